@@ -1,0 +1,23 @@
+"""Rule summary: the headline numbers the report quotes, each beside the book's value."""
+
+import pandas as pd
+
+from vanishing import jobs, summary
+from vanishing.iofiles import read_json, write_json
+from vanishing.provenance import describe
+
+sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
+log = jobs.start(sm)
+tables = {name: pd.read_csv(path) for name, path in sm.input.items() if name != "manifest"}
+result = {
+    "depth_accuracy": summary.depth_accuracy(tables["depth_accuracy"]),
+    "initial_speed": summary.initial_speed(tables["initial_speed"]),
+    "learning_speed": summary.learning_speed(tables["learning_speed"]),
+    "chain": summary.chain_summary(tables["chain"]),
+    "window": summary.window_summary(tables["window"], tables["sigma_prime"]),
+    "data": read_json(sm.input.manifest),
+    "config": sm.config,
+    "provenance": describe(),
+}
+write_json(sm.output.summary, result)
+log.info("wrote %s", sm.output.summary)

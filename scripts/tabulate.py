@@ -1,0 +1,11 @@
+"""Rules table_*: gather one experiment's per-run results files into its table."""
+
+from vanishing import experiments, jobs
+from vanishing.iofiles import read_json, write_csv
+
+sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
+log = jobs.start(sm)
+make_table = getattr(experiments, f"{sm.params.experiment}_table")
+table = make_table([read_json(path) for path in sm.input.runs])
+log.info("%s: %d rows from %d files", sm.params.experiment, len(table), len(sm.input.runs))
+write_csv(sm.output.table, table)

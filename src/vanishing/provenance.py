@@ -1,0 +1,65 @@
+"""What produced a result: code version, package versions, machine.
+
+Every results file carries ``describe()`` so that a number can be traced to the code and the
+environment that made it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGES = ("numpy", "pandas", "matplotlib", "snakemake", "pypandoc_binary", "quarto", "typst")
+REPO = Path(__file__).resolve().parents[2]
+
+
+@functools.cache
+def code_version() -> str:
+    """``git describe`` of the project (with ``-dirty`` for uncommitted changes), or 'unknown'."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(REPO), "describe", "--always", "--dirty", "--abbrev=12"],
+            capture_output=True, text=True, timeout=10, check=True,
+        )
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def package_versions(names=PACKAGES) -> dict:
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def blas_info() -> dict:
+    """BLAS library and thread count seen by numpy (via threadpoolctl when available)."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+        return {"blas": [{k: p.get(k) for k in ("internal_api", "num_threads", "version")} for p in pools]}
+    except ImportError:
+        return {"blas": None, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")}
+
+
+def machine() -> dict:
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+    }
+
+
+def describe() -> dict:
+    return {"code_version": code_version(), "packages": package_versions(), "machine": machine()}

@@ -1,0 +1,230 @@
+"""Training: the book's mini-batch SGD with L2 regularization, classical momentum and Nesterov's
+accelerated gradient (Sutskever et al. 2013), and the per-epoch instruments of the study.
+
+The SGD update is network2's exactly, for a mini-batch of m examples out of n training images:
+
+    w ← (1 − ηλ/n) w − (η/m) Σ ∂Cₓ/∂w          b ← b − (η/m) Σ ∂Cₓ/∂b
+
+Momentum methods follow Sutskever et al.'s eqs. 1–4 on the regularized cost f, whose gradient is
+g = (1/m) Σ ∂Cₓ/∂θ (+ (λ/n) w for weights):
+
+    classical  v ← μ v − η g(θ)             θ ← θ + v
+    Nesterov   v ← μ v − η g(θ + μ v)       θ ← θ + v
+
+with μ constant or their schedule μₜ = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max), t the update count.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised when the weights or the cost stop being finite numbers."""
+
+
+def one_hot(labels, classes=10, dtype=np.float64):
+    """Labels of shape (n,) to one-hot rows of shape (n, classes)."""
+    y = np.zeros((len(labels), classes), dtype=dtype)
+    y[np.arange(len(labels)), labels] = 1.0
+    return y
+
+
+def sutskever_mu(t, mu_max):
+    """Sutskever et al.'s momentum schedule at update t: 0.5, 0.75, 0.833, ... capped at mu_max."""
+    return min(1.0 - 2.0 ** (-1.0 - math.log2(t // 250 + 1)), mu_max)
+
+
+@dataclass
+class Optimizer:
+    """kind: 'sgd' (network2), 'momentum' (classical) or 'nesterov'; μ = mu_max, or the schedule."""
+
+    kind: str = "sgd"
+    mu_max: float = 0.9
+    schedule: bool = False
+
+    def __post_init__(self):
+        if self.kind not in ("sgd", "momentum", "nesterov"):
+            raise ValueError(f"unknown optimizer {self.kind!r}; choose sgd, momentum or nesterov")
+        if not 0.0 <= self.mu_max < 1.0:
+            raise ValueError(f"mu_max must be in [0, 1), got {self.mu_max}")
+
+    def mu(self, t):
+        return sutskever_mu(t, self.mu_max) if self.schedule else self.mu_max
+
+
+# ---------------------------------------------------------------------------------------------
+# Update steps on one mini-batch (x shape (m, n¹), y one-hot shape (m, nᴸ)).
+
+
+def sgd_step(net, x, y, eta, lmbda, n):
+    """network2's update_mini_batch, vectorized over the mini-batch."""
+    nabla_b, nabla_w = net.backprop(x, y, scale=eta / len(x))
+    decay = 1.0 - eta * (lmbda / n)
+    for w, nw in zip(net.weights, nabla_w):
+        if decay != 1.0:
+            w *= decay
+        w -= nw
+    for b, nb in zip(net.biases, nabla_b):
+        b -= nb
+
+
+def momentum_step(net, x, y, eta, lmbda, n, velocity, mu, nesterov):
+    """One step of classical momentum or Nesterov's accelerated gradient; ``velocity`` is updated
+    in place (one array per parameter, in ``net.params()`` order)."""
+    params = net.params()
+    if nesterov:
+        for p, v in zip(params, velocity):
+            p += mu * v  # evaluate the gradient at θ + μv
+    nabla_b, nabla_w = net.backprop(x, y)
+    m = len(x)
+    grads = [nw / m + (lmbda / n) * w for nw, w in zip(nabla_w, net.weights)] + [nb / m for nb in nabla_b]
+    if nesterov:
+        for p, v in zip(params, velocity):
+            p -= mu * v
+    for p, v, g in zip(params, velocity, grads):
+        v *= mu
+        v -= eta * g
+        p += v
+
+
+# ---------------------------------------------------------------------------------------------
+# Instruments.
+
+
+@dataclass
+class Monitor:
+    """What is measured before training (epoch 0) and after every epoch.
+
+    probe_x, probe_y    images/labels over which the mean gradient is taken (the book: the first
+                        1000 training images); gives the speed of learning ‖mean ∂C/∂bˡ‖ and
+                        ‖mean ∂C/∂wˡ‖_F of every layer l = 2..L (no regularization term), and
+                        the mean ∂C/∂bˡⱼ of the first ``bias_neurons`` neurons of each layer
+    cost_x, cost_y      the training set, for the total cost (mean cost + ½(λ/n)Σw²); optional
+    valid_x, valid_y    validation set for the accuracy in percent; optional
+    act_x               fixed images for the mean and standard deviation of each hidden layer's
+                        activations (Glorot & Bengio's Fig. 2); optional
+    """
+
+    probe_x: np.ndarray
+    probe_y: np.ndarray
+    bias_neurons: int = 6
+    cost_x: np.ndarray | None = None
+    cost_y: np.ndarray | None = None
+    valid_x: np.ndarray | None = None
+    valid_y: np.ndarray | None = None
+    act_x: np.ndarray | None = None
+    lmbda: float = 0.0
+    n: int = 1
+    history: dict = field(default_factory=dict)
+
+    def _targets(self, net):
+        """One-hot targets (and inputs in the net's dtype), made once for the net's output size."""
+        if getattr(self, "_cache_key", None) != (net.sizes[-1], net.dtype):
+            cast = lambda a: None if a is None else np.asarray(a, dtype=net.dtype)  # noqa: E731
+            self.probe_x, self.cost_x, self.valid_x, self.act_x = map(
+                cast, (self.probe_x, self.cost_x, self.valid_x, self.act_x))
+            self._probe_onehot = one_hot(self.probe_y, net.sizes[-1], net.dtype)
+            self._cost_onehot = None if self.cost_y is None else one_hot(self.cost_y, net.sizes[-1], net.dtype)
+            self._cache_key = (net.sizes[-1], net.dtype)
+
+    def measure(self, net):
+        """The instruments' readings for the network as it is now, as a dict of plain values."""
+        self._targets(net)
+        nabla_b, nabla_w = net.backprop(self.probe_x, self._probe_onehot)
+        m = len(self.probe_x)
+        row = {
+            "speed_b": [float(np.linalg.norm(nb / m)) for nb in nabla_b],
+            "speed_w": [float(np.linalg.norm(nw / m)) for nw in nabla_w],
+            "bias_grad": [(nb[: self.bias_neurons] / m).tolist() for nb in nabla_b],
+        }
+        if self.cost_x is not None:
+            mean_cost = net.cost_sum(self.cost_x, self._cost_onehot) / len(self.cost_x)
+            row["training_cost"] = mean_cost + net.l2_penalty(self.lmbda, self.n)
+        if self.valid_x is not None:
+            row["validation_accuracy"] = accuracy(net, self.valid_x, self.valid_y)
+        if self.act_x is not None:
+            hidden = net.forward(self.act_x)[1:-1]
+            row["activation_mean"] = [float(a.mean()) for a in hidden]
+            row["activation_std"] = [float(a.std()) for a in hidden]
+        return row
+
+    def record(self, net, epoch):
+        row = self.measure(net)
+        self.history.setdefault("epoch", []).append(epoch)
+        for key, value in row.items():
+            self.history.setdefault(key, []).append(value)
+        return row
+
+
+def accuracy(net, x, labels):
+    """Percentage of images whose most active output neuron is the label."""
+    return 100.0 * float(np.mean(np.argmax(net.feedforward(x), axis=1) == labels))
+
+
+def check_finite(net, row, epoch, label):
+    """Stop with an error naming the run and the epoch once anything is NaN or infinite."""
+    bad = [f"w{l + 2}" for l, w in enumerate(net.weights) if not np.isfinite(w).all()]
+    bad += [f"b{l + 2}" for l, b in enumerate(net.biases) if not np.isfinite(b).all()]
+    bad += [k for k in ("training_cost",) if k in row and not math.isfinite(row[k])]
+    bad += [f"speed_b[{l + 2}]" for l, s in enumerate(row.get("speed_b", [])) if not math.isfinite(s)]
+    if bad:
+        raise TrainingDiverged(f"{label}: non-finite values ({', '.join(bad)}) at epoch {epoch}")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer=None, monitor=None,
+          log=None, label="run"):
+    """Train ``net`` on images x (n, n¹) with integer labels (n,), shuffling with ``rng`` each epoch.
+
+    ``monitor`` (a Monitor) records epoch 0 before any update and then every epoch; its history
+    is returned (without a monitor, an empty dict). ``log(str)`` receives a progress line per epoch. ``label`` names the run (its
+    configuration) in the progress lines and in a TrainingDiverged error.
+    """
+    optimizer = optimizer or Optimizer()
+    n = len(x)
+    y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
+    x = np.asarray(x, dtype=net.dtype)
+    velocity = [np.zeros_like(p) for p in net.params()] if optimizer.kind != "sgd" else None
+    t = 0
+    row = monitor.record(net, 0) if monitor else {}
+    check_finite(net, row, 0, label)
+    _log(log, label, 0, epochs, row, 0.0)
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        order = rng.permutation(n)
+        y_shuffled = y[order]
+        with np.errstate(over="ignore", invalid="ignore"):
+            for k in range(0, n, mini_batch_size):
+                xb = x.take(order[k : k + mini_batch_size], axis=0)
+                yb = y_shuffled[k : k + mini_batch_size]
+                if velocity is None:
+                    sgd_step(net, xb, yb, eta, lmbda, n)
+                else:
+                    momentum_step(net, xb, yb, eta, lmbda, n, velocity, optimizer.mu(t),
+                                  optimizer.kind == "nesterov")
+                t += 1
+            row = monitor.record(net, epoch) if monitor else {}
+        check_finite(net, row, epoch, label)
+        _log(log, label, epoch, epochs, row, time.perf_counter() - start)
+    return monitor.history if monitor else {}
+
+
+def _log(log, label, epoch, epochs, row, seconds):
+    if log is None:
+        return
+    parts = [f"{label} epoch {epoch}/{epochs}"]
+    if "validation_accuracy" in row:
+        parts.append(f"accuracy {row['validation_accuracy']:.2f}%")
+    if "training_cost" in row:
+        parts.append(f"cost {row['training_cost']:.4f}")
+    if "speed_b" in row:
+        parts.append("speed " + " ".join(f"{s:.3g}" for s in row["speed_b"][:-1]))
+    parts.append(f"{seconds:.2f}s")
+    log(", ".join(parts))

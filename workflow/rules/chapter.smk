@@ -1,0 +1,161 @@
+# The chapter's experiments E1-E5: training runs per depth and seed, then one table each.
+
+
+rule train_depth_accuracy:
+    """E1: one net [784, 30 x depth, 10] trained with the book's mini-batch SGD."""
+    input:
+        **split_inputs(),
+    output:
+        run="results/depth_accuracy/depth{depth}/seed{seed}.json",
+    log:
+        "logs/depth_accuracy/depth{depth}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/depth_accuracy/depth{depth}/seed{seed}.tsv"
+    params:
+        section=E1,
+        dtype=config["dtype"],
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        ENV
+    script:
+        "../../scripts/train_depth_accuracy.py"
+
+
+rule initial_speed:
+    """E2: the speed of learning of every layer at initialization, for every seed."""
+    input:
+        **split_inputs(),
+    output:
+        run="results/initial_speed/depth{depth}.json",
+    log:
+        "logs/initial_speed/depth{depth}.log",
+    benchmark:
+        "results/benchmarks/initial_speed/depth{depth}.tsv"
+    params:
+        section=E2,
+        dtype=config["dtype"],
+    threads: config["threads"]
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    conda:
+        ENV
+    script:
+        "../../scripts/initial_speed.py"
+
+
+rule train_learning_speed:
+    """E3: full-batch gradient descent on the first 1000 images, speeds per epoch."""
+    input:
+        **split_inputs(),
+    output:
+        run="results/learning_speed/depth{depth}/seed{seed}.json",
+    log:
+        "logs/learning_speed/depth{depth}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/learning_speed/depth{depth}/seed{seed}.tsv"
+    params:
+        section=E3,
+        dtype=config["dtype"],
+    threads: config["threads"]
+    resources:
+        mem_mb=1500,
+        runtime=30,
+    conda:
+        ENV
+    script:
+        "../../scripts/train_learning_speed.py"
+
+
+rule chain:
+    """E4: chains of one neuron per layer, vanishing and exploding (eq. 122)."""
+    output:
+        table="results/tables/chain.csv",
+    log:
+        "logs/chain.log",
+    params:
+        section=config["chain"],
+    conda:
+        ENV
+    script:
+        "../../scripts/chain.py"
+
+
+rule window:
+    """E5: sigma' and the width of the window of eq. (123), formula against a scan."""
+    output:
+        table="results/tables/window.csv",
+        sigma_prime="results/tables/sigma_prime.csv",
+    log:
+        "logs/window.log",
+    benchmark:
+        "results/benchmarks/window.tsv"
+    params:
+        section=config["window"],
+    conda:
+        ENV
+    script:
+        "../../scripts/window.py"
+
+
+rule table_depth_accuracy:
+    input:
+        runs=runs("depth_accuracy", E1),
+    output:
+        table="results/tables/depth_accuracy.csv",
+    log:
+        "logs/tables/depth_accuracy.log",
+    params:
+        experiment="depth_accuracy",
+    conda:
+        ENV
+    script:
+        "../../scripts/tabulate.py"
+
+
+rule table_initial_speed:
+    input:
+        runs=expand("results/initial_speed/depth{depth}.json", depth=E2["hidden_layers"]),
+    output:
+        table="results/tables/initial_speed.csv",
+    log:
+        "logs/tables/initial_speed.log",
+    params:
+        experiment="initial_speed",
+    conda:
+        ENV
+    script:
+        "../../scripts/tabulate.py"
+
+
+rule table_learning_speed:
+    input:
+        runs=runs("learning_speed", E3),
+    output:
+        table="results/tables/learning_speed.csv",
+    log:
+        "logs/tables/learning_speed.log",
+    params:
+        experiment="learning_speed",
+    conda:
+        ENV
+    script:
+        "../../scripts/tabulate.py"
+
+
+rule summary:
+    """The headline numbers the report quotes, each beside the book's value."""
+    input:
+        **chapter_tables(),
+        manifest=f"{DATA}/raw/source.json",
+    output:
+        summary="results/summary.json",
+    log:
+        "logs/summary.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/summarize.py"

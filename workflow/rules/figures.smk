@@ -1,0 +1,95 @@
+# Figures, drawn by rules from the tables (PNG for the reports, SVG for print), all by scripts/plot.py.
+
+
+def figure_outputs(name, caption, category="Chapter 5"):
+    """Named png/svg outputs; the PNG is flagged for `snakemake --report` with its caption."""
+    return {
+        "png": report(
+            f"results/figures/{name}.png",
+            caption=f"../report/{caption}.rst",
+            category=category,
+        ),
+        "svg": f"results/figures/{name}.svg",
+    }
+
+
+rule fig_depth_accuracy:
+    input:
+        table="results/tables/depth_accuracy.csv",
+    output:
+        **figure_outputs("depth_accuracy", "depth_accuracy"),
+    log:
+        "logs/figures/depth_accuracy.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/plot.py"
+
+
+rule fig_initial_speed_bars:
+    input:
+        run="results/initial_speed/depth2.json",
+    output:
+        **figure_outputs("initial_speed_bars", "initial_speed_bars"),
+    log:
+        "logs/figures/initial_speed_bars.log",
+    params:
+        neurons=E2["bar_neurons"],
+    conda:
+        ENV
+    script:
+        "../../scripts/plot.py"
+
+
+rule fig_initial_speed:
+    input:
+        table="results/tables/initial_speed.csv",
+    output:
+        **figure_outputs("initial_speed", "initial_speed"),
+    log:
+        "logs/figures/initial_speed.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/plot.py"
+
+
+rule fig_learning_speed:
+    input:
+        table="results/tables/learning_speed.csv",
+    output:
+        **figure_outputs("learning_speed_depth{depth}", "learning_speed"),
+    log:
+        "logs/figures/learning_speed_depth{depth}.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/plot.py"
+
+
+rule fig_chain:
+    input:
+        table="results/tables/chain.csv",
+    output:
+        **figure_outputs("chain", "chain"),
+    log:
+        "logs/figures/chain.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/plot.py"
+
+
+rule fig_window:
+    input:
+        table="results/tables/window.csv",
+        sigma_prime="results/tables/sigma_prime.csv",
+        summary="results/summary.json",
+    output:
+        **figure_outputs("window", "window"),
+    log:
+        "logs/figures/window.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/plot.py"
