@@ -1,7 +1,7 @@
 # Why deep neural networks are hard to train: Chapter 5 of Nielsen's book as a pipeline.
 # Read top to bottom: the config, its validation, the rule files, and the final targets.
 from snakemake.utils import min_version, validate
-
+from vanishing.locks import release_stale_locks
 
 min_version("9.0")
 
@@ -11,6 +11,14 @@ configfile: "config/config.yaml"
 
 validate(config, "workflow/schemas/config.schema.yaml")
 
+if workflow.is_main_process:
+    release_stale_locks()  # a run killed with SIGKILL resumes with the same command
+
+
+wildcard_constraints:
+    depth=r"\d+",
+    seed=r"\d+",
+
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
@@ -19,7 +27,7 @@ include: "workflow/rules/figures.smk"
 
 
 rule all:
+    default_target: True
     input:
         summary="results/summary.json",
         figures=chapter_figures(),
-    default_target: True

@@ -176,7 +176,8 @@ def open_and_check(html_path, screenshot_path, *, width: int = 1200, max_height:
         proc, cdp = start_chromium(profile, log_file)
         try:
             target = cdp.call("Target.createTarget", {"url": "about:blank"}, timeout=timeout)
-            session = cdp.call("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True})["sessionId"]
+            attached = cdp.call("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True})
+            session = attached["sessionId"]
             for domain in ("Page", "Runtime", "Log", "Network"):
                 cdp.call(f"{domain}.enable", session=session)
             nav = cdp.call("Page.navigate", {"url": url}, session, timeout=timeout)

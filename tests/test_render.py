@@ -148,6 +148,61 @@ def test_bibliography_has_both_entries(toy_html):
     assert ">References</h2>" in toy_html
 
 
+DIV_SYNTAX = textwrap.dedent("""\
+    ---
+    title: Div syntax
+    ---
+
+    ## First {.unnumbered}
+
+    ::: {#fig-pair}
+    ![](_generated/fig_speed.png)
+
+    A figure declared with a div.
+    :::
+
+    ::: {#tbl-div}
+    | a | b |
+    |---|---|
+    | 1 | 2 |
+
+    A table declared with a div.
+    :::
+
+    ## Second {#sec-second}
+
+    Mixed: @fig-pair [@glorot2010], number only [-@tbl-div], with prefix [see @sec-second].
+
+    ::: {.callout-warning}
+    No title here.
+    :::
+    """)
+
+
+def test_div_floats_mixed_citations_and_untitled_callout(tmp_path):
+    source = _copy_toy(tmp_path)
+    (source / "divs.qmd").write_text(DIV_SYNTAX)
+    _engine, out = _render(tmp_path, source, main="divs.qmd")
+    html = out.read_text()
+    text = _text(html)
+    assert check_html(out) == []
+    assert "Figure 1: A figure declared with a div." in text
+    assert "Table 1: A table declared with a div." in text
+    assert re.search(r'<a href="#fig-pair"[^>]*>Figure\xa01</a> <span class="citation"', html)
+    assert re.search(r'<a href="#tbl-div"[^>]*>1</a>', html)
+    assert re.search(r'see <a href="#sec-second"[^>]*>Section\xa01</a>', html)  # First is unnumbered
+    assert "Glorot and Bengio" in text and 'id="ref-glorot2010"' in html
+    assert 'class="callout callout-warning"' in html and "<strong>Warning</strong>" in html
+
+
+def test_section_reference_needs_number_sections(tmp_path):
+    source = _copy_toy(tmp_path)
+    quarto_yml = source / "_quarto.yml"
+    quarto_yml.write_text(quarto_yml.read_text().replace("number-sections: true", "number-sections: false"))
+    with pytest.raises(RenderError, match="number-sections"):
+        _render(tmp_path, source)
+
+
 def test_unknown_variable_is_an_error_naming_the_key(tmp_path):
     source = _copy_toy(tmp_path, lambda t: t + "\nSee {{< var results.missing_key >}}.\n")
     with pytest.raises(RenderError, match=r"results\.missing_key"):
@@ -186,6 +241,17 @@ def test_escaped_shortcode_stays_literal(tmp_path):
     with pytest.raises(RenderError, match="shortcode left as text"):  # check_html still flags it
         _render(tmp_path, source)
     assert "{{< var x >}}" in (tmp_path / "work" / "_report.expanded.md").read_text()
+
+
+def test_expand_shortcodes_meta_and_include_cycle(tmp_path):
+    (tmp_path / "_quarto.yml").write_text("title: Project title\n")
+    (tmp_path / "report.qmd").write_text("---\nsubtitle: Sub\n---\n\n{{< meta title >}} / {{< meta subtitle >}}\n")
+    assert "Project title / Sub" in render.expand_shortcodes(tmp_path, "report.qmd", {})
+    (tmp_path / "a.qmd").write_text("{{< include b.qmd >}}\n")
+    (tmp_path / "b.qmd").write_text("{{< include /a.qmd >}}\n{{< pagebreak >}}\n")
+    with pytest.raises(RenderError) as err:
+        render.expand_shortcodes(tmp_path, "a.qmd", {})
+    assert "include cycle" in str(err.value) and "unsupported shortcode {{< pagebreak >}}" in str(err.value)
 
 
 def test_variables_are_written_as_strings():
@@ -321,7 +387,8 @@ def test_quarto_engine_call_and_output(tmp_path, monkeypatch):
     assert pdf.read_bytes().startswith(b"%PDF")
     calls = log.read_text().splitlines()
     work = str((tmp_path / "work").resolve())
-    assert f"{work}|render report.qmd --to html --output-dir _render_out -M embed-resources:true -M html-math-method:mathml" in calls
+    html_call = "render report.qmd --to html --output-dir _render_out -M embed-resources:true -M html-math-method:mathml"
+    assert f"{work}|{html_call}" in calls
     assert f"{work}|render report.qmd --to typst --output-dir _render_out" in calls
     assert "variables-present" in calls
     written = yaml.safe_load((tmp_path / "work" / "_variables.yml").read_text())
@@ -368,13 +435,24 @@ def test_check_html_flags_what_would_break(tmp_path):
 # --------------------------------------------------------------------------- browser
 
 
+def require_chromium():
+    """Install Debian's chromium when missing (root); fail under CI, skip elsewhere, if impossible."""
+    import debian
+
+    reason = debian.cannot_install_reason(["chromium"])
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    debian.ensure(["chromium", "poppler-utils"], ["chromium", "pdftotext"])
+    assert CHROMIUM.exists()
+
+
 def test_report_opens_offline_in_chromium(tmp_path):
     """The toy report, rendered into test-artifacts/, loads from file:// with no request."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing under CI (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed")
     from browser import open_and_check
+
+    require_chromium()
 
     html = ARTIFACTS / "report_toy.html"
     _render(tmp_path, out_html=html, pdf=ARTIFACTS / "report_toy.pdf")

@@ -40,7 +40,7 @@ FILTER = Path(__file__).with_name("pandoc") / "quarto_compat.lua"
 QUARTO_MIN_VERSION = (1, 9)
 OUT_SUBDIR = "_render_out"  # where Quarto writes, inside the work dir
 MARKER = ".vanishing-render-workdir"  # marks a work dir that render_report may wipe
-IGNORED = (".quarto", "_freeze", "_site", OUT_SUBDIR, "*.html", "*.pdf")
+IGNORED = (".quarto", "_freeze", "_site", OUT_SUBDIR)  # Quarto's own output and caches
 
 
 class RenderError(RuntimeError):
@@ -174,7 +174,7 @@ def prepare_workdir(source_dir, work_dir, variables, generated, assets, main="re
     if work == source or source in work.parents or work in source.parents:
         raise RenderError(f"work dir {work} must not contain or be inside {source}")
     _wipe_workdir(work)
-    shutil.copytree(source, work, ignore=shutil.ignore_patterns(*IGNORED))
+    shutil.copytree(source, work, ignore=_copy_ignore(source, Path(main).stem))
     (work / MARKER).write_text("created by vanishing.render; deleted on each render\n")
     (work / "_variables.yml").write_text(variables_yaml(variables), encoding="utf-8")
     for rel, text in generated.items():
@@ -184,6 +184,17 @@ def prepare_workdir(source_dir, work_dir, variables, generated, assets, main="re
         _inside(work, rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, _inside(work, rel))
     return work
+
+
+def _copy_ignore(source: Path, stem: str):
+    """copytree filter: skip Quarto caches and outputs left in the source by a manual render."""
+    top_level = {f"{stem}.html", f"{stem}.pdf", f"{stem}_files", MARKER}
+
+    def ignore(folder, names):
+        skip = {n for n in names if n in IGNORED}
+        return skip | (top_level & set(names) if Path(folder) == source else set())
+
+    return ignore
 
 
 def _wipe_workdir(work: Path):
@@ -218,7 +229,10 @@ def _stringify_leaves(node, where):
 
 
 def var_text(value, key="") -> str:
-    """How a variable value is printed: strings as is, numbers by ``str``, bools lower case."""
+    """How a variable value is printed: strings as is, numbers by ``repr``, bools lower case.
+
+    Pre-format numbers in the pipeline (e.g. ``f"{acc:.1%}"``) to control the digits.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -308,14 +322,12 @@ def _shortcode(match, variables, meta, errors, where) -> str:
         if value is _MISSING:
             errors.append(f"{where}: unknown {name} key {args[0]!r} in {match.group(0)}")
             return match.group(0)
-        return var_text(value, args[0]) if not isinstance(value, (dict, list)) else _not_scalar(errors, where, args[0])
+        if isinstance(value, (dict, list)):
+            errors.append(f"{where}: key {args[0]!r} is a mapping or list, not a value")
+            return ""
+        return var_text(value, args[0])
     errors.append(f"{where}: unsupported shortcode {match.group(0)} (the pandoc fallback knows var, meta, include)")
     return match.group(0)
-
-
-def _not_scalar(errors, where, key) -> str:
-    errors.append(f"{where}: key {key!r} is a mapping or list, not a value")
-    return ""
 
 
 _MISSING = object()
@@ -421,7 +433,7 @@ def _typst_compile(work: Path, typ: Path, pdf: Path):
             typst.compile(str(typ), output=str(tmp), root=str(work))
         except Exception as exc:  # typst raises its own TypstError
             raise RenderError(f"typst failed on {typ}: {exc}") from exc
-        if not tmp.read_bytes()[:5] == b"%PDF-":
+        if tmp.read_bytes()[:5] != b"%PDF-":
             raise RenderError(f"typst wrote no PDF for {typ}")
 
 
@@ -441,6 +453,8 @@ def _render_quarto(quarto: str, work: Path, main: str, out_html: Path, pdf: Path
         produced = _quarto_render(quarto, work, main, "typst", [])
         with atomic_path(pdf, suffix=".pdf") as tmp:
             shutil.copyfile(produced, tmp)
+            if tmp.read_bytes()[:5] != b"%PDF-":
+                raise RenderError(f"quarto render --to typst wrote {produced}, which is not a PDF")
     return version
 
 

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -94,7 +94,9 @@ def ensure_packages() -> None:
         subprocess.run(["apt-get", "update"], env=env, capture_output=True, text=True, timeout=APT_TIMEOUT_S)
         retry = subprocess.run(install, env=env, capture_output=True, text=True, timeout=APT_TIMEOUT_S)
         if retry.returncode != 0:
-            raise RuntimeError(f"apt-get install {' '.join(PACKAGES)} failed:\n{retry.stdout}\n{retry.stderr}")
+            raise RuntimeError(
+                f"apt-get install {' '.join(PACKAGES)} failed:\n{retry.stdout}\n{retry.stderr}"
+            )
     if missing_binaries():
         raise RuntimeError(f"still missing after apt-get install: {missing_binaries()}")
 
@@ -174,15 +176,15 @@ def list_jobs(workdir: str | os.PathLike | None = None, env: dict | None = None)
     ).stdout
     jobs = parse_scontrol_jobs(out)
     if workdir is not None:
-        wanted = str(Path(workdir).resolve())
-        jobs = [j for j in jobs if j.workdir == wanted]
+        wanted = Path(workdir).resolve()
+        jobs = [j for j in jobs if j.workdir and Path(j.workdir).resolve() == wanted]
     return jobs
 
 
 def format_jobs(jobs: Sequence[SlurmJob]) -> str:
     """A small table of jobs, for logs and assertion messages."""
-    rows = [f"{'JOBID':>5}  {'RULE':<12} {'STATE':<10} EXIT"]
-    rows += [f"{j.job_id:>5}  {j.rule:<12} {j.state:<10} {j.exit_code}:{j.signal}" for j in jobs]
+    rows = [f"{'JOBID':>5}  {'RULE':<24} {'STATE':<10} EXIT"]
+    rows += [f"{j.job_id:>5}  {j.rule:<24} {j.state:<10} {j.exit_code}:{j.signal}" for j in jobs]
     return "\n".join(rows)
 
 
@@ -196,7 +198,11 @@ class Cluster:
     root: Path
     conf: Path
     munge_socket: Path
-    pid_files: dict[str, Path] = field(default_factory=dict)  # daemon name -> pid file, in start order
+
+    @property
+    def pid_files(self) -> dict[str, Path]:
+        """Daemon name -> pid file, in start order."""
+        return pid_files(self.root)
 
     @property
     def env(self) -> dict[str, str]:
@@ -214,6 +220,15 @@ class Cluster:
             text = log.read_text(errors="replace").splitlines()[-lines:]
             parts.append(f"--- {log.name}\n" + "\n".join(text))
         return "\n".join(parts)
+
+
+def pid_files(root: Path) -> dict[str, Path]:
+    """Where the daemons of the cluster in folder root write their PIDs, in start order."""
+    return {
+        "munged": root / "munge" / "munged.pid",
+        "slurmctld": root / "run" / "slurmctld.pid",
+        "slurmd": root / "run" / "slurmd.pid",
+    }
 
 
 def _port_in_use(port: int) -> bool:
@@ -303,8 +318,7 @@ def start_munged(cluster: Cluster) -> None:
     """Start munged with its own key, socket, pid, seed and log files in the cluster folder."""
     munge = cluster.root / "munge"
     _write_munge_key(munge / "munge.key")
-    pid_file = munge / "munged.pid"
-    cluster.pid_files["munged"] = pid_file
+    pid_file = cluster.pid_files["munged"]
     cmd = [
         _which("munged"),
         f"--key-file={munge / 'munge.key'}",
@@ -319,7 +333,6 @@ def start_munged(cluster: Cluster) -> None:
 
 def start_slurmctld(cluster: Cluster) -> None:
     """Start slurmctld with a clean state (-c) and wait until it answers `scontrol ping`."""
-    cluster.pid_files["slurmctld"] = cluster.root / "run" / "slurmctld.pid"
     _run_daemon([_which("slurmctld"), "-c", "-i", "-f", str(cluster.conf)], cluster.env, cluster)
 
     def answers() -> bool:
@@ -331,7 +344,6 @@ def start_slurmctld(cluster: Cluster) -> None:
 
 def start_slurmd(cluster: Cluster) -> None:
     """Start slurmd for node 'localhost' and wait until the node is idle."""
-    cluster.pid_files["slurmd"] = cluster.root / "run" / "slurmd.pid"
     _run_daemon([_which("slurmd"), "-N", NODE, "-f", str(cluster.conf)], cluster.env, cluster)
 
     def idle() -> bool:
@@ -437,23 +449,36 @@ def cancel_all_jobs(cluster: Cluster, timeout_s: float = 30) -> None:
         time.sleep(0.5)
 
 
-def stop_cluster(cluster: Cluster) -> None:
-    """Cancel jobs, stop the daemons in reverse start order, restore /etc, delete the folder.
+def stop_daemons(root: Path) -> list[str]:
+    """Stop the daemons of the cluster in folder root, last started first; return any errors."""
+    errors = [stop_daemon(name, f) for name, f in reversed(pid_files(root).items())]
+    return [e for e in errors if e]
 
-    Raises RuntimeError at the end if a daemon could not be stopped.
+
+def stop_cluster(cluster: Cluster) -> None:
+    """Cancel jobs, stop the daemons, restore /etc/slurm/slurm.conf, delete the folder.
+
+    Raises RuntimeError at the end if a daemon could not be stopped (the folder is kept).
     """
-    errors = []
-    if "slurmctld" in cluster.pid_files:
+    if cluster.pid_files["slurmctld"].exists():
         with contextlib.suppress(Exception):
             cancel_all_jobs(cluster)
-    for name, pid_file in reversed(list(cluster.pid_files.items())):
-        error = stop_daemon(name, pid_file)
-        if error:
-            errors.append(error)
+    errors = stop_daemons(cluster.root)
     restore_etc_conf()
     if errors:
         raise RuntimeError("; ".join(errors) + f" (folder kept: {cluster.root})")
     shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+def stop_stale_clusters() -> None:
+    """Stop the daemons and delete the folders of test clusters whose session was killed.
+
+    Call only while holding the machine lock: then no live session owns such a folder.
+    """
+    for root in Path(tempfile.gettempdir()).glob(ROOT_PREFIX + "*"):
+        if root.is_dir() and not stop_daemons(root):
+            shutil.rmtree(root, ignore_errors=True)
+    restore_etc_conf()
 
 
 # --------------------------------------------------------------------------- entry points
@@ -486,6 +511,7 @@ def slurm_cluster() -> Iterator[Cluster]:
         raise RuntimeError(reason)
     with _machine_lock():
         ensure_packages()  # under the lock: two apt-get runs would fight over dpkg's lock
+        stop_stale_clusters()
         busy = [p for p in PORTS if _port_in_use(p)]
         if busy:
             raise RuntimeError(f"ports {busy} are in use: is another slurmctld/slurmd running?")

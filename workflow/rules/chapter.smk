@@ -11,15 +11,15 @@ rule train_depth_accuracy:
         "logs/depth_accuracy/depth{depth}/seed{seed}.log",
     benchmark:
         "results/benchmarks/depth_accuracy/depth{depth}/seed{seed}.tsv"
-    params:
-        section=E1,
-        dtype=config["dtype"],
+    conda:
+        ENV
     threads: config["threads"]
     resources:
         mem_mb=2000,
         runtime=30,
-    conda:
-        ENV
+    params:
+        section=E1,
+        dtype=config["dtype"],
     script:
         "../../scripts/train_depth_accuracy.py"
 
@@ -34,15 +34,15 @@ rule initial_speed:
         "logs/initial_speed/depth{depth}.log",
     benchmark:
         "results/benchmarks/initial_speed/depth{depth}.tsv"
-    params:
-        section=E2,
-        dtype=config["dtype"],
+    conda:
+        ENV
     threads: config["threads"]
     resources:
         mem_mb=1500,
         runtime=10,
-    conda:
-        ENV
+    params:
+        section=E2,
+        dtype=config["dtype"],
     script:
         "../../scripts/initial_speed.py"
 
@@ -57,15 +57,15 @@ rule train_learning_speed:
         "logs/learning_speed/depth{depth}/seed{seed}.log",
     benchmark:
         "results/benchmarks/learning_speed/depth{depth}/seed{seed}.tsv"
-    params:
-        section=E3,
-        dtype=config["dtype"],
+    conda:
+        ENV
     threads: config["threads"]
     resources:
         mem_mb=1500,
         runtime=30,
-    conda:
-        ENV
+    params:
+        section=E3,
+        dtype=config["dtype"],
     script:
         "../../scripts/train_learning_speed.py"
 
@@ -76,10 +76,10 @@ rule chain:
         table="results/tables/chain.csv",
     log:
         "logs/chain.log",
-    params:
-        section=config["chain"],
     conda:
         ENV
+    params:
+        section=config["chain"],
     script:
         "../../scripts/chain.py"
 
@@ -93,10 +93,10 @@ rule window:
         "logs/window.log",
     benchmark:
         "results/benchmarks/window.tsv"
-    params:
-        section=config["window"],
     conda:
         ENV
+    params:
+        section=config["window"],
     script:
         "../../scripts/window.py"
 
@@ -108,25 +108,27 @@ rule table_depth_accuracy:
         table="results/tables/depth_accuracy.csv",
     log:
         "logs/tables/depth_accuracy.log",
-    params:
-        experiment="depth_accuracy",
     conda:
         ENV
+    params:
+        experiment="depth_accuracy",
     script:
         "../../scripts/tabulate.py"
 
 
 rule table_initial_speed:
     input:
-        runs=expand("results/initial_speed/depth{depth}.json", depth=E2["hidden_layers"]),
+        runs=expand(
+            "results/initial_speed/depth{depth}.json", depth=E2["hidden_layers"]
+        ),
     output:
         table="results/tables/initial_speed.csv",
     log:
         "logs/tables/initial_speed.log",
-    params:
-        experiment="initial_speed",
     conda:
         ENV
+    params:
+        experiment="initial_speed",
     script:
         "../../scripts/tabulate.py"
 
@@ -138,10 +140,10 @@ rule table_learning_speed:
         table="results/tables/learning_speed.csv",
     log:
         "logs/tables/learning_speed.log",
-    params:
-        experiment="learning_speed",
     conda:
         ENV
+    params:
+        experiment="learning_speed",
     script:
         "../../scripts/tabulate.py"
 

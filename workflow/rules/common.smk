@@ -1,4 +1,4 @@
-# Helpers shared by the rule files: paths, wildcard constraints, target lists.
+# Helpers shared by all workflow files (paths, target lists, figure outputs).
 
 DATA = config["data"]["dir"]
 RAW_FILES = [
@@ -13,12 +13,6 @@ ENV = "../../envs/vanishing.yaml"
 E1 = config["depth_accuracy"]
 E2 = config["initial_speed"]
 E3 = config["learning_speed"]
-
-
-wildcard_constraints:
-    depth=r"\d+",
-    seed=r"\d+",
-    split="|".join(SPLITS),
 
 
 def data_targets():
@@ -41,7 +35,14 @@ def runs(experiment, section):
 
 
 def chapter_tables():
-    names = ["depth_accuracy", "initial_speed", "learning_speed", "chain", "window", "sigma_prime"]
+    names = [
+        "depth_accuracy",
+        "initial_speed",
+        "learning_speed",
+        "chain",
+        "window",
+        "sigma_prime",
+    ]
     return {name: f"results/tables/{name}.csv" for name in names}
 
 
@@ -49,3 +50,15 @@ def chapter_figures():
     names = ["depth_accuracy", "initial_speed_bars", "initial_speed", "chain", "window"]
     names += [f"learning_speed_depth{k}" for k in E3["hidden_layers"]]
     return expand("results/figures/{name}.{ext}", name=names, ext=["png", "svg"])
+
+
+def figure_outputs(name, caption, category="Chapter 5"):
+    """Named png/svg outputs; the PNG is flagged for `snakemake --report` with its caption."""
+    return {
+        "png": report(
+            f"results/figures/{name}.png",
+            caption=f"../report/{caption}.rst",
+            category=category,
+        ),
+        "svg": f"results/figures/{name}.svg",
+    }

@@ -1,18 +1,6 @@
 # Figures, drawn by rules from the tables (PNG for the reports, SVG for print), all by scripts/plot.py.
 
 
-def figure_outputs(name, caption, category="Chapter 5"):
-    """Named png/svg outputs; the PNG is flagged for `snakemake --report` with its caption."""
-    return {
-        "png": report(
-            f"results/figures/{name}.png",
-            caption=f"../report/{caption}.rst",
-            category=category,
-        ),
-        "svg": f"results/figures/{name}.svg",
-    }
-
-
 rule fig_depth_accuracy:
     input:
         table="results/tables/depth_accuracy.csv",
@@ -33,10 +21,10 @@ rule fig_initial_speed_bars:
         **figure_outputs("initial_speed_bars", "initial_speed_bars"),
     log:
         "logs/figures/initial_speed_bars.log",
-    params:
-        neurons=E2["bar_neurons"],
     conda:
         ENV
+    params:
+        neurons=E2["bar_neurons"],
     script:
         "../../scripts/plot.py"
 

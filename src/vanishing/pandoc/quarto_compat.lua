@@ -14,7 +14,10 @@ crossref.{fig,tbl}-title, crossref.title-delim (Quarto's names and defaults).
 
 Figures and tables are numbered in document order; captions get "Figure N:" / "Table N:";
 references become links "Figure N" (non-breaking space, like Quarto). A reference to an
-unknown label is an error, so pandoc fails instead of printing "?@fig-x".
+unknown label is an error, so pandoc fails instead of printing "?@fig-x". As in Quarto,
+the bibliography goes under an unnumbered "References" heading at the end unless the
+document has a ::: {#refs} div. In Typst output figure numbering is switched off, since
+captions carry their numbers already.
 Must run before --citeproc so that citeproc only sees bibliography keys.
 ]]
 
