@@ -24,10 +24,12 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/chapter.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     default_target: True
     input:
+        **report_outputs(),
         summary="results/summary.json",
         figures=chapter_figures(),

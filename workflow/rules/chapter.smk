@@ -1,4 +1,14 @@
 # The chapter's experiments E1-E5: training runs per depth and seed, then one table each.
+# Cheap steps run on the submitting machine, not as cluster jobs.
+
+
+localrules:
+    chain,
+    window,
+    table_depth_accuracy,
+    table_initial_speed,
+    table_learning_speed,
+    summary,
 
 
 rule train_depth_accuracy:

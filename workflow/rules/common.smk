@@ -1,4 +1,5 @@
 # Helpers shared by all workflow files (paths, target lists, figure outputs).
+from pathlib import Path
 
 DATA = config["data"]["dir"]
 RAW_FILES = [
@@ -62,3 +63,39 @@ def figure_outputs(name, caption, category="Chapter 5"):
         ),
         "svg": f"results/figures/{name}.svg",
     }
+
+
+def report_outputs():
+    outputs = {"html": "results/report/report.html"}
+    if config["report"]["pdf"]:
+        outputs["pdf"] = "results/report/report.pdf"
+    return outputs
+
+
+def report_sources():
+    return sorted(str(p) for p in Path("report").rglob("*") if p.is_file())
+
+
+def report_figures():
+    return [f for f in chapter_figures() if f.endswith(".png")]
+
+
+def benchmark_files():
+    """The benchmark records of every benchmarked job (the report's timings appendix)."""
+    return (
+        expand(
+            "results/benchmarks/depth_accuracy/depth{depth}/seed{seed}.tsv",
+            depth=E1["hidden_layers"],
+            seed=E1["seeds"],
+        )
+        + expand(
+            "results/benchmarks/initial_speed/depth{depth}.tsv",
+            depth=E2["hidden_layers"],
+        )
+        + expand(
+            "results/benchmarks/learning_speed/depth{depth}/seed{seed}.tsv",
+            depth=E3["hidden_layers"],
+            seed=E3["seeds"],
+        )
+        + ["results/benchmarks/window.tsv"]
+    )

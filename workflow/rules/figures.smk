@@ -1,6 +1,15 @@
 # Figures, drawn by rules from the tables (PNG for the reports, SVG for print), all by scripts/plot.py.
 
 
+localrules:
+    fig_depth_accuracy,
+    fig_initial_speed_bars,
+    fig_initial_speed,
+    fig_learning_speed,
+    fig_chain,
+    fig_window,
+
+
 rule fig_depth_accuracy:
     input:
         table="results/tables/depth_accuracy.csv",

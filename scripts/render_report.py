@@ -1,0 +1,22 @@
+"""Rule report: fill the report's variables and tables from this run's outputs, then render."""
+
+from pathlib import Path
+
+from vanishing import jobs, render, report
+from vanishing.iofiles import read_json
+
+sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
+log = jobs.start(sm)
+summary = read_json(sm.input.summary)
+variables = report.report_variables(summary)
+generated = report.report_tables(summary, sm.input.benchmarks)
+if "beyond_summary" in sm.input.keys():
+    from vanishing import beyond
+
+    beyond_summary = read_json(sm.input.beyond_summary)
+    variables["beyond"] = beyond.report_variables(beyond_summary)
+    generated.update(beyond.report_tables(beyond_summary))
+assets = {f"figures/{Path(p).name}": p for p in sm.input.figures}
+engine = render.render_report(sm.params.source_dir, sm.params.work_dir, sm.output.html, variables, generated,
+                              pdf=sm.output.get("pdf"), engine=sm.params.engine, log=log.info, assets=assets)
+log.info("report rendered with %s: %s", engine, ", ".join(sm.output))
