@@ -17,6 +17,8 @@ if "beyond_summary" in sm.input.keys():
     variables["beyond"] = beyond.report_variables(beyond_summary)
     generated.update(beyond.report_tables(beyond_summary))
 assets = {f"figures/{Path(p).name}": p for p in sm.input.figures}
-engine = render.render_report(sm.params.source_dir, sm.params.work_dir, sm.output.html, variables, generated,
+source_dir = Path(sm.input.source[0]).parent  # report/, where _quarto.yml is
+work_dir = Path(sm.output.html).parent / "work"
+engine = render.render_report(source_dir, work_dir, sm.output.html, variables, generated,
                               pdf=sm.output.get("pdf"), engine=sm.params.engine, log=log.info, assets=assets)
 log.info("report rendered with %s: %s", engine, ", ".join(sm.output))

@@ -4,14 +4,22 @@ The cluster comes from tests/slurm/cluster.py: Debian's SLURM packages (installe
 missing), munged + slurmctld + slurmd on localhost, and partition "debug". The tests need
 root. Without root they are skipped, except under CI=true, where they fail instead.
 Deselect them with `-m "not slurm"`.
+
+Two toy workflows check the plugin and the profiles (every job through SLURM, a failing job
+reported as failed); the last test runs the project's own quick config through SLURM and
+compares its tables with those of the local run.
 """
 
 import os
 import shutil
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
+import yaml
+
+from conftest import copy_project, write_config
 
 try:  # tests/ is a package root or on sys.path, depending on how pytest was started
     from tests.slurm import cluster as slurm
@@ -159,3 +167,80 @@ def test_failing_rule_is_reported_as_a_failed_slurm_job(slurm_cluster, tmp_path)
     assert "Error in rule boom" in proc.stdout, report(proc, jobs.values())
     assert slurm_log_ids(tmp_path, "boom") == {boom_id}, "the failed job's SLURM log is kept"
     assert not (tmp_path / "boom.txt").exists()
+
+
+# --------------------------------------------------------------------------- the project itself
+
+QUICK_TIMEOUT_S = 1800  # generous: the quick DAG (14 SLURM jobs) takes 1-2 minutes on 2 cores
+COMPARED_TABLES = ["depth_accuracy", "initial_speed", "learning_speed", "chain", "window"]
+
+
+def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
+    """rule -> the wildcard strings (values joined by '_', as the plugin writes them) of its SLURM jobs.
+
+    Every other rule of the DAG is a localrule and must not reach SLURM.
+    """
+    e1, e2, e3 = config["depth_accuracy"], config["initial_speed"], config["learning_speed"]
+    return {
+        "prepare_mnist": {""},
+        "initial_speed": {str(d) for d in e2["hidden_layers"]},
+        "train_depth_accuracy": {f"{d}_{s}" for d in e1["hidden_layers"] for s in e1["seeds"]},
+        "train_learning_speed": {f"{d}_{s}" for d in e3["hidden_layers"] for s in e3["seeds"]},
+    }
+
+
+@pytest.mark.slow
+def test_quick_config_runs_through_slurm_and_reproduces_the_local_tables(
+    slurm_cluster, tmp_path, quick_config, quick_run
+):
+    workdir = copy_project(tmp_path / "project")
+    config = write_config(workdir / "test.yaml", quick_config)
+    expected = expected_slurm_jobs(quick_config)
+    base_config = yaml.safe_load((slurm.REPO / "config" / "config.yaml").read_text())
+    threads = quick_config.get("threads", base_config["threads"])
+    profile = yaml.safe_load((slurm.USER_PROFILE / "config.yaml").read_text())
+
+    start = time.monotonic()
+    proc = slurm.run_snakemake_slurm(
+        workdir, workdir / "Snakefile", ["--configfile", str(config)], QUICK_TIMEOUT_S, cluster=slurm_cluster
+    )
+    wall_s = time.monotonic() - start
+    jobs = slurm_cluster.jobs(workdir)
+    print(f"\nquick config through SLURM: {wall_s:.0f} s wall time, {len(jobs)} SLURM jobs")
+    print(slurm.format_jobs(jobs))
+
+    assert not slurm.timed_out(proc), report(proc, jobs)
+    assert proc.returncode == 0, report(proc, jobs)
+
+    # Only the heavy rules went to SLURM, each exactly once per depth (x seed), and all succeeded.
+    by_rule = {rule: [j for j in jobs if j.rule == rule] for rule in {j.rule for j in jobs}}
+    assert set(by_rule) == set(expected), report(proc, jobs)
+    for rule, wildcards in expected.items():
+        assert len(by_rule[rule]) == len(wildcards), (rule, report(proc, jobs))
+        assert {j.wildcards for j in by_rule[rule]} == wildcards, (rule, report(proc, jobs))
+    assert all(j.state == "COMPLETED" and (j.exit_code, j.signal) == (0, 0) for j in jobs), report(proc, jobs)
+    assert len({j.name for j in jobs}) == 1, "all jobs of one run carry the run's UUID as job name"
+
+    # Each job left its plugin log at .snakemake/slurm_logs/rule_<rule>/<wildcards>/<jobid>.log.
+    for job in jobs:
+        logdir = workdir / ".snakemake" / "slurm_logs" / f"rule_{job.rule}" / job.wildcards
+        assert {int(p.stem) for p in logdir.glob("*.log")} == {job.job_id}, (job, report(proc, jobs))
+        assert f"has been submitted with SLURM jobid {job.job_id}" in proc.stdout
+
+    # The resources SLURM granted: threads -> --cpus-per-task, the profile's partition and,
+    # for the rules it names in set-resources, its mem_mb and runtime.
+    partition = profile["default-resources"].get("slurm_partition")
+    for job in jobs:
+        assert job.cpus_per_task == threads, job
+        if partition:
+            assert job.partition == partition, job
+        wanted = profile.get("set-resources", {}).get(job.rule, {})
+        if "mem_mb" in wanted:
+            assert job.mem_mb == wanted["mem_mb"], job
+        if "runtime" in wanted:
+            assert job.time_limit_min == wanted["runtime"], job
+
+    # The same numbers as the local run, to the byte.
+    for name in COMPARED_TABLES:
+        ours = (workdir / "results" / "tables" / f"{name}.csv").read_bytes()
+        assert ours == (quick_run / "results" / "tables" / f"{name}.csv").read_bytes(), name

@@ -60,8 +60,9 @@ def depth_accuracy(table, book_values):
         ax.set_xlabel("epoch")
         ax.set_ylabel("validation accuracy (%)")
         ax.set_title("Validation accuracy against depth (mean, min-max band over seeds)")
-        lo = np.percentile(table.loc[table["epoch"] > 0, "validation_accuracy"], 2)
-        ax.set_ylim(max(lo, 80.0), None)
+        trained = table.loc[table["epoch"] > 0, "validation_accuracy"]
+        top = max(trained.max(), max(book_values.values(), default=0))
+        ax.set_ylim(max(np.percentile(trained, 2), 80.0), min(top + 0.5, 100.0))
         ax.legend(loc="lower right")
     return fig
 

@@ -219,9 +219,9 @@ def report_variables(summary, engine_note=""):
         "e3": e3_variables(summary["learning_speed"]),
         "e4": e4_variables(summary["chain"]),
         "e5": e5_variables(summary["window"]),
-        "run": {"code_version": prov["code_version"], "platform": prov["machine"]["platform"],
+        "run": {"code_version": f"`{prov['code_version']}`", "platform": prov["machine"]["platform"],
                 "cpus": str(prov["machine"]["cpus"]), "processor": prov["machine"]["processor"] or "unknown",
-                "python": prov["machine"]["python"], "data_source": summary["data"]["source"],
+                "python": prov["machine"]["python"], "data_source": f"`{summary['data']['source']}`",
                 "fetched_at": summary["data"].get("fetched_at", "unknown")},
     }
 

@@ -115,12 +115,25 @@ class SlurmJob:
     exit_code: int  # the batch script's exit status
     signal: int  # the signal that ended it, 0 if none
     workdir: str
+    partition: str = ""
+    cpus_per_task: int = 0
+    mem_mb: int = 0  # MinMemoryNode (sbatch --mem), in MB; 0 if not recorded
+    time_limit_min: int = 0  # TimeLimit (sbatch -t), in minutes; 0 if unlimited or not recorded
 
     @property
     def rule(self) -> str:
         """The Snakemake rule, read from the plugin's comment."""
         rule = self.comment.removeprefix("rule_")
         return rule.split("_wildcards_", 1)[0]
+
+    @property
+    def wildcards(self) -> str:
+        """The job's wildcard values joined by '_' (e.g. "2_0"), read from the plugin's comment.
+
+        The plugin names the job's log folder the same way:
+        ``.snakemake/slurm_logs/rule_<rule>/<wildcards>/<jobid>.log``.
+        """
+        return self.comment.partition("_wildcards_")[2]
 
 
 _KEY = re.compile(r"(?:^|\s)([A-Za-z][\w:/.-]*)=")
@@ -138,6 +151,30 @@ def parse_scontrol_record(line: str) -> dict[str, str]:
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         fields[match.group(1)] = line[match.end() : end].strip()
     return fields
+
+
+def parse_memory_mb(value: str) -> int:
+    """A SLURM memory size such as "2000M" or "2G" in MB (0 if empty or unparsable)."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([KMGT]?)", value.strip())
+    if not match:
+        return 0
+    factor = {"K": 1 / 1024, "": 1, "M": 1, "G": 1024, "T": 1024 * 1024}[match.group(2)]
+    return round(float(match.group(1)) * factor)
+
+
+def parse_time_limit_min(value: str) -> int:
+    """A SLURM time limit ("[days-]hours:minutes:seconds", "minutes:seconds") in whole minutes.
+
+    0 for "UNLIMITED", "Partition_Limit", empty or unparsable values.
+    """
+    days, _, clock = value.strip().rpartition("-")
+    parts = clock.split(":")
+    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= 3 or (days and not days.isdigit()):
+        return 0
+    seconds = 0
+    for part in parts if len(parts) > 1 else [parts[0], "0"]:  # a single number means minutes
+        seconds = seconds * 60 + int(part)
+    return (int(days or 0) * 86400 + seconds) // 60
 
 
 def parse_scontrol_jobs(text: str) -> list[SlurmJob]:
@@ -158,6 +195,10 @@ def parse_scontrol_jobs(text: str) -> list[SlurmJob]:
                 exit_code=int(code or 0),
                 signal=int(sig or 0),
                 workdir=f.get("WorkDir", ""),
+                partition=f.get("Partition", ""),
+                cpus_per_task=int(cpus) if (cpus := f.get("CPUs/Task", "")).isdigit() else 0,
+                mem_mb=parse_memory_mb(f.get("MinMemoryNode", "")),
+                time_limit_min=parse_time_limit_min(f.get("TimeLimit", "")),
             )
         )
     return sorted(jobs, key=lambda j: j.job_id)
@@ -183,8 +224,13 @@ def list_jobs(workdir: str | os.PathLike | None = None, env: dict | None = None)
 
 def format_jobs(jobs: Sequence[SlurmJob]) -> str:
     """A small table of jobs, for logs and assertion messages."""
-    rows = [f"{'JOBID':>5}  {'RULE':<24} {'STATE':<10} EXIT"]
-    rows += [f"{j.job_id:>5}  {j.rule:<24} {j.state:<10} {j.exit_code}:{j.signal}" for j in jobs]
+    rows = [f"{'JOBID':>5}  {'RULE':<22} {'WILDCARDS':<10} {'STATE':<10} EXIT  CPUS  MEM_MB  MINUTES"]
+    for j in jobs:
+        exit_status = f"{j.exit_code}:{j.signal}"
+        rows.append(
+            f"{j.job_id:>5}  {j.rule:<22} {j.wildcards or '-':<10} {j.state:<10} {exit_status:<5} "
+            f"{j.cpus_per_task:>4}  {j.mem_mb:>6}  {j.time_limit_min:>7}"
+        )
     return "\n".join(rows)
 
 

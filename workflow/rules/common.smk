@@ -73,7 +73,9 @@ def report_outputs():
 
 
 def report_sources():
-    return sorted(str(p) for p in Path("report").rglob("*") if p.is_file())
+    """The report's Quarto project, _quarto.yml first (the script takes its folder)."""
+    files = sorted(str(p) for p in Path("report").rglob("*") if p.is_file())
+    return sorted(files, key=lambda f: not f.endswith("_quarto.yml"))
 
 
 def report_figures():

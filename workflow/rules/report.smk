@@ -22,8 +22,6 @@ rule report:
         ENV
     params:
         engine=config["report"]["engine"],
-        source_dir="report",
-        work_dir="results/report/work",
     script:
         "../../scripts/render_report.py"
 
