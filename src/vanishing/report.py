@@ -77,8 +77,20 @@ def e1_variables(s):
                              "larger than twice the largest seed-to-seed standard deviation, so the ranking "
                              "of the deeper nets is resolved in this run"),
         "one_vs_two": "better" if means.get(2, 0) > means.get(1, 0) else "no better",
+        "conclusion": _depth_conclusion(means, noise),
     })
     return out
+
+
+def _depth_conclusion(means, noise):
+    """Whether any net deeper than two hidden layers beats two by more than the seed noise."""
+    deeper = [means[k] for k in means if k > 2]
+    if 2 not in means or not deeper:
+        return "this run has too few depths to say whether more than two hidden layers help"
+    if max(deeper) - means[2] < noise:
+        return ("the same as the book's: beyond two hidden layers, depth buys nothing here "
+                "(no deeper net beats two hidden layers by more than twice the seed spread)")
+    return "unlike the book's: here a net deeper than two hidden layers wins by more than twice the seed spread"
 
 
 def e1_table(s):
@@ -129,7 +141,9 @@ def e3_variables(s):
         out[f"k{d['hidden_layers']}"] = {
             "init": ratio(d["ratio_at_init"]["mean"]), "final": ratio(d["ratio_final"]["mean"]),
             "min": ratio(d["ratio_over_training"]["min"]), "max": ratio(d["ratio_over_training"]["max"]),
-            "median": ratio(d["ratio_over_training"]["median"])}
+            "median": ratio(d["ratio_over_training"]["median"]),
+            "throughout": ("The early layers stay slower throughout" if d["ratio_over_training"]["min"] > 1
+                           else "The first layer does not stay the slowest throughout")}
     out["book_ratio"] = ratio(book.LEARNING_SPEED_RATIO_4)
     return out
 

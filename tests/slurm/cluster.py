@@ -58,7 +58,6 @@ ROOT_PREFIX = "vanishing-slurm-cluster-"  # the temporary folder's name starts w
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 10
 LOCK_TIMEOUT_S = 1800
-APT_TIMEOUT_S = 900
 
 
 # --------------------------------------------------------------------------- availability
@@ -85,20 +84,9 @@ def _which(name: str) -> str | None:
 
 def ensure_packages() -> None:
     """Install the Debian SLURM packages if a program is missing (apt-get update on failure)."""
-    if not missing_binaries():
-        return
-    install = ["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    first = subprocess.run(install, env=env, capture_output=True, text=True, timeout=APT_TIMEOUT_S)
-    if first.returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True, text=True, timeout=APT_TIMEOUT_S)
-        retry = subprocess.run(install, env=env, capture_output=True, text=True, timeout=APT_TIMEOUT_S)
-        if retry.returncode != 0:
-            raise RuntimeError(
-                f"apt-get install {' '.join(PACKAGES)} failed:\n{retry.stdout}\n{retry.stderr}"
-            )
-    if missing_binaries():
-        raise RuntimeError(f"still missing after apt-get install: {missing_binaries()}")
+    import debian  # tests/debian.py, shared with the browser test
+
+    debian.ensure(PACKAGES, REQUIRED_BINARIES)
 
 
 # --------------------------------------------------------------------------- job records
