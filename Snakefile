@@ -25,6 +25,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/chapter.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/beyond.smk"
 
 
 rule all:
@@ -33,3 +34,4 @@ rule all:
         **report_outputs(),
         summary="results/summary.json",
         figures=chapter_figures(),
+        beyond=beyond_targets(),

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from vanishing.beyond import optimizer_names
+
 from conftest import copy_project, write_config
 
 try:  # tests/ is a package root or on sys.path, depending on how pytest was started
@@ -171,8 +173,9 @@ def test_failing_rule_is_reported_as_a_failed_slurm_job(slurm_cluster, tmp_path)
 
 # --------------------------------------------------------------------------- the project itself
 
-QUICK_TIMEOUT_S = 1800  # generous: the quick DAG (14 SLURM jobs) takes 1-2 minutes on 2 cores
-COMPARED_TABLES = ["depth_accuracy", "initial_speed", "learning_speed", "chain", "window"]
+QUICK_TIMEOUT_S = 1800  # generous: the quick DAG (36 SLURM jobs) takes a few minutes on 2 cores
+COMPARED_TABLES = ["depth_accuracy", "initial_speed", "learning_speed", "chain", "window",
+                   "beyond_init", "beyond_saturation", "beyond_optimizers", "beyond_table1"]
 
 
 def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
@@ -181,12 +184,24 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
     Every other rule of the DAG is a localrule and must not reach SLURM.
     """
     e1, e2, e3 = config["depth_accuracy"], config["initial_speed"], config["learning_speed"]
+    b = resolved_beyond(config)
+    r1, r2, r3, r4 = b["init"], b["saturation"], b["optimizers"], b["table1"]
     return {
         "prepare_mnist": {""},
         "initial_speed": {str(d) for d in e2["hidden_layers"]},
         "train_depth_accuracy": {f"{d}_{s}" for d in e1["hidden_layers"] for s in e1["seeds"]},
         "train_learning_speed": {f"{d}_{s}" for d in e3["hidden_layers"] for s in e3["seeds"]},
+        "beyond_init": {f"{a}_{i}" for a in r1["activations"] for i in r1["inits"]},
+        "beyond_saturation": {f"{a}_{s}" for a in r2["activations"] for s in r2["seeds"]},
+        "beyond_optimizer": {f"{o}_{e}_{s}" for o in optimizer_names(r3) for e in r3["etas"] for s in r3["seeds"]},
+        "beyond_table1": {f"{a}_{i}_{s}" for a in r4["activations"] for i in r4["inits"] for s in r4["seeds"]},
     }
+
+
+def resolved_beyond(config: dict) -> dict:
+    """The `beyond:` section as Snakemake resolves it: config/config.yaml updated by ``config``."""
+    base = yaml.safe_load((slurm.REPO / "config" / "config.yaml").read_text())["beyond"]
+    return {name: {**section, **config.get("beyond", {}).get(name, {})} for name, section in base.items()}
 
 
 @pytest.mark.slow

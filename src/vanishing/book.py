@@ -31,3 +31,11 @@ SUTSKEVER = "Sutskever, Martens, Dahl & Hinton (2013), ICML, PMLR 28(3):1139-114
 # Table 1, MNIST deep autoencoder training squared error, by momentum method and mu_max.
 SUTSKEVER_MNIST_AUTOENCODER = {"sgd": 2.1, "nag_0.9": 1.0, "nag_0.99": 0.73, "nag_0.995": 0.75, "nag_0.999": 0.80,
                                "cm_0.9": 1.0, "cm_0.99": 0.77, "cm_0.995": 0.84, "cm_0.999": 0.90}
+
+# Beyond the chapter (src/vanishing/beyond.py).
+# Glorot & Bengio, Table 1: the MNIST nets behind GLOROT_TABLE1_MNIST.
+GLOROT_TABLE1_ARCH = {"hidden_layers": 5, "width": 1000}
+# Sect. 4: average singular value of the layer Jacobians at initialization, tanh net.
+GLOROT_JACOBIAN_SINGULAR_VALUE = {"normalized": 0.8, "standard": 0.5}
+# Fig. 2: the top sigmoid layer, saturated at 0 early on, desaturates "around epoch 100".
+GLOROT_FIG2_DESATURATION_EPOCH = 100

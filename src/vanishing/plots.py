@@ -164,3 +164,177 @@ def window(table, sigma_prime, widest):
         ax2.legend()
         fig.tight_layout()
     return fig
+
+
+# --- Beyond the chapter (R1-R4, src/vanishing/beyond.py) ---------------------------------------
+
+_ACT_ORDER = ["sigmoid", "tanh", "relu"]
+_INIT_ORDER = ["large", "scaled", "glorot"]
+
+
+def _ordered(values, order):
+    values = list(dict.fromkeys(values))
+    return [v for v in order if v in values] + sorted(v for v in values if v not in order)
+
+
+def beyond_init(table):
+    """R1: per-layer ‖δˡ‖ and RMS weight gradient at initialization; rows activation, cols init."""
+    acts = _ordered(table["activation"], _ACT_ORDER)
+    inits = _ordered(table["init"], _INIT_ORDER)
+    widths = sorted(table["width"].unique())
+    colors = dict(zip(widths, ["steelblue", "darkorange", "seagreen", "purple"][: len(widths)] or ["steelblue"]))
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(len(acts), len(inits), figsize=(3.3 * len(inits), 2.8 * len(acts)),
+                                 sharey="row", squeeze=False)
+        for r, act in enumerate(acts):
+            for c, init in enumerate(inits):
+                ax = axes[r][c]
+                notes = []
+                for w in widths:
+                    g = table[(table["activation"] == act) & (table["init"] == init) & (table["width"] == w)]
+                    if g.empty:
+                        continue
+                    for column, style, name in (("delta", "-", r"$\|\delta^l\|$"),
+                                                ("grad_w_entry", "--", r"RMS $\partial C/\partial w$")):
+                        wide = g.pivot(index="seed", columns="layer", values=column)
+                        x = wide.columns.to_numpy()
+                        ax.fill_between(x, wide.min(), wide.max(), color=colors[w], alpha=0.15, linewidth=0)
+                        ax.plot(x, wide.mean(), style, color=colors[w], marker="o", markersize=3,
+                                label=f"{name}, width {w}")
+                    ratio = (g[g["layer"] == g["layer"].max()].set_index("seed")["delta"]
+                             / g[g["layer"] == 1].set_index("seed")["delta"]).mean()
+                    notes.append(f"w{w}: {ratio:.3g}")
+                ax.set_yscale("log")
+                ax.set_title(f"{act}, {init}", fontsize=9)
+                ax.text(0.02, 0.97, r"$\|\delta\|$ last/first " + ", ".join(notes), transform=ax.transAxes,
+                        fontsize=7, va="top")
+                if r == len(acts) - 1:
+                    ax.set_xlabel("hidden layer")
+                if c == 0:
+                    ax.set_ylabel("gradient at init")
+                ax.set_xticks(sorted(table["layer"].unique()))
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=max(len(labels), 1), fontsize=8,
+                   bbox_to_anchor=(0.5, -0.01))
+        fig.suptitle("Gradients at initialization, 4 hidden layers (mean over seeds, min-max band)")
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def beyond_saturation(table):
+    """R2 (Glorot & Bengio's Fig. 2): mean ± std of each hidden layer's activations during training,
+    and the relative mean derivative E[f′]/max f′; one column per activation."""
+    acts = _ordered(table["activation"], _ACT_ORDER)
+    layers = sorted(table["layer"].unique())
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(2, len(acts), figsize=(4.8 * len(acts), 6.4), sharex=True, squeeze=False)
+        for c, act in enumerate(acts):
+            g = table[table["activation"] == act]
+            for color, j in zip(layer_colors(len(layers)), layers):
+                per = g[g["layer"] == j].groupby("epoch")[["mean", "std", "derivative"]].mean()
+                x = per.index.to_numpy()
+                axes[0][c].fill_between(x, per["mean"] - per["std"], per["mean"] + per["std"], color=color,
+                                        alpha=0.12, linewidth=0)
+                axes[0][c].plot(x, per["mean"], color=color, label=f"hidden layer {j}")
+                axes[1][c].plot(x, per["derivative"], color=color, label=f"hidden layer {j}")
+            axes[0][c].set_title(f"{act} (mean over {g['seed'].nunique()} seeds)")
+            axes[0][c].set_ylabel("activation: mean, band ± std")
+            axes[1][c].set_ylabel(r"$E[f'(z)]\,/\,\max f'$")
+            axes[1][c].set_xlabel("epoch")
+            axes[1][c].set_ylim(0, 1.05)
+        axes[0][0].legend(fontsize=8)
+        fig.suptitle("Activations of the hidden layers on fixed test images during training")
+        fig.tight_layout()
+    return fig
+
+
+def _optimizer_colors(names):
+    """One qualitative colour per optimizer (tab10): the optimizers are categories, not an order."""
+    palette = plt.get_cmap("tab10")
+    return {name: palette(i % 10) for i, name in enumerate(names)}
+
+
+def beyond_optimizers(table, best_eta):
+    """R3: training cost and validation accuracy per epoch; each optimizer at its best η (solid,
+    min-max band over seeds) and at the other η (dotted, mean)."""
+    names = sorted(table["optimizer"].unique(), key=lambda o: (o != "sgd", o))
+    colors = _optimizer_colors(names)
+    with plt.rc_context(STYLE):
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11.0, 4.2))
+        for name in names:
+            for eta, g in table[table["optimizer"] == name].groupby("eta"):
+                best = float(eta) == float(best_eta.get(name, float("nan")))
+                for ax, column in ((ax1, "training_cost"), (ax2, "validation_accuracy")):
+                    wide = g.pivot(index="seed", columns="epoch", values=column)
+                    x = wide.columns.to_numpy()
+                    if best:
+                        ax.fill_between(x, wide.min(), wide.max(), color=colors[name], alpha=0.15, linewidth=0)
+                        ax.plot(x, wide.mean(), color=colors[name], label=f"{name}, η = {eta:g} (best)")
+                    else:
+                        ax.plot(x, wide.mean(), ":", color=colors[name], label=f"{name}, η = {eta:g}")
+        ax1.set_yscale("log")
+        ax1.set_xlabel("epoch")
+        ax1.set_ylabel("training cost")
+        ax2.set_xlabel("epoch")
+        ax2.set_ylabel("validation accuracy (%)")
+        ax2.set_ylim(max(0.0, min(80.0, ax2.get_ylim()[0])), 100)
+        handles, labels = ax2.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), fontsize=7,
+                   bbox_to_anchor=(0.5, -0.01))
+        fig.suptitle("SGD, classical momentum and Nesterov (Sutskever et al.'s schedule)")
+        fig.tight_layout(rect=(0, 0.03 * (1 + (len(labels) - 1) // 4), 1, 1))
+    return fig
+
+
+def beyond_optimizer_speed(table, best_eta):
+    """R3: the speed ‖δˡ‖ of every hidden layer per epoch, each optimizer at its best η."""
+    names = sorted(table["optimizer"].unique(), key=lambda o: (o != "sgd", o))
+    speed_cols = sorted((c for c in table.columns if c.startswith("speed_layer")), key=lambda c: int(c[11:]))
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(names), figsize=(2.9 * len(names), 3.4), sharey=True, squeeze=False)
+        for ax, name in zip(axes[0], names):
+            g = table[(table["optimizer"] == name) & (table["eta"] == best_eta.get(name))]
+            for color, col in zip(layer_colors(len(speed_cols)), speed_cols):
+                wide = g.pivot(index="seed", columns="epoch", values=col)
+                _band(ax, wide.columns.to_numpy(), wide.to_numpy(), color, f"hidden layer {col[11:]}")
+            ax.set_yscale("log")
+            ax.set_title(f"{name}, η = {best_eta.get(name, float('nan')):g}", fontsize=9)
+            ax.set_xlabel("epoch")
+        axes[0][0].set_ylabel(r"speed $\|\delta^l\|$")
+        axes[0][0].legend(fontsize=7)
+        fig.suptitle("Speed of learning per hidden layer, each optimizer at its best η (min-max over seeds)")
+        fig.tight_layout()
+    return fig
+
+
+def beyond_table1(table, published, published_label="Glorot & Bengio, Table 1"):
+    """R4: test error per activation and init (dots: seeds, bar: mean ± std), with Glorot &
+    Bengio's Table 1 (stars, labelled ``published_label``; their standard init placed at 'scaled',
+    their normalized init at 'glorot')."""
+    acts = _ordered(table["activation"], _ACT_ORDER)
+    inits = _ordered(table["init"], _INIT_ORDER)
+    paper = {("sigmoid", "scaled"): published.get("sigmoid"), ("tanh", "scaled"): published.get("tanh"),
+             ("tanh", "glorot"): published.get("tanh_normalized")}
+    colors = dict(zip(inits, ["steelblue", "darkorange", "seagreen"]))
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        width = 0.8 / max(len(inits), 1)
+        starred = False
+        for i, act in enumerate(acts):
+            for k, init in enumerate(inits):
+                x = i + (k - (len(inits) - 1) / 2) * width
+                err = table[(table["activation"] == act) & (table["init"] == init)]["test_error"].to_numpy()
+                if err.size:
+                    ax.errorbar([x], [err.mean()], yerr=[err.std(ddof=1) if err.size > 1 else 0.0], fmt="o",
+                                color=colors[init], capsize=4, label=init if i == 0 else None)
+                    ax.scatter(np.full(err.size, x) + np.linspace(-0.05, 0.05, err.size), err, s=10,
+                               color=colors[init], alpha=0.5)
+                if paper.get((act, init)) is not None:
+                    ax.scatter([x], [paper[(act, init)]], **BOOK_STYLE,
+                               label=None if starred else published_label)
+                    starred = True
+        ax.set_xticks(range(len(acts)), acts)
+        ax.set_ylabel("test error (%)")
+        ax.set_title("Test error by activation and initialization (mean ± std over seeds)")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig

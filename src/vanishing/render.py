@@ -387,6 +387,8 @@ def _pandoc_options(meta: dict) -> list[str]:
     options = []
     if meta.get("toc"):
         options += ["--toc", f"--toc-depth={int(meta.get('toc-depth', 3))}"]
+    css = meta.get("css") or []
+    options += [f"--css={sheet}" for sheet in ([css] if isinstance(css, str) else css)]
     return options
 
 

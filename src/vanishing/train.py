@@ -180,12 +180,18 @@ def check_finite(net, row, epoch, label):
 
 
 def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer=None, monitor=None,
-          log=None, label="run"):
+          log=None, label="run", record_every=None, record_epochs=None):
     """Train ``net`` on images x (n, n¹) with integer labels (n,), shuffling with ``rng`` each epoch.
 
     ``monitor`` (a Monitor) records epoch 0 before any update and then every epoch; its history
     is returned (without a monitor, an empty dict). ``log(str)`` receives a progress line per epoch. ``label`` names the run (its
     configuration) in the progress lines and in a TrainingDiverged error.
+
+    ``record_every`` (mini-batch updates) makes the monitor also record inside the first
+    ``record_epochs`` epochs (every epoch if None): after every ``record_every``-th update of an
+    epoch of B updates, except the epoch's last, at the fractional epoch (epoch − 1) + j/B after
+    its j-th update. The records do not touch the net or ``rng``: training is the same with or
+    without them.
     """
     optimizer = optimizer or Optimizer()
     n = len(x)
@@ -193,6 +199,9 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     x = np.asarray(x, dtype=net.dtype)
     velocity = [np.zeros_like(p) for p in net.params()] if optimizer.kind != "sgd" else None
     t = 0
+    if record_every is not None and int(record_every) < 1:
+        raise ValueError(f"record_every must be a positive number of updates, got {record_every}")
+    batches = -(-n // mini_batch_size)  # updates per epoch
     row = monitor.record(net, 0) if monitor else {}
     check_finite(net, row, 0, label)
     _log(log, label, 0, epochs, row, 0.0)
@@ -200,8 +209,9 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
         start = time.perf_counter()
         order = rng.permutation(n)
         y_shuffled = y[order]
+        fine = monitor is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
         with np.errstate(over="ignore", invalid="ignore"):
-            for k in range(0, n, mini_batch_size):
+            for j, k in enumerate(range(0, n, mini_batch_size), start=1):
                 xb = x.take(order[k : k + mini_batch_size], axis=0)
                 yb = y_shuffled[k : k + mini_batch_size]
                 if velocity is None:
@@ -210,6 +220,8 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
                     momentum_step(net, xb, yb, eta, lmbda, n, velocity, optimizer.mu(t),
                                   optimizer.kind == "nesterov")
                 t += 1
+                if fine and j % record_every == 0 and j < batches:
+                    monitor.record(net, epoch - 1 + j / batches)
             row = monitor.record(net, epoch) if monitor else {}
         check_finite(net, row, epoch, label)
         _log(log, label, epoch, epochs, row, time.perf_counter() - start)

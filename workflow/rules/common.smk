@@ -79,25 +79,41 @@ def report_sources():
 
 
 def report_figures():
-    return [f for f in chapter_figures() if f.endswith(".png")]
+    figures = chapter_figures() + [f for f in beyond_targets() if "/figures/" in f]
+    return [f for f in figures if f.endswith(".png")]
 
 
-def benchmark_files():
-    """The benchmark records of every benchmarked job (the report's timings appendix)."""
-    return (
-        expand(
-            "results/benchmarks/depth_accuracy/depth{depth}/seed{seed}.tsv",
-            depth=E1["hidden_layers"],
-            seed=E1["seeds"],
-        )
-        + expand(
-            "results/benchmarks/initial_speed/depth{depth}.tsv",
-            depth=E2["hidden_layers"],
-        )
-        + expand(
-            "results/benchmarks/learning_speed/depth{depth}/seed{seed}.tsv",
-            depth=E3["hidden_layers"],
-            seed=E3["seeds"],
-        )
-        + ["results/benchmarks/window.tsv"]
-    )
+# The rules that gather per-run results files; every such run has a benchmark record.
+RUN_TABLES = [
+    "table_depth_accuracy",
+    "table_initial_speed",
+    "table_learning_speed",
+    "beyond_table_init",
+    "beyond_table_saturation",
+    "beyond_table_optimizers",
+    "beyond_table_table1",
+]
+
+
+def benchmark_files(wildcards):
+    """The benchmark record of every run (results/X.json -> results/benchmarks/X.tsv), for
+    the report's timings appendix."""
+    runs = [f for name in RUN_TABLES for f in getattr(rules, name).input.runs]
+    records = [
+        "results/benchmarks/"
+        + f.removeprefix("results/").removesuffix(".json")
+        + ".tsv"
+        for f in runs
+    ]
+    return records + ["results/benchmarks/window.tsv"]
+
+
+def beyond_targets():
+    """Beyond the chapter (R1-R4): the summary with its verdicts, the tables and the figures."""
+    tables = ["init", "saturation", "optimizers", "table1"]
+    figures = ["beyond_r1", "beyond_r2", "beyond_r3", "beyond_r3_speed", "beyond_r4"]
+    return [
+        "results/beyond_summary.json",
+        *expand("results/tables/beyond_{name}.csv", name=tables),
+        *expand("results/figures/{name}.{ext}", name=figures, ext=["png", "svg"]),
+    ]

@@ -11,9 +11,10 @@ rule report:
     """Render report/ with this run's numbers (Quarto where installed, else pandoc)."""
     input:
         summary="results/summary.json",
+        beyond_summary="results/beyond_summary.json",
         figures=report_figures(),
         source=report_sources(),
-        benchmarks=benchmark_files(),
+        benchmarks=benchmark_files,
     output:
         **report_outputs(),
     log:

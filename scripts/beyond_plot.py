@@ -1,0 +1,27 @@
+"""Rules fig_beyond_*: draw one figure of the beyond-the-chapter experiments (chosen by the rule)."""
+
+import pandas as pd
+
+from vanishing import book, jobs, plots
+from vanishing.iofiles import read_json
+
+sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
+log = jobs.start(sm)
+figure = sm.rule.removeprefix("fig_")
+table = pd.read_csv(sm.input.table)
+if figure == "beyond_r1":
+    fig = plots.beyond_init(table)
+elif figure == "beyond_r2":
+    fig = plots.beyond_saturation(table)
+elif figure == "beyond_r3":
+    fig = plots.beyond_optimizers(table, read_json(sm.input.summary)["r3"]["best_eta"])
+elif figure == "beyond_r3_speed":
+    fig = plots.beyond_optimizer_speed(table, read_json(sm.input.summary)["r3"]["best_eta"])
+elif figure == "beyond_r4":
+    arch = book.GLOROT_TABLE1_ARCH
+    fig = plots.beyond_table1(table, book.GLOROT_TABLE1_MNIST,
+                              f"Glorot & Bengio, Table 1 ({arch['hidden_layers']} x {arch['width']} units)")
+else:
+    raise ValueError(f"no figure for rule {sm.rule}")
+plots.save(fig, sm.output.png, sm.output.svg)
+log.info("wrote %s and %s", sm.output.png, sm.output.svg)

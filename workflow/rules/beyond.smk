@@ -1,0 +1,292 @@
+# Beyond the chapter (issue 7): the remedies of Glorot & Bengio (2010) and Sutskever et al. (2013).
+# R1 gradients at initialization, R2 saturation during training, R3 optimizers, R4 a small Table 1;
+# then their tables, beyond_summary.json with the computed verdicts, and the figures.
+from vanishing.beyond import optimizer_names
+
+BEYOND = config["beyond"]
+BEYOND_INIT = BEYOND["init"]
+BEYOND_SAT = BEYOND["saturation"]
+BEYOND_OPT = BEYOND["optimizers"]
+BEYOND_T1 = BEYOND["table1"]
+
+
+localrules:
+    beyond_table_init,
+    beyond_table_saturation,
+    beyond_table_optimizers,
+    beyond_table_table1,
+    beyond_summary,
+    fig_beyond_r1,
+    fig_beyond_r2,
+    fig_beyond_r3,
+    fig_beyond_r3_speed,
+    fig_beyond_r4,
+
+
+rule beyond_init:
+    """R1: norms of the gradients of every hidden layer at initialization, every width and seed."""
+    input:
+        **split_inputs(),
+    output:
+        run="results/beyond/r1/{activation}_{init}.json",
+    log:
+        "logs/beyond/r1/{activation}_{init}.log",
+    benchmark:
+        "results/benchmarks/beyond/r1/{activation}_{init}.tsv"
+    wildcard_constraints:
+        activation="sigmoid|tanh|relu",
+        init="large|scaled|glorot",
+    conda:
+        ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    params:
+        section=BEYOND_INIT,
+        dtype=config["dtype"],
+    script:
+        "../../scripts/beyond_init.py"
+
+
+rule beyond_saturation:
+    """R2: activations of every hidden layer on fixed test images during mini-batch SGD."""
+    input:
+        **split_inputs(),
+    output:
+        run="results/beyond/r2/{activation}/seed{seed}.json",
+    log:
+        "logs/beyond/r2/{activation}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/beyond/r2/{activation}/seed{seed}.tsv"
+    wildcard_constraints:
+        activation="sigmoid|tanh|relu",
+    conda:
+        ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        section=BEYOND_SAT,
+        dtype=config["dtype"],
+    script:
+        "../../scripts/beyond_train.py"
+
+
+rule beyond_optimizer:
+    """R3: one optimizer (sgd, momentum-MU or nesterov-MU) at one learning rate eta."""
+    input:
+        **split_inputs(),
+    output:
+        run="results/beyond/r3/{optimizer}/eta{eta}/seed{seed}.json",
+    log:
+        "logs/beyond/r3/{optimizer}/eta{eta}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/beyond/r3/{optimizer}/eta{eta}/seed{seed}.tsv"
+    wildcard_constraints:
+        optimizer=r"sgd|(momentum|nesterov)-0\.\d+",
+        eta=r"\d+(\.\d+)?(e-?\d+)?",
+    conda:
+        ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        section=BEYOND_OPT,
+        dtype=config["dtype"],
+    script:
+        "../../scripts/beyond_train.py"
+
+
+rule beyond_table1:
+    """R4: one activation x init trained with mini-batch SGD, tested on the 10,000 test images."""
+    input:
+        **split_inputs(),
+    output:
+        run="results/beyond/r4/{activation}_{init}/seed{seed}.json",
+    log:
+        "logs/beyond/r4/{activation}_{init}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/beyond/r4/{activation}_{init}/seed{seed}.tsv"
+    wildcard_constraints:
+        activation="sigmoid|tanh|relu",
+        init="large|scaled|glorot",
+    conda:
+        ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        section=BEYOND_T1,
+        dtype=config["dtype"],
+    script:
+        "../../scripts/beyond_train.py"
+
+
+rule beyond_table_init:
+    input:
+        runs=expand(
+            "results/beyond/r1/{activation}_{init}.json",
+            activation=BEYOND_INIT["activations"],
+            init=BEYOND_INIT["inits"],
+        ),
+    output:
+        table="results/tables/beyond_init.csv",
+    log:
+        "logs/tables/beyond_init.log",
+    conda:
+        ENV
+    params:
+        table="init",
+    script:
+        "../../scripts/beyond_tabulate.py"
+
+
+rule beyond_table_saturation:
+    input:
+        runs=expand(
+            "results/beyond/r2/{activation}/seed{seed}.json",
+            activation=BEYOND_SAT["activations"],
+            seed=BEYOND_SAT["seeds"],
+        ),
+    output:
+        table="results/tables/beyond_saturation.csv",
+    log:
+        "logs/tables/beyond_saturation.log",
+    conda:
+        ENV
+    params:
+        table="saturation",
+    script:
+        "../../scripts/beyond_tabulate.py"
+
+
+rule beyond_table_optimizers:
+    input:
+        runs=expand(
+            "results/beyond/r3/{optimizer}/eta{eta}/seed{seed}.json",
+            optimizer=optimizer_names(BEYOND_OPT),
+            eta=BEYOND_OPT["etas"],
+            seed=BEYOND_OPT["seeds"],
+        ),
+    output:
+        table="results/tables/beyond_optimizers.csv",
+    log:
+        "logs/tables/beyond_optimizers.log",
+    conda:
+        ENV
+    params:
+        table="optimizers",
+    script:
+        "../../scripts/beyond_tabulate.py"
+
+
+rule beyond_table_table1:
+    input:
+        runs=expand(
+            "results/beyond/r4/{activation}_{init}/seed{seed}.json",
+            activation=BEYOND_T1["activations"],
+            init=BEYOND_T1["inits"],
+            seed=BEYOND_T1["seeds"],
+        ),
+    output:
+        table="results/tables/beyond_table1.csv",
+    log:
+        "logs/tables/beyond_table1.log",
+    conda:
+        ENV
+    params:
+        table="table1",
+    script:
+        "../../scripts/beyond_tabulate.py"
+
+
+rule beyond_summary:
+    """The four experiments' numbers beside the papers' values, with the computed verdicts."""
+    input:
+        beyond_init="results/tables/beyond_init.csv",
+        beyond_saturation="results/tables/beyond_saturation.csv",
+        beyond_optimizers="results/tables/beyond_optimizers.csv",
+        beyond_table1="results/tables/beyond_table1.csv",
+    output:
+        summary="results/beyond_summary.json",
+    log:
+        "logs/beyond_summary.log",
+    conda:
+        ENV
+    params:
+        section=BEYOND,
+    script:
+        "../../scripts/beyond_summarize.py"
+
+
+rule fig_beyond_r1:
+    input:
+        table="results/tables/beyond_init.csv",
+    output:
+        **figure_outputs("beyond_r1", "beyond_r1", category="Beyond the chapter"),
+    log:
+        "logs/figures/beyond_r1.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/beyond_plot.py"
+
+
+rule fig_beyond_r2:
+    input:
+        table="results/tables/beyond_saturation.csv",
+    output:
+        **figure_outputs("beyond_r2", "beyond_r2", category="Beyond the chapter"),
+    log:
+        "logs/figures/beyond_r2.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/beyond_plot.py"
+
+
+rule fig_beyond_r3:
+    input:
+        table="results/tables/beyond_optimizers.csv",
+        summary="results/beyond_summary.json",
+    output:
+        **figure_outputs("beyond_r3", "beyond_r3", category="Beyond the chapter"),
+    log:
+        "logs/figures/beyond_r3.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/beyond_plot.py"
+
+
+rule fig_beyond_r3_speed:
+    input:
+        table="results/tables/beyond_optimizers.csv",
+        summary="results/beyond_summary.json",
+    output:
+        **figure_outputs(
+            "beyond_r3_speed", "beyond_r3_speed", category="Beyond the chapter"
+        ),
+    log:
+        "logs/figures/beyond_r3_speed.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/beyond_plot.py"
+
+
+rule fig_beyond_r4:
+    input:
+        table="results/tables/beyond_table1.csv",
+    output:
+        **figure_outputs("beyond_r4", "beyond_r4", category="Beyond the chapter"),
+    log:
+        "logs/figures/beyond_r4.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/beyond_plot.py"
