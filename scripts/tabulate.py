@@ -1,11 +1,16 @@
-"""Rules table_*: gather one experiment's per-run results files into its table."""
+"""Rules table_* and beyond_table_*: gather one experiment's per-run results files into its table.
+params.experiment names the table function ``<experiment>_table`` in params.module (default
+``experiments``; ``beyond`` for R1-R4)."""
 
-from vanishing import experiments, jobs
+import importlib
+
+from vanishing import jobs
 from vanishing.iofiles import read_json, write_csv
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
-make_table = getattr(experiments, f"{sm.params.experiment}_table")
+module = importlib.import_module(f"vanishing.{sm.params.get('module', 'experiments')}")
+make_table = getattr(module, f"{sm.params.experiment}_table")
 table = make_table([read_json(path) for path in sm.input.runs])
 log.info("%s: %d rows from %d files", sm.params.experiment, len(table), len(sm.input.runs))
 write_csv(sm.output.table, table)

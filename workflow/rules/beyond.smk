@@ -140,9 +140,10 @@ rule beyond_table_init:
     conda:
         ENV
     params:
-        table="init",
+        module="beyond",
+        experiment="init",
     script:
-        "../../scripts/beyond_tabulate.py"
+        "../../scripts/tabulate.py"
 
 
 rule beyond_table_saturation:
@@ -159,9 +160,10 @@ rule beyond_table_saturation:
     conda:
         ENV
     params:
-        table="saturation",
+        module="beyond",
+        experiment="saturation",
     script:
-        "../../scripts/beyond_tabulate.py"
+        "../../scripts/tabulate.py"
 
 
 rule beyond_table_optimizers:
@@ -179,9 +181,10 @@ rule beyond_table_optimizers:
     conda:
         ENV
     params:
-        table="optimizers",
+        module="beyond",
+        experiment="optimizers",
     script:
-        "../../scripts/beyond_tabulate.py"
+        "../../scripts/tabulate.py"
 
 
 rule beyond_table_table1:
@@ -199,9 +202,10 @@ rule beyond_table_table1:
     conda:
         ENV
     params:
-        table="table1",
+        module="beyond",
+        experiment="table1",
     script:
-        "../../scripts/beyond_tabulate.py"
+        "../../scripts/tabulate.py"
 
 
 rule beyond_summary:
