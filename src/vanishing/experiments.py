@@ -14,7 +14,7 @@ from . import chain
 from .data import load_split
 from .network import Network
 from .provenance import describe
-from .train import Monitor, Optimizer, train
+from .train import Monitor, train
 
 INPUTS, OUTPUTS = 784, 10
 
@@ -62,7 +62,7 @@ def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=N
     label = run_label("depth_accuracy", section, hidden_layers, seed)
     history = train(net, x, y, epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
                     eta=section["eta"], lmbda=section["lmbda"], rng=rng, monitor=monitor, log=log,
-                    label=label, optimizer=Optimizer(**section.get("optimizer", {})))
+                    label=label)
     return record("depth_accuracy", section, hidden_layers, seed, dtype, history=history)
 
 
