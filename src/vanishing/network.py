@@ -184,10 +184,6 @@ class Network:
         self.weights = [w.astype(self.dtype) for w, _ in params]
         self.biases = [b.astype(self.dtype) for _, b in params]
 
-    @property
-    def num_layers(self):
-        return len(self.sizes)
-
     def _act(self, l_index):
         """Activation of weight layer ``l_index`` (0-based): hidden f, or sigmoid at the output."""
         return Sigmoid if l_index == len(self.weights) - 1 else self.activation

@@ -164,7 +164,7 @@ def e3_table(s):
 
 
 def e4_variables(s):
-    return {"depth": str(s["depth"]), "max_rel_diff": sci(max(s["max_rel_diff"], 1e-300)) if s["max_rel_diff"] else "0",
+    return {"depth": str(s["depth"]), "max_rel_diff": sci(s["max_rel_diff"]) if s["max_rel_diff"] else "0",
             "factor": ratio(s["exploding_factor_per_layer"]["mean"]),
             "book_factor": ratio(s["book_exploding_factor"]),
             "first_over_last": sci(s["vanishing_first_over_last"]["median"]),
@@ -225,7 +225,7 @@ def config_block(config):
 # --- everything -------------------------------------------------------------------------------
 
 
-def report_variables(summary, engine_note=""):
+def report_variables(summary):
     prov = summary["provenance"]
     return {
         "e1": e1_variables(summary["depth_accuracy"]),
