@@ -32,9 +32,11 @@ def layer_colors(n):
 
 def save(fig, png, svg):
     """Write the figure to both paths atomically and close it."""
-    for path, fmt in ((png, "png"), (svg, "svg")):
-        with atomic_path(path, suffix="." + fmt) as tmp:
-            fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
+    # svg.hashsalt must be in force while saving (the clip-path ids are made then), not only while drawing.
+    with plt.rc_context({"svg.hashsalt": STYLE["svg.hashsalt"]}):
+        for path, fmt in ((png, "png"), (svg, "svg")):
+            with atomic_path(path, suffix="." + fmt) as tmp:
+                fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
     plt.close(fig)
 
 
