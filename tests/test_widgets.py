@@ -460,11 +460,14 @@ def test_window_bias_shifts_and_the_widest_window(report_page, run_dir):
 
 def test_screenshots_at_desktop_width(report_page):
     page = report_page
+    page.choose("vw-chain-preset", str(len(_state(page, "chain")["presets"]) - 1))
+    page.screenshot("vw-chain", ARTIFACTS / "widget_chain_exploding.png")
     page.choose("vw-chain-preset", "0")
     for name in ("chain", "window"):
         path = ARTIFACTS / f"widget_{name}.png"
         page.screenshot(f"vw-{name}", path)
         assert path.stat().st_size > 20_000
+    assert (ARTIFACTS / "widget_chain_exploding.png").stat().st_size > 20_000
 
 
 def test_widgets_are_usable_at_390px_and_by_keyboard(run_dir):

@@ -90,7 +90,7 @@ function drawFactor(win) {
 // The width against |w| from the pipeline's window.csv, the current |w| and E5's widest window.
 function drawCurve() {
   var svg = byId("vw-window-curve"), size = fitPlot(svg, 0.4, 170, 240), W = size[0], H = size[1];
-  var m = { l: 52, r: 14, t: 14, b: 36 };
+  var m = { l: 52, r: 14, t: 26, b: 36 };
   var ws = S.table.w, widths = S.table.width_formula;
   var wLo = S.ranges.weight.min, wHi = S.ranges.weight.max, top = 1.15 * S.widest.width;
   var x = function (w) { return m.l + (w - wLo) / (wHi - wLo) * (W - m.l - m.r); };
@@ -104,7 +104,7 @@ function drawCurve() {
     svgEl("text", { x: x(t), y: H - m.b + 16, "text-anchor": "middle" }, svg).textContent = fmt(t);
   });
   svgEl("text", { x: (m.l + W - m.r) / 2, y: H - 4, "text-anchor": "middle" }, svg).textContent = "|w|";
-  svgEl("text", { x: m.l + 6, y: m.t + 4 }, svg).textContent = "width of the window";
+  svgEl("text", { x: 4, y: 14 }, svg).textContent = "width of the window";
   svgEl("polyline", { points: ws.map(function (w, i) { return x(w).toFixed(2) + "," + y(widths[i]).toFixed(2); }).join(" "),
                       fill: "none", stroke: COLORS.window, "stroke-width": 2 }, svg);
   var cw = Math.abs(state.w);
@@ -112,7 +112,7 @@ function drawCurve() {
   svgEl("circle", { cx: x(cw), cy: y(widthFormula(cw)), r: 4, fill: COLORS.factor }, svg);
   var sx = x(S.widest.w), sy = y(S.widest.width);
   svgEl("path", { d: "M" + sx + "," + (sy - 7) + " l6,7 l-6,7 l-6,-7 z", fill: "#fff", stroke: "#222", "stroke-width": 1.5 }, svg);
-  svgEl("text", { x: sx + 9, y: sy - 6 }, svg).textContent = "E5 widest";
+  svgEl("text", { x: sx + 10, y: sy + 20 }, svg).textContent = "E5 widest";
 }
 
 window.addEventListener("resize", function () { update(); });
