@@ -161,11 +161,13 @@ function draw(r, D) {
   logs.push(0);
   var lo = Math.floor(Math.min.apply(null, logs)), hi = Math.ceil(Math.max.apply(null, logs));
   if (hi - lo < 2) { lo -= 1; hi += 1; }
-  var every = Math.max(1, Math.ceil((hi - lo) / 6));
+  var every = Math.max(1, Math.ceil((hi - lo) / 6));  // decades between ticks; 1e0 always one of them
+  lo = Math.floor(lo / every) * every;
+  hi = Math.ceil(hi / every) * every;
   var x = function (l) { return m.l + (D === 1 ? 0.5 : l / (D - 1)) * (W - m.l - m.r); };
   var y = function (v) { return m.t + (hi - Math.max(Math.log10(v), lo)) / (hi - lo) * (H - m.t - m.b); };
   for (var e = lo; e <= hi; e++) {
-    if ((e - lo) % every && e !== 0) { continue; }
+    if ((e - lo) % every) { continue; }
     svgEl("line", { x1: m.l, x2: W - m.r, y1: y(Math.pow(10, e)), y2: y(Math.pow(10, e)), stroke: "#e6e6e6" }, svg);
     svgEl("text", { x: m.l - 6, y: y(Math.pow(10, e)) + 4, "text-anchor": "end" }, svg).textContent = "1e" + e;
   }
