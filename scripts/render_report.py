@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from vanishing import jobs, render, report
+from vanishing import jobs, render, report, widgets
 from vanishing.iofiles import read_json
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
@@ -16,6 +16,8 @@ if "beyond_summary" in sm.input.keys():
     beyond_summary = read_json(sm.input.beyond_summary)
     variables["beyond"] = beyond.report_variables(beyond_summary)
     generated.update(beyond.report_tables(beyond_summary))
+# the explorable figures beside the chain and window figures, from this run's tables
+generated.update(widgets.report_fragments(summary, sm.input.chain_table, sm.input.window_table))
 assets = {f"figures/{Path(p).name}": p for p in sm.input.figures}
 source_dir = Path(sm.input.source[0]).parent  # report/, where _quarto.yml is
 work_dir = Path(sm.output.html).parent / "work"

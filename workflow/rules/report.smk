@@ -12,6 +12,8 @@ rule report:
     input:
         summary="results/summary.json",
         beyond_summary="results/beyond_summary.json",
+        chain_table="results/tables/chain.csv",
+        window_table="results/tables/window.csv",
         figures=report_figures(),
         source=report_sources(),
         benchmarks=benchmark_files,
