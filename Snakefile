@@ -13,7 +13,9 @@ configfile: "config/config.yaml"
 
 
 # Schema, integer fields, nested --config values, cross-field rules: short errors naming the key.
-check_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml", validate)
+check_config(
+    config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml", validate
+)
 
 if workflow.is_main_process:  # a run killed with SIGKILL resumes with the same command
     release_stale_locks(leftovers=[config["data"]["dir"], "results", "logs"])

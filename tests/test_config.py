@@ -85,7 +85,7 @@ def test_cross_field_rules_see_the_defaults():
 def test_schema_errors_are_short_and_name_the_key():
     message = error_of(lambda c: c["depth_accuracy"].update(epochs=0, activation="softmax", epoch=3))
     lines = message.splitlines()
-    assert lines[0] == "the config is invalid (3 problems):"
+    assert lines[0] == "Error validating config file (3 problems):"
     assert any(line.startswith("  config key depth_accuracy.epochs: 0 is less than the minimum") for line in lines)
     assert any("depth_accuracy.activation: 'softmax' is not one of" in line for line in lines)
     assert any("depth_accuracy: Additional properties are not allowed ('epoch'" in line for line in lines)

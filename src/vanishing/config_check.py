@@ -173,7 +173,7 @@ def check_config(config: dict, schema_path, set_defaults: Callable[[dict, str], 
 def summary(errors: list[str]) -> str:
     """Every problem on its own line, under one heading; the ``--config`` advice after a type error."""
     count = f"{len(errors)} problems" if len(errors) > 1 else "1 problem"
-    lines = [f"the config is invalid ({count}):"] + [f"  {e}" for e in errors]
+    lines = [f"Error validating config file ({count}):"] + [f"  {e}" for e in errors]
     if any("is not of type" in e for e in errors):
         lines.append("  " + NESTED_ADVICE)
     return "\n".join(lines)

@@ -25,7 +25,8 @@ rule fetch_mnist:
 rule prepare_mnist:
     """The book's splits: train = first 50,000, validation = last 10,000, test = 10,000. The raw
     files are checked against data.checksums first; the digest records the splits' SHA-256,
-    which every training job checks when it loads a split (vanishing.data.load_split)."""
+    which every training job checks when it loads a split (vanishing.data.load_split).
+    """
     input:
         raw=expand(f"{DATA}/raw/{{name}}", name=RAW_FILES),
     output:
@@ -33,11 +34,11 @@ rule prepare_mnist:
         validation=f"{DATA}/validation.npz",
         test=f"{DATA}/test.npz",
         digest=f"{DATA}/splits.sha256.json",
-    params:
-        checksums=config["data"]["checksums"],
     log:
         "logs/data/prepare_mnist.log",
     conda:
         "../../envs/vanishing.yaml"
+    params:
+        checksums=config["data"]["checksums"],
     script:
         "../../scripts/prepare_mnist.py"
