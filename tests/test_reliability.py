@@ -287,7 +287,8 @@ def test_a_split_is_hashed_once_per_process(tmp_path, files, checksums, monkeypa
 JOB = textwrap.dedent(
     """
     import sys
-        from vanishing import jobs
+    from types import SimpleNamespace
+    from vanishing import jobs
     sm = SimpleNamespace(log=[sys.argv[1]], rule="train_depth_accuracy", wildcards={"depth": "1"}, threads=1)
     jobs.start(sm)
     raise FloatingPointError("the cost diverged at epoch 3")
