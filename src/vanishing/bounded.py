@@ -33,6 +33,7 @@ class SourceError(Exception):
 
 
 def too_large(label: str, limit: int) -> SourceError:
+    """The error for a file that would grow beyond its known size ``limit``."""
     return SourceError(f"{label}: larger than the expected {limit} bytes; rejected")
 
 
