@@ -44,6 +44,7 @@ def test_the_shipped_configs_pass():
         (lambda c: c["depth_accuracy"].update(width=30.0), "depth_accuracy.width"),  # via $ref
         (lambda c: c["beyond"]["init"].update(widths=[30, 100.0]), "beyond.init.widths[1]"),
         (lambda c: c.update(threads=1.0), "threads"),
+        (lambda c: c["depth_accuracy"].update(epochs=2.5), "depth_accuracy.epochs"),  # reported once
     ],
 )
 def test_integer_fields_refuse_floats(change, key):

@@ -152,14 +152,15 @@ def check_config(config: dict, schema_path, set_defaults: Callable[[dict, str], 
     in place; raise :class:`ConfigError` listing every problem, one or two lines each."""
     root = load_schema(schema_path)
     coerce_strings(config, root, root)
+    floats = dict(float_integers(config, root, root))
     errors = [
         f"config key {key_path(path)}: {value!r} is a float; it must be a whole number written without a "
         f"decimal point (schema: type integer)"
-        for path, value in float_integers(config, root, root)
+        for path, value in floats.items()
     ]
     validator = jsonschema.Draft202012Validator(root)
     schema_errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
-    errors += [schema_error_text(e) for e in schema_errors]
+    errors += [schema_error_text(e) for e in schema_errors if tuple(e.absolute_path) not in floats]
     if errors:
         raise ConfigError(summary(errors))
     if set_defaults is not None:
