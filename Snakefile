@@ -1,6 +1,9 @@
 # Why deep neural networks are hard to train: Chapter 5 of Nielsen's book as a pipeline.
 # Read top to bottom: the config, its validation, the rule files, and the final targets.
+from pathlib import Path
+
 from snakemake.utils import min_version, validate
+from vanishing.config_check import check_config
 from vanishing.locks import release_stale_locks
 
 min_version("9.0")
@@ -9,10 +12,13 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# Schema, integer fields, nested --config values, cross-field rules: short errors naming the key.
+check_config(
+    config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml", validate
+)
 
-if workflow.is_main_process:
-    release_stale_locks()  # a run killed with SIGKILL resumes with the same command
+if workflow.is_main_process:  # a run killed with SIGKILL resumes with the same command
+    release_stale_locks(leftovers=[config["data"]["dir"], "results", "logs"])
 
 
 wildcard_constraints:

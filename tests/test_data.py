@@ -247,7 +247,9 @@ def test_prepare_writes_the_book_splits(tmp_path, files):
     arrays = synthetic_arrays()
     raw = write_folder(tmp_path / "raw", files)
     outputs = split_paths(tmp_path)
-    sizes = data.prepare_mnist(raw, outputs, train_size=N_TRAIN, validation_size=N_VALIDATION)
+    sizes = data.prepare_mnist(
+        raw, outputs, train_size=N_TRAIN, validation_size=N_VALIDATION, checksums=checksums_of(files)
+    )
     assert sizes == {"train": N_TRAIN, "validation": N_VALIDATION, "test": N_TEST}
     train_x = arrays[data.TRAIN_IMAGES].reshape(-1, 784)
     expected = {
@@ -269,20 +271,23 @@ def test_prepare_writes_the_book_splits(tmp_path, files):
 def test_prepare_rejects_a_training_set_of_the_wrong_size(tmp_path, files):
     raw = write_folder(tmp_path / "raw", files)
     with pytest.raises(ValueError, match="training set has 7 images, expected .* = 60000"):
-        data.prepare_mnist(raw, split_paths(tmp_path))
+        data.prepare_mnist(raw, split_paths(tmp_path), checksums=checksums_of(files))
     assert not list(tmp_path.glob("*.npz"))
 
 
 def test_prepare_names_a_corrupt_input(tmp_path, files):
-    raw = write_folder(tmp_path / "raw", {**files, data.TEST_IMAGES: files[data.TEST_IMAGES][:-5]})
-    with pytest.raises(data.IDXError, match=data.TEST_IMAGES):
-        data.prepare_mnist(raw, split_paths(tmp_path), train_size=N_TRAIN, validation_size=N_VALIDATION)
+    cut = {**files, data.TEST_IMAGES: files[data.TEST_IMAGES][:-5]}
+    raw = write_folder(tmp_path / "raw", cut)
+    with pytest.raises(data.IDXError, match=rf"{data.TEST_IMAGES}.*Refetch the verified files with: snakemake"):
+        data.prepare_mnist(
+            raw, split_paths(tmp_path), train_size=N_TRAIN, validation_size=N_VALIDATION, checksums=checksums_of(cut)
+        )
 
 
 def test_load_split(tmp_path, files):
     raw = write_folder(tmp_path / "raw", files)
     outputs = split_paths(tmp_path)
-    data.prepare_mnist(raw, outputs, train_size=N_TRAIN, validation_size=N_VALIDATION)
+    data.prepare_mnist(raw, outputs, train_size=N_TRAIN, validation_size=N_VALIDATION, checksums=checksums_of(files))
     x, y = data.load_split(outputs["train"])
     assert x.dtype == np.float64 and x.shape == (N_TRAIN, 784) and y.dtype == np.int64
     x3, y3 = data.load_split(outputs["train"], n=3, dtype=np.float32)
@@ -297,7 +302,7 @@ def test_load_split_refuses_pickles(tmp_path):
     path = tmp_path / "objects.npz"
     np.savez(path, x=np.array([{"a": 1}], dtype=object), y=np.array([1]))
     with pytest.raises(ValueError, match="allow_pickle"):
-        data.load_split(path)
+        data.load_split(path, verify=False)
 
 
 # --------------------------------------------------------------------------- sources

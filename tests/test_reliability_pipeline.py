@@ -1,0 +1,97 @@
+"""Drills of issue 10 through Snakemake with the real MNIST: a flipped byte or permuted labels in
+`data/mnist/raw`, or a changed split, are refused before any training; the advised command
+recovers; a killed run's `.part` leftovers are removed by the next run."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import copy_project, run_snakemake, write_config
+from vanishing import data
+
+SPLIT_FILES = ["data/mnist/train.npz", "data/mnist/validation.npz", "data/mnist/test.npz"]
+TRAINING = "results/depth_accuracy/depth1/seed0.json"
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory, quick_config):
+    """A project copy whose raw files and splits were made by Snakemake (fetch, prepare)."""
+    work = copy_project(tmp_path_factory.mktemp("prepared"))
+    write_config(work / "test.yaml", quick_config)
+    run_snakemake(work, *SPLIT_FILES, "--cores", "1", "--configfile", "test.yaml")
+    return work
+
+
+@pytest.fixture
+def work(prepared, tmp_path):
+    """A fresh copy of the prepared project (timestamps kept) for one drill."""
+    return shutil.copytree(prepared, tmp_path / "work", symlinks=True)
+
+
+def run(work, *targets, check=False):
+    return run_snakemake(work, *targets, "--cores", "1", "--configfile", "test.yaml", check=check)
+
+
+def flip_byte(path):
+    content = bytearray(path.read_bytes())
+    content[1000] ^= 0x01
+    path.write_bytes(bytes(content))
+
+
+def permute_labels(path):
+    content = path.read_bytes()
+    labels = np.frombuffer(content[8:], dtype=np.uint8)
+    path.write_bytes(content[:8] + np.random.default_rng(0).permutation(labels).tobytes())
+
+
+@pytest.mark.parametrize(
+    ("name", "change"), [(data.TRAIN_IMAGES, flip_byte), (data.TRAIN_LABELS, permute_labels)]
+)
+def test_a_changed_raw_file_is_refused_before_training(work, name, change):
+    raw = work / "data" / "mnist" / "raw" / name
+    size = raw.stat().st_size
+    change(raw)
+    assert raw.stat().st_size == size
+    proc = run(work, TRAINING)
+    assert proc.returncode != 0
+    log = (work / "logs" / "data" / "prepare_mnist.log").read_text()
+    for text in (proc.stdout, log):
+        assert f"{raw.relative_to(work)} has SHA-256" in text, text[-3000:]
+        assert f"expected {data.CHECKSUMS[name]}" in text
+        assert "snakemake --cores 1 --forcerun fetch_mnist" in text
+    assert "rule train_depth_accuracy" not in proc.stdout  # no training job started
+    assert not (work / TRAINING).exists()
+    # The advised command refetches the verified files and the run goes on.
+    run_snakemake(work, *SPLIT_FILES, "--cores", "1", "--configfile", "test.yaml", "--forcerun", "fetch_mnist")
+    assert data.sha256_file(raw) == data.CHECKSUMS[name]
+
+
+def test_a_changed_split_is_refused_by_the_training_job(work):
+    split = work / "data" / "mnist" / "train.npz"
+    x, y = data.load_split(split, dtype=np.float32)
+    np.savez(split, x=x, y=np.roll(y, 1))  # a well-formed split with the wrong labels
+    proc = run(work, TRAINING)
+    assert proc.returncode != 0
+    assert "rule prepare_mnist" not in proc.stdout  # the split is newer than its inputs
+    log = (work / "logs" / "depth_accuracy" / "depth1" / "seed0.log").read_text()
+    assert "data/mnist/train.npz has SHA-256" in log and "--forcerun prepare_mnist" in log
+    assert not (work / TRAINING).exists()
+
+
+def test_a_killed_runs_leftovers_are_removed_by_the_next_run(work):
+    leftovers = [
+        work / "data" / "mnist" / ".train.npz.x7k2m9q1.part.npz",
+        work / "data" / "mnist" / "raw" / ".fetch-ab12cd34.part" / data.TRAIN_IMAGES,
+        work / "results" / "tables" / ".chain.csv.k3j_x9a0.part",
+    ]
+    for path in leftovers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\0" * 1000)
+    proc = run_snakemake(work, "-n", "--configfile", "test.yaml")
+    assert "Removed 3 temporary file(s) left by a killed run" in proc.stdout
+    assert not any(p.exists() for p in leftovers)
+    assert not (work / "data" / "mnist" / "raw" / ".fetch-ab12cd34.part").exists()
+    assert (work / "data" / "mnist" / "train.npz").exists()
