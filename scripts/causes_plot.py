@@ -14,7 +14,7 @@ if figure == "depth_sweep":
 elif figure == "depth_speed":
     fig = causes_plots.depth_speed(table)
 elif figure == "regime":
-    fig = causes_plots.regime(table)
+    fig = causes_plots.regime(table, sm.params.e3_updates)
 elif figure == "layerwise":
     fig = causes_plots.layerwise(table)
 else:

@@ -7,7 +7,8 @@ from vanishing.provenance import describe
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
-result = {**summary.summarize(summary.read_tables(dict(sm.input.items())), sm.params.config),
+result = {**summary.summarize(summary.read_tables(dict(sm.input.items())), sm.params.config,
+                                             sm.params.e3_updates),
           "provenance": describe()}
 for row in result["factors"]:
     log.info("%s %s: measured gain %.3f, predicted %.3f: %s", row["activation"], row["init"],

@@ -16,7 +16,14 @@ if "beyond_summary" in sm.input.keys():
     beyond_summary = read_json(sm.input.beyond_summary)
     variables["beyond"] = beyond.report_variables(beyond_summary)
     generated.update(beyond.report_tables(beyond_summary))
+if "causes_summary" in sm.input.keys():
+    from vanishing.causes import report as causes_report
+
+    causes_summary = read_json(sm.input.causes_summary)
+    variables["causes"] = causes_report.report_variables(causes_summary)
+    generated.update(causes_report.report_tables(causes_summary))
 assets = {f"figures/{Path(p).name}": p for p in sm.input.figures}
+assets.update({f"figures/{Path(p).name}": p for p in sm.input.get("causes_figures", [])})
 source_dir = Path(sm.input.source[0]).parent  # report/, where _quarto.yml is
 work_dir = Path(sm.output.html).parent / "work"
 engine = render.render_report(source_dir, work_dir, sm.output.html, variables, generated,

@@ -12,7 +12,12 @@ CAUSES_TABLES = {
     "causes_layerwise": "results/tables/causes_layerwise.csv",
     "depth_speed": "results/tables/depth_speed.csv",
 }
-CAUSES_FIGURES = ["causes_depth_sweep", "causes_depth_speed", "causes_regime", "causes_layerwise"]
+CAUSES_FIGURES = [
+    "causes_depth_sweep",
+    "causes_depth_speed",
+    "causes_regime",
+    "causes_layerwise",
+]
 
 
 def causes_figures():
@@ -171,6 +176,7 @@ rule causes_summary:
         ENV
     params:
         config=CAUSES,
+        e3_updates=E3["epochs"],  # full-batch descent: one update per epoch
     script:
         "../../scripts/causes_summary.py"
 
@@ -211,6 +217,8 @@ rule fig_causes_regime:
         "logs/figures/causes_regime.log",
     conda:
         ENV
+    params:
+        e3_updates=E3["epochs"],
     script:
         "../../scripts/causes_plot.py"
 

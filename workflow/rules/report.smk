@@ -12,6 +12,8 @@ rule report:
     input:
         summary="results/summary.json",
         beyond_summary="results/beyond_summary.json",
+        causes_summary="results/causes_summary.json",
+        causes_figures=[f for f in causes_figures() if f.endswith(".png")],
         figures=report_figures(),
         source=report_sources(),
         benchmarks=benchmark_files,

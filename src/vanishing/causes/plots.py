@@ -86,22 +86,27 @@ def depth_speed(table):
     return fig
 
 
-def regime(table):
-    """The last/first hidden layer's speed ratio after every epoch, one line per variant (median
-    over seeds)."""
-    wide = table.pivot_table(index=["variant", "seed", "epoch"], columns="layer", values="speed")
-    gap = (wide[wide.columns.max()] / wide[1]).groupby(["variant", "epoch"]).median()
+def regime(table, e3_updates=None):
+    """The last/first hidden layer's speed ratio against the number of updates, one line per
+    variant (median over seeds); a vertical line at E3's total number of updates."""
+    wide = table.pivot_table(index=["variant", "seed", "updates"], columns="layer", values="speed")
+    gap = (wide[wide.columns.max()] / wide[1]).groupby(["variant", "updates"]).median()
     variants = list(dict.fromkeys(table["variant"]))
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         for i, v in enumerate(variants):
             color, style = _series_style(i)
             s = gap.loc[v]
-            ax.plot(s.index, s.to_numpy(), style, color=color, marker="o",
+            ax.plot(s.index + 1, s.to_numpy(), style, color=color,
                     lw=2.5 if v in ("baseline", "all") else 1.5, label=v if v in ("baseline", "all") else f"only {v}")
         ax.axhline(1.0, color="black", lw=0.8)
+        if e3_updates:
+            ax.axvline(e3_updates + 1, color="black", lw=0.8, ls=":")
+            ax.annotate(f"E3's {e3_updates} updates", (e3_updates + 1, ax.get_ylim()[1]), fontsize=8,
+                        ha="right", va="top", rotation=90)
+        ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("epoch (0 = before training)")
+        ax.set_xlabel("mini-batch updates + 1 (log scale)")
         ax.set_ylabel("last / first hidden layer's ‖δʲ‖ (median over seeds)")
         ax.legend(fontsize=8)
         fig.tight_layout()

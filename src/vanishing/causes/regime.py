@@ -5,9 +5,9 @@ times more slowly than the last for 500 epochs, while in R3 (Glorot & Bengio's n
 mini-batches of 100, λ = 0, η = 1) the four speeds come close after a few epochs. The two regimes
 differ in five settings: the weights' distribution, the biases (N(0, 1) or 0), the mini-batch
 size, λ and η. Starting from ``baseline`` we switch each setting alone to its ``target`` value,
-and then all of them, train for a few epochs, and record after every epoch each hidden layer's
-speed ‖δʲ‖ and rms σ′(zʲ) over the probe images: the factor that closes the gap alone is the
-cause.
+and then all of them, train for a few epochs, and record every ``record_every`` updates each
+hidden layer's speed ‖δʲ‖ and rms σ′(zʲ) over the probe images. The gap is then read against the
+number of updates made: E3 makes one update per epoch, so its 500 epochs are 500 updates.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from . import factors
 
 INPUTS, OUTPUTS = 784, 10
 SETTINGS = ("weights", "biases", "mini_batch_size", "lmbda", "eta")
-COLUMNS = ["variant", "seed", "epoch", "layer", "speed", "fprime_rms"]
+COLUMNS = ["variant", "seed", "epoch", "updates", "layer", "speed", "fprime_rms"]
 
 
 def variants(section):
@@ -68,14 +68,17 @@ class SigmaPrimeMonitor(Monitor):
 
 
 def regime_run(section, name, settings, seed, splits, dtype=np.float64, log=None):
-    """Train one variant for ``epochs`` epochs of mini-batch SGD; per-epoch speeds and rms σ′."""
+    """Train one variant for ``epochs`` epochs of mini-batch SGD; the speeds and rms σ′ after every
+    ``record_every`` updates and every epoch, with the number of updates made so far."""
     x, labels = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     net, rng = make_regime_net(section, settings, seed, dtype)
     monitor = SigmaPrimeMonitor(x[: section["probe_size"]], labels[: section["probe_size"]], bias_neurons=0)
     history = train(net, x, labels, epochs=section["epochs"], mini_batch_size=settings["mini_batch_size"],
                     eta=settings["eta"], lmbda=settings["lmbda"], rng=rng, monitor=monitor, log=log,
-                    label=f"regime {name} seed={seed}")
+                    label=f"regime {name} seed={seed}", record_every=section["record_every"])
+    per_epoch = -(-len(x) // settings["mini_batch_size"])
     return {"variant": name, "settings": settings, "seed": seed, "epoch": history["epoch"],
+            "updates": [int(round(e * per_epoch)) for e in history["epoch"]],
             "speed_b": history["speed_b"], "fprime_rms": history["fprime_rms"]}
 
 
@@ -89,8 +92,9 @@ def regime_runs(section, splits, dtype=np.float64, log=None):
 
 def regime_table(records):
     """One row per variant, seed, epoch and hidden layer (columns COLUMNS)."""
-    rows = [{"variant": r["variant"], "seed": r["seed"], "epoch": e, "layer": j + 1, "speed": speeds[j],
-             "fprime_rms": rms[j]}
+    rows = [{"variant": r["variant"], "seed": r["seed"], "epoch": e, "updates": u, "layer": j + 1,
+             "speed": speeds[j], "fprime_rms": rms[j]}
             for rec in records for r in rec["runs"]
-            for e, speeds, rms in zip(r["epoch"], r["speed_b"], r["fprime_rms"]) for j in range(len(rms))]
+            for e, u, speeds, rms in zip(r["epoch"], r["updates"], r["speed_b"], r["fprime_rms"])
+            for j in range(len(rms))]
     return pd.DataFrame(rows, columns=COLUMNS)

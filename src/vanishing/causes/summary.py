@@ -51,7 +51,9 @@ def summarize_factors(factors):
                                               "predicted_low", "predicted_high", "simple_gain", "r2")},
             "gain_min_over_depths": float(g["measured_gain"].min()),
             "gain_max_over_depths": float(g["measured_gain"].max()),
-            "depths": [int(k) for k in g["hidden_layers"]],
+            "by_depth": [{"hidden_layers": int(r["hidden_layers"]), "measured_gain": float(r["measured_gain"]),
+                          "measured_low": float(r["measured_low"]), "measured_high": float(r["measured_high"]),
+                          "predicted_gain": float(r["predicted_gain"])} for _, r in g.iterrows()],
             "verdict": prediction_verdict(deepest["measured_gain"], deepest["measured_low"],
                                           deepest["measured_high"], deepest["predicted_gain"]),
             "exponential": bool(g["r2"].mean() >= EXPONENTIAL_R2),
@@ -105,31 +107,34 @@ def summarize_depth_speed(table):
     return out
 
 
-def summarize_regime(table, section):
-    """Per variant: the gap at initialization and after the last epoch (median over seeds), the mean
-    rms σ′ of the hidden layers then, and the share of the baseline→all reduction of ln(gap) that the
-    variant's single setting achieves alone."""
-    gap = gaps(table, ["variant", "seed", "epoch"]).reset_index(name="gap")
-    last = int(gap["epoch"].max())
-    rms = table.groupby(["variant", "epoch"])["fprime_rms"].mean()
-    first_rms = table[table["layer"] == 1].groupby(["variant", "epoch"])["fprime_rms"].mean()
-    final = gap[gap["epoch"] == last].groupby("variant")["gap"].median()
-    init = gap[gap["epoch"] == 0].groupby("variant")["gap"].median()
-    span = np.log(final["baseline"]) - np.log(final["all"])
+def updates_to_close(gap, closed_gap=CLOSED_GAP):
+    """The first number of updates after which the gap (a Series indexed by updates) is below
+    ``closed_gap``, or None if it never is."""
+    below = gap[gap < closed_gap]
+    return int(below.index[0]) if len(below) else None
+
+
+def summarize_regime(table, section, e3_updates):
+    """Per variant: the gap at initialization, after ``e3_updates`` updates (the whole of E3) and
+    after the last epoch (median over seeds), the updates until the median gap first falls below
+    CLOSED_GAP, and the rms σ′ of the hidden layers (all, at initialization; the first, at the end)."""
+    gap = gaps(table, ["variant", "seed", "updates"]).reset_index(name="gap")
+    median = gap.groupby(["variant", "updates"])["gap"].median()
+    rms = table.groupby(["variant", "updates"])["fprime_rms"].mean()
+    first_rms = table[table["layer"] == 1].groupby(["variant", "updates"])["fprime_rms"].mean()
     out = []
-    for variant in final.index:
-        share = (np.log(final["baseline"]) - np.log(final[variant])) / span if span != 0 else float("nan")
-        out.append({"variant": variant, "gap_init": float(init[variant]), "gap_final": float(final[variant]),
-                    "closed": bool(final[variant] < CLOSED_GAP), "share": float(share),
-                    "fprime_rms_init": float(rms[(variant, 0)]), "fprime_rms_final": float(rms[(variant, last)]),
-                    "fprime_rms_first_final": float(first_rms[(variant, last)])})
-    baseline, target = section["baseline"], section["target"]
-    updates = {name: -(-section["train_size"] // s["mini_batch_size"]) for name, s in (("baseline", baseline),
-                                                                                       ("target", target))}
-    singles = [r for r in out if r["variant"] not in ("baseline", "all")]
-    best = max(singles, key=lambda r: r["share"]) if singles else None
-    return {"epochs": last, "variants": out, "updates_per_epoch": updates,
-            "best_single": best["variant"] if best else None}
+    for variant in dict.fromkeys(table["variant"]):  # the order of the runs: baseline, singles, all
+        m = median.loc[variant]
+        at_e3 = m[m.index <= e3_updates]
+        out.append({"variant": variant, "gap_init": float(m.iloc[0]), "gap_at_e3_updates": float(at_e3.iloc[-1]),
+                    "e3_updates_reached": int(at_e3.index[-1]), "gap_final": float(m.iloc[-1]),
+                    "updates_final": int(m.index[-1]), "updates_to_close": updates_to_close(m),
+                    "closed": bool(m.iloc[-1] < CLOSED_GAP),
+                    "fprime_rms_init": float(rms.loc[variant].iloc[0]),
+                    "fprime_rms_first_final": float(first_rms.loc[variant].iloc[-1])})
+    epochs = int(round(table["epoch"].max()))
+    return {"epochs": epochs, "variants": out, "e3_updates": int(e3_updates),
+            "train_size": int(section["train_size"])}
 
 
 def summarize_layerwise(table):
@@ -146,8 +151,9 @@ def summarize_layerwise(table):
     return {"epochs": last, "runs": out}
 
 
-def summarize(tables, config):
-    """Everything: ``tables`` maps the table names of rule causes_summary to DataFrames."""
+def summarize(tables, config, e3_updates):
+    """Everything: ``tables`` maps the table names of rule causes_summary to DataFrames;
+    ``e3_updates`` is the number of updates of E3's runs (one per epoch)."""
     return {
         "thresholds": {"close": CLOSE, "exponential_r2": EXPONENTIAL_R2,
                        "published_tolerance": PUBLISHED_TOLERANCE, "closed_gap": CLOSED_GAP},
@@ -156,7 +162,7 @@ def summarize(tables, config):
         "jacobian": summarize_jacobian(tables["causes_jacobian"]),
         "published_singular_values": PUBLISHED,
         "depth_speed": summarize_depth_speed(tables["depth_speed"]),
-        "regime": summarize_regime(tables["causes_regime"], config["regime"]),
+        "regime": summarize_regime(tables["causes_regime"], config["regime"], e3_updates),
         "layerwise": summarize_layerwise(tables["causes_layerwise"]),
         "config": config,
     }

@@ -1,0 +1,174 @@
+"""What the report's cause sections quote from ``results/causes_summary.json``: the variables behind
+``{{< var causes.… >}}`` and the generated tables. Numbers are formatted here once."""
+
+from __future__ import annotations
+
+from ..report import ratio, table
+from ..report import sig as sig_figures
+
+NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
+INIT_NAMES = {"scaled": "the book's N(0, 1/n~in~)", "glorot": "normalized", "standard": "standard U[±1/√n]",
+              "large": "N(0, 1)"}
+VERDICTS = {"holds": "holds (inside the 95 % interval)", "close": "is close (within {close:.0%}, outside the interval)",
+            "fails": "fails (off by more than {close:.0%})"}
+VARIANT_NAMES = {"baseline": "baseline (the book's mini-batch settings)", "weights": "weights", "biases": "biases",
+                 "mini_batch_size": "mini-batch size", "lmbda": "λ", "eta": "η", "all": "all (R3's settings)"}
+
+
+def g3(x):
+    return f"{x:.3f}"
+
+
+def g2(x):
+    return f"{x:.2f}"
+
+
+def _interval(lo, hi, fmt=g3):
+    return f"[{fmt(lo)}, {fmt(hi)}]"
+
+
+def factor_variables(row, close):
+    return {"k": str(row["hidden_layers"]), "seeds": str(row["seeds"]),
+            "measured": g3(row["measured_gain"]), "drop": ratio(1 / row["measured_gain"]),
+            "interval": _interval(row["measured_low"], row["measured_high"]),
+            "predicted": g3(row["predicted_gain"]),
+            "predicted_interval": _interval(row["predicted_low"], row["predicted_high"]),
+            "simple": g3(row["simple_gain"]), "r2": f"{row['r2']:.3f}",
+            "verdict": VERDICTS[row["verdict"]].format(close=close),
+            "exponential": "exponential" if row["exponential"] else "not a clean exponential",
+            "gain_min": g3(row["gain_min_over_depths"]), "gain_max": g3(row["gain_max_over_depths"]),
+            "r2_depths": f"{row['r2_mean_over_depths']:.3f}"}
+
+
+def report_variables(s):
+    """The ``causes`` namespace of the report's variables."""
+    close = s["thresholds"]["close"]
+    out = {f"{r['activation']}_{r['init']}": factor_variables(r, close) for r in s["factors"]}
+    verdicts = {r["verdict"] for r in s["factors"]}
+    out["holds_everywhere"] = ("in every activation × init" if verdicts == {"holds"} else
+                               "not in every activation × init")
+    out["failing"] = ", ".join(f"{NAMES[r['activation']]} with the {INIT_NAMES[r['init']]} init"
+                               for r in s["factors"] if r["verdict"] != "holds") or "none"
+    sweep = s["sweep"]
+    if "sigmoid_scaled" in sweep:
+        sig = sweep["sigmoid_scaled"]
+        out["sigmoid_fprime_rms"] = g3(sig["fprime_rms"])
+        out["sigmoid_k"] = str(sig["hidden_layers"])
+        out["sigmoid_first"] = sig_figures(sig["speed"][0])
+        out["sigmoid_last"] = sig_figures(sig["speed"][-1])
+    for r in s["jacobian"]:
+        out[f"jac_{r['activation']}_{r['init']}"] = {
+            "mean": g2(r["mean_singular_value"]["mean"]),
+            "interval": _interval(r["mean_singular_value"]["low"], r["mean_singular_value"]["high"], g2),
+            "published": g2(r["published"]) if r["published"] is not None else "n/a",
+            "agrees": {True: "agrees with", False: "differs from", None: "has no"}[r["agrees"]]}
+    out["jac_tolerance"] = g2(s["thresholds"]["published_tolerance"])
+    sw, jc = s["config"]["depth_sweep"], s["config"]["jacobian"]
+    out["sweep"] = {"depths": f"{min(sw['hidden_layers'])} to {max(sw['hidden_layers'])}", "width": str(sw["width"]),
+                    "seeds": str(len(sw["seeds"])), "probe_size": f"{sw['probe_size']:,}"}
+    out["jac_setup"] = (f"{jc['hidden_layers']} hidden layers of {jc['width']}, the first {jc['images']:,} training "
+                        f"images, {len(jc['seeds'])} seeds")
+    for r in s["depth_speed"][-1:]:  # the deepest net of E1
+        out["e1_deep"] = {"k": str(r["hidden_layers"]), "init": ratio(r["at_init"]), "epoch1": ratio(r["epoch1"]),
+                          "median": ratio(r["median"]), "min": ratio(r["min"]), "max": ratio(r["max"]),
+                          "epochs": str(r["epochs"])}
+    out["regime"] = regime_variables(s["regime"], s["config"]["regime"], s["thresholds"]["closed_gap"])
+    out["layerwise"] = {r["trained"]: {"drop": g3(r["cost_drop"]), "final": g3(r["cost_final"]),
+                                       "start": g3(r["cost_start"]), "accuracy": g2(r["accuracy_final"])}
+                        for r in s["layerwise"]["runs"]}
+    out["layerwise_epochs"] = str(s["layerwise"]["epochs"])
+    lw = s["config"]["layerwise"]
+    out["layerwise_setup"] = (f"{lw['hidden_layers']} × {lw['width']}, the first {lw['train_size']} training images, "
+                              f"mini-batches of {lw['mini_batch_size']}, η = {lw['eta']}, λ = {lw['lmbda']}, "
+                              f"{len(lw['seeds'])} seed{'s' if len(lw['seeds']) > 1 else ''}")
+    return out
+
+
+def regime_variables(r, section, closed_gap):
+    v = {row["variant"]: row for row in r["variants"]}
+    out = {name: {"init": ratio(row["gap_init"]), "final": ratio(row["gap_final"]),
+                  "at_e3": ratio(row["gap_at_e3_updates"]),
+                  "to_close": f"{row['updates_to_close']:,}" if row["updates_to_close"] is not None else
+                  f"more than {row['updates_final']:,}",
+                  "updates_final": f"{row['updates_final']:,}",
+                  "fprime_first": g3(row["fprime_rms_first_final"])} for name, row in v.items()}
+    closed = [VARIANT_NAMES[n] for n, row in v.items() if row["closed"]]
+    fastest = min((row for row in r["variants"] if row["updates_to_close"] is not None),
+                  key=lambda row: row["updates_to_close"], default=None)
+    out.update({"epochs": str(r["epochs"]), "closed_gap": ratio(closed_gap), "e3_updates": f"{r['e3_updates']:,}",
+                "closed_list": ", ".join(closed) if closed else "none",
+                "n_closed": str(len(closed)), "n_variants": str(len(v)),
+                "fastest": VARIANT_NAMES.get(fastest["variant"], fastest["variant"]) if fastest else "none",
+                "train_size": f"{section['train_size']:,}", "seeds": str(len(section["seeds"]))})
+    return out
+
+
+def factors_table(s):
+    close = s["thresholds"]["close"]
+    rows = [(NAMES[r["activation"]], INIT_NAMES[r["init"]], r["hidden_layers"],
+             f"{g3(r['measured_gain'])} {_interval(r['measured_low'], r['measured_high'])}",
+             f"{g3(r['predicted_gain'])} {_interval(r['predicted_low'], r['predicted_high'])}",
+             g3(r["simple_gain"]), f"{r['r2']:.3f}", r["verdict"]) for r in s["factors"]]
+    return table(["activation", "init", "hidden layers", "measured gain [95 %]", "eq. (124) [95 %]",
+                  "simple estimate", "R²", "prediction"], rows,
+                 "Per-layer gain of the speed of learning at initialization (‖δʲ‖/‖δʲ⁺¹‖, the slope of "
+                 "ln ‖δʲ‖ against j) in the deepest net, mean over seeds with its 95 % interval, against the "
+                 "mean per-example gain of eq. (124)'s factor (wˡ⁺¹)ᵀΣ′(zˡ⁺¹) on the same nets and images and "
+                 "the simple estimate √(n · mean w²) · rms f′(z). R²: the straight-line fit of ln ‖δʲ‖. "
+                 f"Prediction: holds inside the interval, close within {close:.0%}, else fails.",
+                 "tbl-causes-factors")
+
+
+def jacobian_table(s):
+    rows = [(NAMES[r["activation"]], INIT_NAMES[r["init"]],
+             f"{g2(r['mean_singular_value']['mean'])} "
+             f"{_interval(r['mean_singular_value']['low'], r['mean_singular_value']['high'], g2)}",
+             g2(r["top_singular_value"]), g2(r["published"]) if r["published"] is not None else "")
+            for r in s["jacobian"]]
+    return table(["activation", "init", "mean singular value [95 %]", "largest (mean)",
+                  "Glorot & Bengio (published)"], rows,
+                 "Singular values of the Jacobians ∂aʲ⁺¹/∂aʲ between hidden layers at initialization, mean "
+                 "over layers, images and singular values, 95 % interval over seeds; the published values are "
+                 "Glorot & Bengio's [-@glorot2010] for their 1000-unit nets.", "tbl-causes-jacobian")
+
+
+def depth_speed_table(s):
+    rows = [(r["hidden_layers"], ratio(r["at_init"]), ratio(r["epoch1"]), ratio(r["median"]),
+             f"{ratio(r['min'])}–{ratio(r['max'])}") for r in s["depth_speed"]]
+    epochs = s["depth_speed"][0]["epochs"] if s["depth_speed"] else 0
+    return table(["hidden layers", "at initialization", "after epoch 1", f"median, epochs 1–{epochs}",
+                  f"range, epochs 1–{epochs}"], rows,
+                 "E1 (mini-batch SGD, the book's protocol): how many times faster the last hidden layer learns "
+                 "than the first, medians over seeds (the range pools epochs and seeds).", "tbl-causes-e1-speed")
+
+
+def regime_table(s):
+    r = s["regime"]
+    rows = [(VARIANT_NAMES.get(v["variant"], v["variant"]), ratio(v["gap_init"]), ratio(v["gap_at_e3_updates"]),
+             f"{v['updates_to_close']:,}" if v["updates_to_close"] is not None else f"> {v['updates_final']:,}",
+             ratio(v["gap_final"]), f"{v['updates_final']:,}", g3(v["fprime_rms_init"]), g3(v["fprime_rms_first_final"]))
+            for v in r["variants"]]
+    closed = ratio(s["thresholds"]["closed_gap"])
+    return table(["setting switched", "gap at initialization", f"gap after {r['e3_updates']:,} updates",
+                  f"updates until gap < {closed}", "gap at the end", "updates at the end",
+                  "rms σ′ at initialization", "rms σ′ of hidden layer 1 at the end"], rows,
+                 "Why the gap closes: the ratio of the last to the first hidden layer's speed (median over seeds) "
+                 "when one setting at a time is switched from the book's mini-batch protocol to R3's value, "
+                 f"read after as many updates as E3 makes in all ({r['e3_updates']:,}, one per epoch), and the "
+                 "number of updates until it first falls below " + closed + ".", "tbl-causes-regime")
+
+
+def layerwise_table(s):
+    r = s["layerwise"]
+    rows = [(v["trained"].replace("_", " "), g3(v["cost_start"]), g3(v["cost_final"]), g3(v["cost_drop"]),
+             g2(v["accuracy_final"])) for v in r["runs"]]
+    return table(["layers trained", "cost at the start", f"cost after epoch {r['epochs']}", "drop",
+                  "validation accuracy (%)"], rows,
+                 "Training only some layers of a fresh net (training cost: cross-entropy without the L2 term; "
+                 "mean over seeds).", "tbl-causes-layerwise")
+
+
+def report_tables(s):
+    return {"_generated/causes_factors.md": factors_table(s), "_generated/causes_jacobian.md": jacobian_table(s),
+            "_generated/causes_depth_speed.md": depth_speed_table(s), "_generated/causes_regime.md": regime_table(s),
+            "_generated/causes_layerwise.md": layerwise_table(s)}
