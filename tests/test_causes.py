@@ -11,6 +11,7 @@ import pytest
 from conftest import copy_project, run_snakemake, write_config
 from vanishing import experiments
 from vanishing.causes import depth_sweep, factors, layerwise, regime, summary
+from vanishing.causes import report as causes_report
 from vanishing.network import Network
 from vanishing.train import Monitor, one_hot
 
@@ -130,6 +131,25 @@ def test_prediction_verdicts():
     assert summary.prediction_verdict(0.2, 0.19, 0.21, 0.25) == "fails"
 
 
+def test_updates_to_close_and_the_layerwise_verdict():
+    gap = pd.Series([90.0, 10.0, 1.5, 3.0], index=[0, 100, 200, 300])
+    assert summary.updates_to_close(gap) == 200 and summary.updates_to_close(gap, closed_gap=1.0) is None
+    runs = {"runs": [{"trained": "all", "accuracy_final": 91.0}, {"trained": "all_but_first", "accuracy_final": 10.5}]}
+    assert "was not near an optimum" in causes_report.layerwise_verdict(runs, 5.0)
+    runs["runs"][1]["accuracy_final"] = 89.0
+    assert "barely matters" in causes_report.layerwise_verdict(runs, 5.0)
+    assert "cannot tell" in causes_report.layerwise_verdict({"runs": runs["runs"][:1]}, 5.0)
+
+
+def test_the_report_names_where_the_prediction_misses():
+    row = {"activation": "relu", "init": "glorot", "verdict": "close", "measured_gain": 0.62, "predicted_gain": 0.68}
+    assert "ReLU with the normalized init" in causes_report.failing_sentence([row])
+    assert "predicts less decay" in causes_report.failing_sentence([row])
+    assert "everywhere" in causes_report.failing_sentence([{**row, "verdict": "holds"}])
+    assert causes_report.trend({"measured_low": 0.5, "measured_high": 0.9}) == "still vanishes"
+    assert causes_report.trend({"measured_low": 0.9, "measured_high": 1.1}).startswith("neither")
+
+
 # --- E1's speeds, the regime variants, training only some layers -----------------------------
 
 
@@ -198,3 +218,8 @@ def test_causes_rules_run_on_the_quick_config(tmp_path, quick_config):
     assert [r["variant"] for r in result["regime"]["variants"]][0] == "baseline"
     assert (workdir / "results" / "benchmarks" / "causes" / "depth_sweep.tsv").exists()
     assert (workdir / "results" / "figures" / "causes_depth_sweep.svg").exists()
+    variables = causes_report.report_variables(result)  # every variable the report quotes is there
+    assert variables["sigmoid_scaled"]["k"] == str(max(cfg["hidden_layers"]))
+    assert {"e1_deep", "regime", "layerwise", "jac_tanh_glorot", "layerwise_verdict"} <= variables.keys()
+    assert set(causes_report.report_tables(result)) == {f"_generated/causes_{n}.md" for n in
+                                                        ("factors", "jacobian", "depth_speed", "regime", "layerwise")}

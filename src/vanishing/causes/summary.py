@@ -8,6 +8,8 @@ Verdict rules (thresholds stored in the summary):
 - a Jacobian mean singular value *agrees* with Glorot & Bengio's published value when within
   PUBLISHED_TOLERANCE of it.
 - the gap between the last and the first hidden layer's speeds is *closed* when below CLOSED_GAP.
+- the first hidden layer's learning *matters* when freezing it costs more than FROZEN_MARGIN
+  points of validation accuracy (report.layerwise_verdict).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ CLOSE = 0.10
 EXPONENTIAL_R2 = 0.95
 PUBLISHED_TOLERANCE = 0.1
 CLOSED_GAP = 2.0
+FROZEN_MARGIN = 5.0
 
 
 def _interval(values):
@@ -156,7 +159,8 @@ def summarize(tables, config, e3_updates):
     ``e3_updates`` is the number of updates of E3's runs (one per epoch)."""
     return {
         "thresholds": {"close": CLOSE, "exponential_r2": EXPONENTIAL_R2,
-                       "published_tolerance": PUBLISHED_TOLERANCE, "closed_gap": CLOSED_GAP},
+                       "published_tolerance": PUBLISHED_TOLERANCE, "closed_gap": CLOSED_GAP,
+                       "frozen_margin": FROZEN_MARGIN},
         "factors": summarize_factors(tables["causes_factors"]),
         "sweep": summarize_sweep(tables["causes_depth_sweep"]),
         "jacobian": summarize_jacobian(tables["causes_jacobian"]),
