@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..palette import OKABE_ITO
+from ..palette import OKABE_ITO, OKABE_ITO_NAMED
 from ..plots import STYLE
 
 STYLES = ["-", "--", ":", "-."]
@@ -94,16 +94,18 @@ def regime(table, e3_updates=None):
     variants = list(dict.fromkeys(table["variant"]))
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
-        for i, v in enumerate(variants):
-            color, style = _series_style(i)
+        named = {"baseline": OKABE_ITO_NAMED["black"], "all": OKABE_ITO_NAMED["vermillion"]}
+        singles = iter(c for c in OKABE_ITO if c not in named.values() and c != OKABE_ITO_NAMED["yellow"])
+        for v in variants:
             s = gap.loc[v]
-            ax.plot(s.index + 1, s.to_numpy(), style, color=color,
-                    lw=2.5 if v in ("baseline", "all") else 1.5, label=v if v in ("baseline", "all") else f"only {v}")
+            main = v in named
+            ax.plot(s.index + 1, s.to_numpy(), color=named[v] if main else next(singles, "grey"),
+                    lw=2.5 if main else 1.3, zorder=3 if main else 2, label=v if main else f"only {v}")
         ax.axhline(1.0, color="black", lw=0.8)
         if e3_updates:
             ax.axvline(e3_updates + 1, color="black", lw=0.8, ls=":")
-            ax.annotate(f"E3's {e3_updates} updates", (e3_updates + 1, ax.get_ylim()[1]), fontsize=8,
-                        ha="right", va="top", rotation=90)
+            ax.annotate(f"E3's {e3_updates} updates", (e3_updates + 1, 1.05), fontsize=8, ha="right", va="bottom",
+                        rotation=90)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("mini-batch updates + 1 (log scale)")
