@@ -41,6 +41,20 @@ def failing_sentence(rows):
             "of the mean over images, and the examples' errors need not point the same way in every layer.")
 
 
+def simple_sentence(row, close):
+    """Whether the simple estimate √(n · mean w²) · rms f′ is within ``close`` of the measured gain."""
+    off = row["simple_gain"] / row["measured_gain"] - 1.0
+    if abs(off) <= close:
+        return (f"The simple estimate is within {close:.0%} of the measured gain: the decay is the weights' "
+                "stretch times the rms of f′, once per layer.")
+    return (f"The simple estimate is off by {abs(off):.0%} (more than {close:.0%}): the weights' stretch and the "
+            "rms of f′ do not account for the whole decay.")
+
+
+def plural(n, noun):
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def trend(row):
     """Whether the gradient shrinks, grows or stays level towards the input (95 % interval vs 1)."""
     if row["measured_high"] < 1:
@@ -59,6 +73,10 @@ def factor_variables(row, close):
             "simple": g3(row["simple_gain"]), "r2": f"{row['r2']:.3f}",
             "verdict": VERDICTS[row["verdict"]].format(close=close),
             "exponential": "exponential" if row["exponential"] else "not a clean exponential",
+            "exponential_sentence": ("the decay is exponential in the number of layers, as eq. (124) says"
+                                     if row["exponential"] else
+                                     "the decay is not a clean exponential in the number of layers"),
+            "simple_sentence": simple_sentence(row, close),
             "gain_min": g3(row["gain_min_over_depths"]), "gain_max": g3(row["gain_max_over_depths"]),
             "r2_depths": f"{row['r2_mean_over_depths']:.3f}"}
 
@@ -83,11 +101,13 @@ def report_variables(s):
             "mean": g2(r["mean_singular_value"]["mean"]),
             "interval": _interval(r["mean_singular_value"]["low"], r["mean_singular_value"]["high"], g2),
             "published": g2(r["published"]) if r["published"] is not None else "n/a",
-            "agrees": {True: "agrees with", False: "differs from", None: "has no"}[r["agrees"]]}
+            "agrees": {True: "agrees with", False: "differs from", None: "has no"}[r["agrees"]],
+            "comparison": ("" if r["published"] is None else
+                           f", which {'agrees with' if r['agrees'] else 'differs from'} the published {g2(r['published'])}")}
     out["jac_tolerance"] = g2(s["thresholds"]["published_tolerance"])
     sw, jc = s["config"]["depth_sweep"], s["config"]["jacobian"]
     out["sweep"] = {"depths": f"{min(sw['hidden_layers'])} to {max(sw['hidden_layers'])}", "width": str(sw["width"]),
-                    "seeds": str(len(sw["seeds"])), "probe_size": f"{sw['probe_size']:,}"}
+                    "seeds": plural(len(sw["seeds"]), "seed"), "probe_size": f"{sw['probe_size']:,}"}
     out["jac_setup"] = (f"{jc['hidden_layers']} hidden layers of {jc['width']}, the first {jc['images']:,} training "
                         f"images, {len(jc['seeds'])} seeds")
     for r in s["depth_speed"][-1:]:  # the deepest net of E1
@@ -98,12 +118,12 @@ def report_variables(s):
     out["layerwise"] = {r["trained"]: {"drop": g3(r["cost_drop"]), "final": g3(r["cost_final"]),
                                        "start": g3(r["cost_start"]), "accuracy": g2(r["accuracy_final"])}
                         for r in s["layerwise"]["runs"]}
-    out["layerwise_epochs"] = str(s["layerwise"]["epochs"])
+    out["layerwise_epochs"] = plural(s["layerwise"]["epochs"], "epoch")
     out["layerwise_verdict"] = layerwise_verdict(s["layerwise"], s["thresholds"]["frozen_margin"])
     lw = s["config"]["layerwise"]
-    out["layerwise_setup"] = (f"{lw['hidden_layers']} × {lw['width']}, the first {lw['train_size']} training images, "
-                              f"mini-batches of {lw['mini_batch_size']}, η = {lw['eta']}, λ = {lw['lmbda']}, "
-                              f"{len(lw['seeds'])} seed{'s' if len(lw['seeds']) > 1 else ''}")
+    out["layerwise_setup"] = (f"{lw['hidden_layers']} hidden layers of {lw['width']}, the book's initialization, the "
+                              f"first {lw['train_size']:,} training images, mini-batches of {lw['mini_batch_size']}, "
+                              f"η = {lw['eta']}, λ = {lw['lmbda']}, {plural(len(lw['seeds']), 'seed')}")
     return out
 
 
@@ -120,6 +140,22 @@ def layerwise_verdict(lw, margin):
             "run its learning barely matters, consistent with the book's alternative that it is already adequate.")
 
 
+def regime_reading(v, e3_updates, closed_gap):
+    """What the regime runs say about E3: the baseline's gap after E3's number of updates and
+    whether (and when) it closes later."""
+    base = v.get("baseline")
+    if base is None or base["updates_to_close"] is None:
+        return ("These runs are too short for the gap to close even with the book's mini-batch settings, so they "
+                "cannot say what closes it.")
+    if base["gap_at_e3_updates"] >= closed_gap:
+        return (f"So the book's own mini-batch settings close the gap too, after {base['updates_to_close']:,} "
+                f"updates, but not within E3's {e3_updates:,}: the gap closes as training moves the net away from "
+                "its initial state, at a pace set by the number and the size of the steps, and E3's run is too "
+                "short for that.")
+    return (f"The book's mini-batch settings close the gap within E3's {e3_updates:,} updates already, so the "
+            "number of updates does not explain why E3's gap persists.")
+
+
 def regime_variables(r, section, closed_gap):
     v = {row["variant"]: row for row in r["variants"]}
     out = {name: {"init": ratio(row["gap_init"]), "final": ratio(row["gap_final"]),
@@ -134,8 +170,11 @@ def regime_variables(r, section, closed_gap):
     out.update({"epochs": str(r["epochs"]), "closed_gap": ratio(closed_gap), "e3_updates": f"{r['e3_updates']:,}",
                 "closed_list": ", ".join(closed) if closed else "none",
                 "n_closed": str(len(closed)), "n_variants": str(len(v)),
-                "fastest": VARIANT_NAMES.get(fastest["variant"], fastest["variant"]) if fastest else "none",
-                "train_size": f"{section['train_size']:,}", "seeds": str(len(section["seeds"]))})
+                "fastest_sentence": (f"The gap closes fastest with {VARIANT_NAMES.get(fastest['variant'], fastest['variant'])}."
+                                     if fastest else "In none of these runs does the gap close."),
+                "reading": regime_reading(v, r["e3_updates"], closed_gap),
+                "net": f"{section['hidden_layers']} × {section['width']} {section['activation']}",
+                "train_size": f"{section['train_size']:,}", "seeds": plural(len(section["seeds"]), "seed")})
     return out
 
 
