@@ -9,7 +9,7 @@ sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
 summary = read_json(sm.input.summary)
 variables = report.report_variables(summary)
-generated = report.report_tables(summary, sm.input.benchmarks)
+generated = report.report_tables(summary, [*sm.input.benchmarks, *sm.input.get("causes_benchmarks", [])])
 if "beyond_summary" in sm.input.keys():
     from vanishing import beyond
 

@@ -24,6 +24,11 @@ def causes_figures():
     )
 
 
+def causes_benchmarks():
+    """The benchmark records of the experiments, for the report's timings appendix."""
+    return expand("results/benchmarks/causes/{e}.tsv", e=CAUSES_EXPERIMENTS)
+
+
 def causes_targets():
     """The summary the report quotes, the tables and the figures."""
     return ["results/causes_summary.json", *CAUSES_TABLES.values(), *causes_figures()]

@@ -14,6 +14,7 @@ rule report:
         beyond_summary="results/beyond_summary.json",
         causes_summary="results/causes_summary.json",
         causes_figures=[f for f in causes_figures() if f.endswith(".png")],
+        causes_benchmarks=causes_benchmarks(),
         figures=report_figures(),
         source=report_sources(),
         benchmarks=benchmark_files,
