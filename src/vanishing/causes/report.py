@@ -140,6 +140,13 @@ def layerwise_verdict(lw, margin):
             "run its learning barely matters, consistent with the book's alternative that it is already adequate.")
 
 
+def settings_text(settings):
+    weights = {"scaled": "N(0, 1/n~in~) weights", "glorot": "normalized weights"}[settings["weights"]]
+    biases = {"normal": "N(0, 1) biases", "zero": "zero biases"}[settings["biases"]]
+    return (f"{weights}, {biases}, mini-batches of {settings['mini_batch_size']}, λ = {settings['lmbda']:g}, "
+            f"η = {settings['eta']:g}")
+
+
 def regime_reading(v, e3_updates, closed_gap):
     """What the regime runs say about E3: the baseline's gap after E3's number of updates and
     whether (and when) it closes later."""
@@ -173,6 +180,7 @@ def regime_variables(r, section, closed_gap):
                 "fastest_sentence": (f"The gap closes fastest with {VARIANT_NAMES.get(fastest['variant'], fastest['variant'])}."
                                      if fastest else "In none of these runs does the gap close."),
                 "reading": regime_reading(v, r["e3_updates"], closed_gap),
+                "target": settings_text(section["target"]), "baseline_settings": settings_text(section["baseline"]),
                 "net": f"{section['hidden_layers']} × {section['width']} {section['activation']}",
                 "train_size": f"{section['train_size']:,}", "seeds": plural(len(section["seeds"]), "seed")})
     return out
