@@ -30,6 +30,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/chapter.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/causes.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/beyond.smk"
 
@@ -41,3 +42,4 @@ rule all:
         summary="results/summary.json",
         figures=chapter_figures(),
         beyond=beyond_targets(),
+        causes=causes_targets(),

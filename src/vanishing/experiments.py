@@ -154,3 +154,17 @@ def window_table(section):
 def sigma_prime_table(z_max=8.0, points=1601):
     z = np.linspace(-z_max, z_max, points)
     return pd.DataFrame({"z": z, "sigma_prime": chain.sigmoid_prime(z)})
+
+
+# --- E1's speeds (issue 13) ---------------------------------------------------------------------
+
+
+def depth_speed_table(records):
+    """E1's speed of learning ‖δʲ‖ of every hidden layer j (1 = next to the input) after every epoch
+    (epoch 0 before training), over E1's probe images: one row per depth, seed, epoch and layer."""
+    rows = [{"hidden_layers": r["hidden_layers"], "seed": r["seed"], "epoch": e, "layer": j + 1, "speed": s}
+            for r in records
+            for e, speeds in zip(r["history"]["epoch"], r["history"]["speed_b"])
+            for j, s in enumerate(speeds[:-1])]
+    return pd.DataFrame(rows, columns=["hidden_layers", "seed", "epoch", "layer", "speed"]).sort_values(
+        ["hidden_layers", "seed", "epoch", "layer"], kind="stable")
