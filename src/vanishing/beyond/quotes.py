@@ -56,9 +56,9 @@ def minimal_text(claim):
 
 
 def detectable_text(claim):
-    d = claim["detectable"]
-    if d is None:
-        return "–"
+    d, i = claim["detectable"], claim["interval"]
+    if d is None or i is None or not math.isfinite(i["half_width"]):
+        return "– (too few seeds)"
     if claim["side"] == "inside":
         return "none (interval wider than the band)" if d[0] > d[1] else f"inside {fmt(d[0])}–{fmt(d[1])}"
     return f"{'>' if claim['side'] == 'above' else '<'} {fmt(d)}"
@@ -83,9 +83,11 @@ def r1_variables(s):
          "jacobian_normalized": fmt(r1["published"].get("normalized")),
          "jacobian_standard": fmt(r1["published"].get("standard"))}
     for c in r1["combinations"]:
-        base = f"{c['activation']}_{c['init']}_w{c['width']}"
-        v[f"{base}_delta"] = fmt(c["delta_ratio_interval"]["estimate"]) if c["delta_ratio_interval"] else "–"
-        v[f"{base}_rms"] = fmt(c["delta_rms_ratio_interval"]["estimate"]) if c["delta_rms_ratio_interval"] else "–"
+        # Every width as <act>_<init>_w<width>_*, and the judged width also without the suffix.
+        for base in [f"{c['activation']}_{c['init']}_w{c['width']}"] + (
+                [f"{c['activation']}_{c['init']}"] if c["width"] == r1["paper_case"]["width"] else []):
+            v[f"{base}_delta"] = fmt(c["delta_ratio_interval"]["estimate"]) if c["delta_ratio_interval"] else "–"
+            v[f"{base}_rms"] = fmt(c["delta_rms_ratio_interval"]["estimate"]) if c["delta_rms_ratio_interval"] else "–"
     return v
 
 
@@ -98,7 +100,7 @@ def r2_variables(s):
          "seeds": str(len(cfg["seeds"])), "inits": " and ".join(cfg["inits"]), "cost": cfg.get("cost", "cross_entropy"),
          "total_updates": f"{r2['total_updates']:,}", "record_every": str(cfg["record_every"]),
          "record_epochs": str(cfg["record_epochs"]), "images": str(cfg["activation_images"]),
-         "level": fmt(r2["saturation_level"]), "early_percent": fmt(100 * s["rules"]["minimal_effects"]["r2"]["early_fraction"]),
+         "level": fmt(r2["saturation_level"]), "percentile": f"{r2['percentile']:g}th", "early_percent": fmt(100 * s["rules"]["minimal_effects"]["r2"]["early_fraction"]),
          "lower_above_seeds": str(r2["lower_layers_above_top_seeds"]),
          "published_desaturation_epoch": fmt(r2["published"]["desaturation_epoch"]),
          "tanh_glorot_tau": _pm(r2["tanh_glorot_tau"])}
@@ -196,10 +198,10 @@ def report_tables(beyond_summary: dict) -> dict:
         e = sel[opt]
         rows.append([opt] + [("**" if float(k) == e["eta"] else "") + fmt(c) + ("**" if float(k) == e["eta"] else "")
                              + (f" ({e['diverged_by_eta'][k]} div.)" if e["diverged_by_eta"].get(k) else "")
-                             for k, c in e["validation_cost_by_eta"].items()] + [e["edge"] or "interior"])
+                             for k, c in e["validation_cost_by_eta"].items()] + [f"at the {e['edge']} edge" if e["edge"] else "inside"])
     grid = next(iter(sel.values()))["validation_cost_by_eta"].keys() if sel else []
     out["_generated/beyond_r3_select.md"] = _md_table(
-        ["optimizer"] + [f"η = {k}" for k in grid] + ["chosen η"], rows,
+        ["optimizer"] + [f"η = {k}" for k in grid] + ["chosen η lies"], rows,
         "R3, selection stage: final validation cost at every learning rate (mean over the selection seeds; "
         "a diverged run counts as infinite). Bold: the chosen η; the last column says whether it lies at the "
         "edge of the grid.", "tbl-beyond-r3-select")

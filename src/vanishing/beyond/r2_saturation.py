@@ -177,7 +177,7 @@ def summarize_saturation(table, section):
         derivative_drop[act] = stats(drops)
     return {
         "updates_per_epoch": -(-section["train_size"] // section["mini_batch_size"]), "total_updates": total,
-        "early_updates": EARLY_FRACTION * total, "saturation_level": level,
+        "early_updates": EARLY_FRACTION * total, "saturation_level": level, "percentile": PERCENTILE,
         "sigmoid_top_layer": sig, "sigmoid_top_layer_glorot": sig_glorot,
         "sigmoid_top_layer_stats": {k: stats([e[k] for e in sig.values()]) for k in
                                     ("initial", "early_minimum", "final", "recovery_fraction", "early_ratio")},
