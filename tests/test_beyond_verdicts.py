@@ -148,3 +148,15 @@ def test_the_rule_decides_large_effects_with_five_seeds():
     b = 1.0 + 0.1 * rng.standard_normal(5)
     assert v.decide(v.difference_interval(a, b), 1.0, "above") == SUPPORTS
     assert v.decide(v.difference_interval(b, a), 1.0, "above") == CONTRADICTS
+
+
+def test_e1_readings_use_the_same_rule():
+    stats = {1: {"mean": 96.0, "std": 0.1, "n": 5}, 2: {"mean": 96.8, "std": 0.1, "n": 5},
+             4: {"mean": 96.7, "std": 0.2, "n": 5}}
+    r = v.e1_readings(stats)
+    assert r["two_vs_one"]["verdict"] == SUPPORTS  # +0.8 ± about 0.15, beyond +0.2
+    assert r["two_vs_one"]["interval"]["estimate"] == pytest.approx(0.8)
+    assert r["four_vs_two"]["verdict"] == SUPPORTS  # −0.1 ± about 0.26: below +0.2, four is no better
+    assert v.e1_readings({1: stats[1], 2: stats[2]}).keys() == {"two_vs_one"}
+    worse = v.e1_readings({1: stats[2], 2: stats[1]})["two_vs_one"]
+    assert worse["verdict"] == CONTRADICTS

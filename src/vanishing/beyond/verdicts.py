@@ -261,5 +261,26 @@ def judge(claim, *, source, where, tested_as_stated, deviations, measure, interv
             "detectable": smallest, "rule": rule, "verdict": verdict, **extra}
 
 
+# The chapter's E1 reading, decided by the same rule: (deeper, shallower, minimal effect in
+# accuracy points, side). The book: two hidden layers beat one (96.90 % against 96.48 %), four
+# are no better than two (96.53 %).
+E1_READINGS = {"two_vs_one": (2, 1, 0.2, "above"), "four_vs_two": (4, 2, 0.2, "below")}
+
+
+def e1_readings(accuracy_stats):
+    """E1: for each reading of E1_READINGS whose depths ran, Welch's interval of the difference of
+    mean final accuracy (deeper − shallower) and its verdict. ``accuracy_stats`` maps hidden layers
+    to {mean, std, n} of the final validation accuracy over seeds."""
+    out = {}
+    for name, (deep, shallow, minimal, side) in E1_READINGS.items():
+        if deep in accuracy_stats and shallow in accuracy_stats:
+            a, b = accuracy_stats[deep], accuracy_stats[shallow]
+            i = welch_from_stats(a["mean"], a["std"], a["n"], b["mean"], b["std"], b["n"])
+            out[name] = {"interval": i, "minimal": minimal, "side": side, "verdict": decide(i, minimal, side),
+                         "detectable": detectable(i, minimal, side)}
+    return out
+
+
 RULES = {f.__name__: f.__doc__ for f in (decide, decide_band, detectable, all_of, mean_interval,
-                                         difference_interval, geometric_mean_interval, ratio_interval, kendall_tau)}
+                                         difference_interval, geometric_mean_interval, ratio_interval, kendall_tau,
+                                         e1_readings)}
