@@ -160,3 +160,10 @@ def test_e1_readings_use_the_same_rule():
     assert v.e1_readings({1: stats[1], 2: stats[2]}).keys() == {"two_vs_one"}
     worse = v.e1_readings({1: stats[2], 2: stats[1]})["two_vs_one"]
     assert worse["verdict"] == CONTRADICTS
+
+
+def test_judge_without_an_effect_is_not_run_or_cannot_tell():
+    kw = dict(source="s", where="w", tested_as_stated="partly", deviations=["d"], measure="m", interval=None,
+              minimal=1.0, side="above")
+    assert v.judge("c", **kw)["verdict"] == NOT_RUN
+    assert v.judge("c", ran=True, **kw)["verdict"] == CANNOT_TELL  # ran, but e.g. every run diverged

@@ -209,7 +209,8 @@ def report_tables(beyond_summary: dict) -> dict:
     for opt in sorted(s["r3"]["runs"], key=lambda o: (o != "sgd", o)):
         r = s["r3"]["runs"][opt]
         mu = parse_optimizer(opt)[1]
-        rows.append([opt, fmt(r["eta"]), fmt(r["eta"] / (1 - mu)), _pm(r["final_training_cost"]),
+        rows.append([opt, fmt(r["eta"]) + (f" ({r['edge']} edge)" if r["edge"] else ""), fmt(r["eta"] / (1 - mu)),
+                     _pm(r["final_training_cost"]),
                      _pm(r["final_validation_accuracy"], fmt_pct), _pm(r["test_error"], fmt_pct),
                      f"{r['diverged_seeds']} of {r['seeds']}"])
     out["_generated/beyond_r3.md"] = _md_table(

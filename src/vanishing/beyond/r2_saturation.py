@@ -18,7 +18,7 @@ import pandas as pd
 from .. import book
 from ..data import load_split
 from .runs import BeyondMonitor, make_net, record, stats, train_seeds
-from .verdicts import CANNOT_TELL, NOT_RUN, geometric_mean_interval, judge, kendall_tau, mean_interval
+from .verdicts import geometric_mean_interval, judge, kendall_tau, mean_interval
 
 DROP_MINIMAL = 0.5  # "driven towards 0": the top layer's early minimum below half its initial mean
 EARLY_FRACTION = 0.2  # "early": within the first 20 % of the training updates
@@ -158,7 +158,7 @@ def summarize_saturation(table, section):
             "With tanh units saturation appears in layer 1 first and then in the higher layers.",
             where="Sect. 3, Fig. 3", measure=f"Kendall's τ between hidden layer and the update at which its 98th "
             f"percentile of |a| first reaches {level:g} (tanh, standard init)",
-            interval=mean_interval(taus) if tanh else None, minimal=ORDER_MINIMAL, side="above",
+            interval=mean_interval(taus) if tanh else None, minimal=ORDER_MINIMAL, side="above", ran=bool(tanh),
             seeds_without_order=int(sum(not np.isfinite(t) for t in taus)), **common),
         "tanh_top_not_pinned": judge(
             "With tanh units the top hidden layer is not driven to a saturated value as with sigmoid.",
@@ -167,8 +167,6 @@ def summarize_saturation(table, section):
             interval=mean_interval([e["top_max_abs_mean"] for e in tanh.values()]) if tanh else None,
             minimal=PINNED_MINIMAL, side="below", **common),
     }
-    if tanh and claims["tanh_layer_order"]["verdict"] == NOT_RUN:  # seeds ran, but no layer ever crossed
-        claims["tanh_layer_order"]["verdict"] = CANNOT_TELL
     derivative_drop = {}
     for act in ("sigmoid", "tanh"):
         drops = [float(v["derivative"][v["derivative"].columns.max()].min()

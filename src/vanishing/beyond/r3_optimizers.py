@@ -161,7 +161,7 @@ def summarize_optimizers(table, section, selection):
         return g["training_cost"].to_numpy()
 
     common = {"source": book.SUTSKEVER, "tested_as_stated": "partly", "deviations": _deviations(section),
-              "log": True}
+              "log": True, "ran": True}
     momentum = [o for o in runs if o != "sgd"]
     claims = {}
     if "sgd" in runs and momentum:

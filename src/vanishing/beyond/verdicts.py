@@ -240,10 +240,11 @@ def kendall_tau(x, y):
 
 
 def judge(claim, *, source, where, tested_as_stated, deviations, measure, interval, minimal, side=None,
-          band=None, log=False, contradict_below=True, **extra):
+          band=None, log=False, contradict_below=True, ran=False, **extra):
     """One row of the verdict table as a dict: the claim with its place in the paper, how it was
     tested, the effect with its interval, the minimal effect, the smallest detectable effect and
-    the verdict by ``decide`` (``side``) or ``decide_band`` (``band``)."""
+    the verdict by ``decide`` (``side``) or ``decide_band`` (``band``). ``ran``: the runs were made
+    but left no effect to measure (e.g. all diverged): CANNOT_TELL rather than NOT_RUN."""
     if (side is None) == (band is None):
         raise ValueError("judge needs exactly one of side= or band=")
     if band is not None:
@@ -255,6 +256,8 @@ def judge(claim, *, source, where, tested_as_stated, deviations, measure, interv
         verdict = decide(interval, minimal, side)
         smallest = detectable(interval, minimal, side, log)
         rule = f"decide(side={side!r}, minimal={minimal:g})"
+    if verdict == NOT_RUN and ran:
+        verdict = CANNOT_TELL
     return {"claim": claim, "source": source, "where": where, "tested_as_stated": tested_as_stated,
             "deviations": list(deviations), "measure": measure, "interval": interval,
             "minimal": list(band) if band is not None else minimal, "side": side or "inside", "log_scale": log,
