@@ -1,17 +1,18 @@
-"""The beyond figures (R1-R4), drawn for the printed page: at most 7.2 in wide so that nothing is
+"""The beyond figures (R1-R4), drawn for the printed page: at most 6 in wide so that nothing is
 scaled down, no text below 8 pt, Okabe-Ito colours (``vanishing.palette``), small multiples
 rather than many series in one panel."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 import numpy as np
 
 from ..palette import OKABE_ITO, OKABE_ITO_NAMED
 from ..plots import STYLE
 from .r3_optimizers import parse_optimizer
 
-WIDTH = 7.2  # inches: the report's text width; figures are drawn at their printed size
+WIDTH = 6.0  # inches: the PDF's text width (US letter, 1.25 in margins); figures are drawn at their printed size
 SMALL = 8  # pt: the smallest text in any figure
 BEYOND_STYLE = {**STYLE, "font.size": 9, "axes.titlesize": 9, "axes.labelsize": 9, "xtick.labelsize": SMALL,
                 "ytick.labelsize": SMALL, "legend.fontsize": SMALL, "figure.titlesize": 10}
@@ -65,8 +66,9 @@ def beyond_init(table):
                     ax.set_ylabel(f"{act}\ngradient")
                 if r == len(acts) - 1:
                     ax.set_xlabel("hidden layer")
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
+        handles = [Line2D([], [], color="black", linestyle=style, label=name) for style, name in
+                   (("-", r"per-example $\|\delta^l\|$"), ("--", r"RMS $\partial C/\partial w$ per weight"))]
+        fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False)
         fig.suptitle(f"Gradients at initialization, width {width} (mean over seeds, min–max band)")
         fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
