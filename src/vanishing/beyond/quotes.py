@@ -10,7 +10,6 @@ from .. import book
 from .r1_init import PAPER_ACTIVATION
 from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer
 from .runs import CHANCE_ACCURACY
-from .verdicts import LEVEL
 
 ACTIVATION_ORDER = ["sigmoid", "tanh", "relu"]
 INIT_ORDER = ["large", "scaled", "standard", "glorot"]
@@ -64,10 +63,14 @@ def detectable_text(claim):
     return f"{'>' if claim['side'] == 'above' else '<'} {fmt(d)}"
 
 
+OUTPUT_TEXT = {"log_likelihood": "a softmax output layer with the log-likelihood cost",
+               "cross_entropy": "a sigmoid output layer with the cross-entropy cost"}
+
+
 def claim_variables(claim):
+    seeds = (claim["interval"] or {}).get("n", [])
     return {"verdict": claim["verdict"], "effect": effect_text(claim), "minimal": minimal_text(claim),
-            "detectable": detectable_text(claim), "seeds": "+".join(str(n) for n in (claim["interval"] or {}).get("n", []))
-            or "0"}
+            "detectable": detectable_text(claim), "seeds": "+".join(str(n) for n in seeds) or "0"}
 
 
 def _claims(r):
@@ -86,8 +89,8 @@ def r1_variables(s):
         # Every width as <act>_<init>_w<width>_*, and the judged width also without the suffix.
         for base in [f"{c['activation']}_{c['init']}_w{c['width']}"] + (
                 [f"{c['activation']}_{c['init']}"] if c["width"] == r1["paper_case"]["width"] else []):
-            v[f"{base}_delta"] = fmt(c["delta_ratio_interval"]["estimate"]) if c["delta_ratio_interval"] else "–"
-            v[f"{base}_rms"] = fmt(c["delta_rms_ratio_interval"]["estimate"]) if c["delta_rms_ratio_interval"] else "–"
+            for key, interval in (("delta", c["delta_ratio_interval"]), ("rms", c["delta_rms_ratio_interval"])):
+                v[f"{base}_{key}"] = fmt(interval["estimate"]) if interval else "–"
     return v
 
 
@@ -97,10 +100,12 @@ def r2_variables(s):
     v = {"claims": _claims(r2), "epochs": str(cfg["epochs"]), "width": str(cfg["width"]),
          "hidden_layers": str(cfg["hidden_layers"]), "mini_batch_size": str(cfg["mini_batch_size"]),
          "eta": fmt(cfg["eta"]), "lmbda": fmt(cfg["lmbda"]), "train_size": f"{cfg['train_size']:,}",
-         "seeds": str(len(cfg["seeds"])), "inits": " and ".join(cfg["inits"]), "cost": cfg.get("cost", "cross_entropy"),
+         "seeds": str(len(cfg["seeds"])), "inits": " and ".join(cfg["inits"]),
+         "output": OUTPUT_TEXT[cfg.get("cost", "cross_entropy")],
          "total_updates": f"{r2['total_updates']:,}", "record_every": str(cfg["record_every"]),
          "record_epochs": str(cfg["record_epochs"]), "images": str(cfg["activation_images"]),
-         "level": fmt(r2["saturation_level"]), "percentile": f"{r2['percentile']:g}th", "early_percent": fmt(100 * s["rules"]["minimal_effects"]["r2"]["early_fraction"]),
+         "level": fmt(r2["saturation_level"]), "percentile": f"{r2['percentile']:g}th",
+         "early_percent": fmt(100 * s["rules"]["minimal_effects"]["r2"]["early_fraction"]),
          "lower_above_seeds": str(r2["lower_layers_above_top_seeds"]),
          "published_desaturation_epoch": fmt(r2["published"]["desaturation_epoch"]),
          "tanh_glorot_tau": _pm(r2["tanh_glorot_tau"])}
@@ -144,7 +149,7 @@ def r4_variables(s):
     v = {"claims": _claims(r4), "epochs": str(cfg["epochs"]), "width": str(cfg["width"]), "eta": fmt(cfg["eta"]),
          "mini_batch_size": str(cfg["mini_batch_size"]), "lmbda": fmt(cfg["lmbda"]),
          "train_size": f"{cfg['train_size']:,}", "seeds": str(len(cfg["seeds"])),
-         "hidden_layers": str(cfg["hidden_layers"]), "cost": cfg.get("cost", "cross_entropy"),
+         "hidden_layers": str(cfg["hidden_layers"]), "output": OUTPUT_TEXT[cfg.get("cost", "cross_entropy")],
          "published_layers": str(book.GLOROT_TABLE1_ARCH["hidden_layers"]),
          "published_width": str(book.GLOROT_TABLE1_ARCH["width"]),
          "diverged": str(sum(c["diverged_seeds"] for c in r4["cells"]))}
@@ -188,17 +193,19 @@ def report_tables(beyond_summary: dict) -> dict:
             for c in sorted(s["r1"]["combinations"], key=lambda c: (_order(c["activation"], ACTIVATION_ORDER),
                                                                     _order(c["init"], INIT_ORDER), c["width"]))]
     out["_generated/beyond_r1.md"] = _md_table(
-        ["activation", "init", "width", "‖δ‖ last/first", "per-example ‖δ‖ last/first", "weight gradient last/first"],
-        rows, f"R1: last over first hidden layer at initialization, geometric mean over "
+        ["activation", "init", "width", "‖δ‖ last/first", "per-example ‖δ‖ last/first",
+         "weight gradient last/first"], rows, f"R1: last over first hidden layer at initialization, geometric mean over "
               f"{len(s['config']['init']['seeds'])} seeds with its {level} % interval "
               f"({s['config']['init']['hidden_layers']} hidden layers).", "tbl-beyond-r1", left=2)
     sel = s["r3"]["selection"]
     rows = []
     for opt in sorted(sel, key=lambda o: (o != "sgd", o)):
         e = sel[opt]
-        rows.append([opt] + [("**" if float(k) == e["eta"] else "") + fmt(c) + ("**" if float(k) == e["eta"] else "")
-                             + (f" ({e['diverged_by_eta'][k]} div.)" if e["diverged_by_eta"].get(k) else "")
-                             for k, c in e["validation_cost_by_eta"].items()] + [f"at the {e['edge']} edge" if e["edge"] else "inside"])
+        cells = []
+        for k, c in e["validation_cost_by_eta"].items():
+            bold = "**" if float(k) == e["eta"] else ""
+            cells.append(bold + fmt(c) + bold + (f" ({e['diverged_by_eta'][k]} div.)" if e["diverged_by_eta"].get(k) else ""))
+        rows.append([opt] + cells + [f"at the {e['edge']} edge" if e["edge"] else "inside"])
     grid = next(iter(sel.values()))["validation_cost_by_eta"].keys() if sel else []
     out["_generated/beyond_r3_select.md"] = _md_table(
         ["optimizer"] + [f"η = {k}" for k in grid] + ["chosen η lies"], rows,

@@ -66,7 +66,8 @@ def init_gradients(section, activation, init, splits, dtype=np.float64, log=None
             rms = [float(np.sqrt(np.mean(np.sum(d * d, axis=1)))) for d in deltas]
             act_rms = [math.hypot(m, sd) for m, sd in zip(row["activation_mean"], row["activation_std"])]
             runs.append({"width": width, "seed": seed, "speed_b": row["speed_b"], "speed_w": row["speed_w"],
-                         "delta_rms": rms, "activation_rms": act_rms, "shapes": [list(w.shape) for w in net.weights]})
+                         "delta_rms": rms, "activation_rms": act_rms,
+                         "shapes": [list(w.shape) for w in net.weights]})
             if log:
                 log(f"R1 {activation} {init} width={width} seed={seed}: ||delta|| "
                     + " ".join(f"{s:.4g}" for s in row["speed_b"][:-1]))

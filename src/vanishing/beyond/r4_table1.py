@@ -73,7 +73,8 @@ def summarize_table1(table, section):
     arch = book.GLOROT_TABLE1_ARCH
     devs = [f"{section['hidden_layers']} hidden layers of {section['width']} units (the paper: "
             f"{arch['hidden_layers']} of {arch['width']})",
-            f"{section['epochs']} epochs of mini-batch SGD at a fixed η = {section['eta']:g}, λ = {section['lmbda']:g}"]
+            f"{section['epochs']} epochs of mini-batch SGD at a fixed η = {section['eta']:g}, "
+            f"λ = {section['lmbda']:g}"]
     if section.get("cost", "cross_entropy") != "log_likelihood":
         devs.append("sigmoid output with cross-entropy (the paper: softmax with log-likelihood)")
     common = {"source": book.GLOROT_BENGIO, "tested_as_stated": "partly", "deviations": devs, "ran": True}
