@@ -3,6 +3,7 @@
 import pandas as pd
 
 from vanishing import book, jobs, plots
+from vanishing.beyond import plots as beyond_plots
 from vanishing.iofiles import read_json
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
@@ -10,17 +11,17 @@ log = jobs.start(sm)
 figure = sm.rule.removeprefix("fig_")
 table = pd.read_csv(sm.input.table)
 if figure == "beyond_r1":
-    fig = plots.beyond_init(table)
+    fig = beyond_plots.beyond_init(table)
 elif figure == "beyond_r2":
-    fig = plots.beyond_saturation(table)
+    fig = beyond_plots.beyond_saturation(table)
 elif figure == "beyond_r3":
-    fig = plots.beyond_optimizers(table, read_json(sm.input.summary)["r3"]["best_eta"])
+    fig = beyond_plots.beyond_optimizers(table, read_json(sm.input.summary)["r3"]["best_eta"])
 elif figure == "beyond_r3_speed":
-    fig = plots.beyond_optimizer_speed(table, read_json(sm.input.summary)["r3"]["best_eta"])
+    fig = beyond_plots.beyond_optimizer_speed(table, read_json(sm.input.summary)["r3"]["best_eta"])
 elif figure == "beyond_r4":
     arch = book.GLOROT_TABLE1_ARCH
-    fig = plots.beyond_table1(table, book.GLOROT_TABLE1_MNIST,
-                              f"Glorot & Bengio, Table 1 ({arch['hidden_layers']} x {arch['width']} units)")
+    fig = beyond_plots.beyond_table1(table, book.GLOROT_TABLE1_MNIST,
+                                     f"Glorot & Bengio, Table 1 ({arch['hidden_layers']} x {arch['width']} units)")
 else:
     raise ValueError(f"no figure for rule {sm.rule}")
 plots.save(fig, sm.output.png, sm.output.svg)

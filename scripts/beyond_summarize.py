@@ -3,13 +3,13 @@
 import pandas as pd
 
 from vanishing import beyond, jobs
-from vanishing.iofiles import write_json
+from vanishing.iofiles import read_json, write_json
 from vanishing.provenance import describe
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
-tables = {name: pd.read_csv(path) for name, path in sm.input.items()}
-result = {**beyond.summarize(tables, sm.params.section), "provenance": describe()}
+tables = {name: pd.read_csv(sm.input[name]) for name in beyond.TABLE_COLUMNS}
+result = {**beyond.summarize(tables, sm.params.section, read_json(sm.input.selection)), "provenance": describe()}
 for claim, verdict in result["verdicts"].items():
     log.info("%s: %s", claim, verdict)
 write_json(sm.output.summary, result)

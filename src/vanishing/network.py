@@ -9,7 +9,7 @@ A mini-batch of m examples is one matrix whose rows are examples, so for layer l
     zˡ = aˡ⁻¹ (wˡ)ᵀ + bˡ        shape (m, nˡ)
     aˡ = f(zˡ)                  shape (m, nˡ)
 
-with f the hidden activation (sigmoid, tanh or ReLU) for 2 ≤ l < L and the sigmoid at the output
+with f the hidden activation (sigmoid, tanh or ReLU) for 2 ≤ l < L and the sigmoid (or softmax) at the output
 layer L. Back-propagation (eqs. BP1–BP4) gives, per example,
 
     δᴸ = ∂C/∂zᴸ                 from the cost (the cost's ``delta``)
@@ -86,6 +86,33 @@ class ReLU:
 
 ACTIVATIONS = {a.name: a for a in (Sigmoid, Tanh, ReLU)}
 
+
+class Softmax:
+    """The softmax output layer of the book's ch. 3: aᴸⱼ = e^{zᴸⱼ} / Σₖ e^{zᴸₖ}, row by row.
+
+    Only an output layer (it couples the units of a layer), paired with the log-likelihood cost,
+    whose δᴸ needs no derivative of the activation; so there is no ``prime``."""
+
+    name = "softmax"
+
+    @staticmethod
+    def fn(z):
+        """Softmax of every row of z (shape (m, nᴸ)); the row maximum is subtracted first."""
+        e = np.exp(z - np.max(z, axis=1, keepdims=True))
+        return e / np.sum(e, axis=1, keepdims=True)
+
+    @staticmethod
+    def apply_(z):
+        """Softmax of every row, computed in place over z."""
+        z -= np.max(z, axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= np.sum(z, axis=1, keepdims=True)
+        return z
+
+
+# Output layers, and the costs each one can be trained with.
+OUTPUTS = {"sigmoid": Sigmoid, "softmax": Softmax}
+
 # ---------------------------------------------------------------------------------------------
 # Costs, as in network2: ``fn`` the cost of each example, ``delta`` the output error δᴸ.
 # The output layer is a sigmoid layer for both.
@@ -120,7 +147,28 @@ class QuadraticCost:
         return (a - y) * Sigmoid.prime(a)
 
 
-COSTS = {c.name: c for c in (CrossEntropyCost, QuadraticCost)}
+class LogLikelihoodCost:
+    """The book's log-likelihood cost for a softmax output layer (ch. 3)."""
+
+    name = "log_likelihood"
+
+    @staticmethod
+    def fn(z, a, y):
+        """C = −Σⱼ yⱼ ln aᴸⱼ per example, from zᴸ without overflow: ln Σₖ e^{zₖ} − y·z for a
+        one-hot (or any summing-to-1) y. Shape (m,)."""
+        top = np.max(z, axis=1, keepdims=True)
+        lse = top[:, 0] + np.log(np.sum(np.exp(z - top), axis=1))
+        return lse * np.sum(y, axis=1) - np.sum(y * z, axis=1)
+
+    @staticmethod
+    def delta(a, y):
+        """δᴸ = aᴸ − y (softmax with log-likelihood, the book's eq. (84))."""
+        return a - y
+
+
+COSTS = {c.name: c for c in (CrossEntropyCost, QuadraticCost, LogLikelihoodCost)}
+# The output layer each cost is defined for.
+COST_OUTPUT = {"cross_entropy": "sigmoid", "quadratic": "sigmoid", "log_likelihood": "softmax"}
 
 # ---------------------------------------------------------------------------------------------
 # Initializers: (n_out, n_in, rng, dtype) -> (w, b), biases drawn first as in network2.
@@ -147,7 +195,14 @@ def init_glorot(n_out, n_in, rng):
     return w, np.zeros(n_out)
 
 
-INITIALIZERS = {"scaled": init_scaled, "large": init_large, "glorot": init_glorot}
+def init_standard(n_out, n_in, rng):
+    """Glorot & Bengio's "standard" initialization (their eq. 1): w ~ U[−1/√n_in, 1/√n_in], b = 0."""
+    r = 1.0 / np.sqrt(n_in)
+    w = rng.uniform(-r, r, size=(n_out, n_in))
+    return w, np.zeros(n_out)
+
+
+INITIALIZERS = {"scaled": init_scaled, "large": init_large, "glorot": init_glorot, "standard": init_standard}
 
 
 def _choose(table, key, what):
@@ -161,22 +216,29 @@ def _choose(table, key, what):
 
 
 class Network:
-    """A sigmoid-output feedforward network.
+    """A feedforward network with a sigmoid (default) or softmax output layer.
 
     sizes       neurons per layer, input first, e.g. [784, 30, 30, 10]
     activation  hidden activation: 'sigmoid' (default), 'tanh' or 'relu'
-    cost        'cross_entropy' (default) or 'quadratic'
-    init        'scaled' (default), 'large' or 'glorot'
+    cost        'cross_entropy' (default) or 'quadratic' (sigmoid output), or 'log_likelihood'
+                (softmax output)
+    output      output layer: 'sigmoid' or 'softmax'; None (default) takes the cost's
+    init        'scaled' (default), 'large', 'glorot' or 'standard'
     rng         the run's numpy Generator (the only source of randomness)
     dtype       np.float64 (default) or np.float32
     """
 
-    def __init__(self, sizes, rng, activation="sigmoid", cost="cross_entropy", init="scaled", dtype=np.float64):
+    def __init__(self, sizes, rng, activation="sigmoid", cost="cross_entropy", init="scaled", dtype=np.float64,
+                 output=None):
         if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
             raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes!r}")
         self.sizes = [int(n) for n in sizes]
         self.activation = _choose(ACTIVATIONS, activation, "activation")
         self.cost = _choose(COSTS, cost, "cost")
+        output = COST_OUTPUT[cost] if output is None else output
+        self.output_layer = _choose(OUTPUTS, output, "output layer")
+        if COST_OUTPUT[cost] != output:
+            raise ValueError(f"cost {cost!r} needs a {COST_OUTPUT[cost]} output layer, not {output!r}")
         self.init = init
         self.dtype = np.dtype(dtype)
         make = _choose(INITIALIZERS, init, "initializer")
@@ -185,8 +247,8 @@ class Network:
         self.biases = [b.astype(self.dtype) for _, b in params]
 
     def _act(self, l_index):
-        """Activation of weight layer ``l_index`` (0-based): hidden f, or sigmoid at the output."""
-        return Sigmoid if l_index == len(self.weights) - 1 else self.activation
+        """Activation of weight layer ``l_index`` (0-based): hidden f, or the output layer's."""
+        return self.output_layer if l_index == len(self.weights) - 1 else self.activation
 
     def forward(self, x):
         """Activations [a¹ = x, a², ..., aᴸ] of a batch x of shape (m, n¹); aˡ has shape (m, nˡ)."""

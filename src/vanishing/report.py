@@ -6,6 +6,7 @@ passes through here, formatted once; the book's values are labelled as the book'
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import yaml
@@ -79,6 +80,14 @@ def e1_variables(s):
         "one_vs_two": "better" if means.get(2, 0) > means.get(1, 0) else "no better",
         "conclusion": _depth_conclusion(means, noise),
     })
+    # The beyond chapter's decision rule applied to E1 (issue 12): e1.<reading>.{effect,verdict,...}.
+    from .beyond.verdicts import e1_readings
+
+    for name, r in e1_readings({k: d["final_accuracy"] for k, d in depths.items()}).items():
+        i = r["interval"]
+        out[name] = {"effect": f"{i['estimate']:+.2f} [{i['lo']:+.2f}, {i['hi']:+.2f}]", "verdict": r["verdict"],
+                     "minimal": f"{'>' if r['side'] == 'above' else '<'} {r['minimal']:+.2f}",
+                     "detectable": f"{r['detectable']:+.2f}" if math.isfinite(r["detectable"]) else "–"}
     return out
 
 

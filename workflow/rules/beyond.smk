@@ -1,6 +1,7 @@
-# Beyond the chapter (issue 7): the remedies of Glorot & Bengio (2010) and Sutskever et al. (2013).
-# R1 gradients at initialization, R2 saturation during training, R3 optimizers, R4 a small Table 1;
-# then their tables, beyond_summary.json with the computed verdicts, and the figures.
+# Beyond the chapter (issues 7, 12): the claims of Glorot & Bengio (2010) and Sutskever et al. (2013),
+# tested as the papers state them. R1 gradients at initialization, R2 saturation during training,
+# R3 optimizers (eta chosen on selection seeds, then compared on other seeds), R4 a small Table 1;
+# then their tables, beyond_summary.json with the intervals and verdicts, and the figures.
 from vanishing.beyond import optimizer_names
 
 BEYOND = config["beyond"]
@@ -16,6 +17,7 @@ localrules:
     beyond_table_optimizers,
     beyond_table_table1,
     beyond_summary,
+    beyond_select_eta,
     fig_beyond_r1,
     fig_beyond_r2,
     fig_beyond_r3,
@@ -35,7 +37,7 @@ rule beyond_init:
         "results/benchmarks/beyond/r1/{activation}_{init}.tsv"
     wildcard_constraints:
         activation="sigmoid|tanh|relu",
-        init="large|scaled|glorot",
+        init="large|scaled|glorot|standard",
     conda:
         ENV
     threads: config["threads"]
@@ -54,13 +56,14 @@ rule beyond_saturation:
     input:
         **split_inputs(),
     output:
-        run="results/beyond/r2/{activation}/seed{seed}.json",
+        run="results/beyond/r2/{activation}_{init}/seed{seed}.json",
     log:
-        "logs/beyond/r2/{activation}/seed{seed}.log",
+        "logs/beyond/r2/{activation}_{init}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/beyond/r2/{activation}/seed{seed}.tsv"
+        "results/benchmarks/beyond/r2/{activation}_{init}/seed{seed}.tsv"
     wildcard_constraints:
         activation="sigmoid|tanh|relu",
+        init="large|scaled|glorot|standard",
     conda:
         ENV
     threads: config["threads"]
@@ -74,19 +77,66 @@ rule beyond_saturation:
         "../../scripts/beyond_train.py"
 
 
-rule beyond_optimizer:
-    """R3: one optimizer (sgd, momentum-MU or nesterov-MU) at one learning rate eta."""
+rule beyond_optimizer_select:
+    """R3, selection stage: one optimizer (sgd, momentum-MU or nesterov-MU) at one eta of the grid."""
     input:
         **split_inputs(),
     output:
-        run="results/beyond/r3/{optimizer}/eta{eta}/seed{seed}.json",
+        run="results/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.json",
     log:
-        "logs/beyond/r3/{optimizer}/eta{eta}/seed{seed}.log",
+        "logs/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/beyond/r3/{optimizer}/eta{eta}/seed{seed}.tsv"
+        "results/benchmarks/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.tsv"
     wildcard_constraints:
         optimizer=r"sgd|(momentum|nesterov)-0\.\d+",
         eta=r"\d+(\.\d+)?(e-?\d+)?",
+    conda:
+        ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        section=BEYOND_OPT,
+        dtype=config["dtype"],
+    script:
+        "../../scripts/beyond_train.py"
+
+
+rule beyond_select_eta:
+    """R3: each optimizer's eta, the lowest mean validation cost of the selection runs."""
+    input:
+        runs=expand(
+            "results/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.json",
+            optimizer=optimizer_names(BEYOND_OPT),
+            eta=BEYOND_OPT["etas"],
+            seed=BEYOND_OPT["select_seeds"],
+        ),
+    output:
+        selection="results/beyond/r3/selected_eta.json",
+    log:
+        "logs/beyond/r3/selected_eta.log",
+    conda:
+        ENV
+    params:
+        section=BEYOND_OPT,
+    script:
+        "../../scripts/beyond_select.py"
+
+
+rule beyond_optimizer:
+    """R3, comparison stage: one optimizer at its chosen eta, one seed."""
+    input:
+        **split_inputs(),
+        selection="results/beyond/r3/selected_eta.json",
+    output:
+        run="results/beyond/r3/final/{optimizer}/seed{seed}.json",
+    log:
+        "logs/beyond/r3/final/{optimizer}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/beyond/r3/final/{optimizer}/seed{seed}.tsv"
+    wildcard_constraints:
+        optimizer=r"sgd|(momentum|nesterov)-0\.\d+",
     conda:
         ENV
     threads: config["threads"]
@@ -112,7 +162,7 @@ rule beyond_table1:
         "results/benchmarks/beyond/r4/{activation}_{init}/seed{seed}.tsv"
     wildcard_constraints:
         activation="sigmoid|tanh|relu",
-        init="large|scaled|glorot",
+        init="large|scaled|glorot|standard",
     conda:
         ENV
     threads: config["threads"]
@@ -149,8 +199,9 @@ rule beyond_table_init:
 rule beyond_table_saturation:
     input:
         runs=expand(
-            "results/beyond/r2/{activation}/seed{seed}.json",
+            "results/beyond/r2/{activation}_{init}/seed{seed}.json",
             activation=BEYOND_SAT["activations"],
+            init=BEYOND_SAT["inits"],
             seed=BEYOND_SAT["seeds"],
         ),
     output:
@@ -169,9 +220,14 @@ rule beyond_table_saturation:
 rule beyond_table_optimizers:
     input:
         runs=expand(
-            "results/beyond/r3/{optimizer}/eta{eta}/seed{seed}.json",
+            "results/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.json",
             optimizer=optimizer_names(BEYOND_OPT),
             eta=BEYOND_OPT["etas"],
+            seed=BEYOND_OPT["select_seeds"],
+        )
+        + expand(
+            "results/beyond/r3/final/{optimizer}/seed{seed}.json",
+            optimizer=optimizer_names(BEYOND_OPT),
             seed=BEYOND_OPT["seeds"],
         ),
     output:
@@ -209,12 +265,13 @@ rule beyond_table_table1:
 
 
 rule beyond_summary:
-    """The four experiments' numbers beside the papers' values, with the computed verdicts."""
+    """The four experiments' numbers beside the papers' values, with intervals and verdicts."""
     input:
         beyond_init="results/tables/beyond_init.csv",
         beyond_saturation="results/tables/beyond_saturation.csv",
         beyond_optimizers="results/tables/beyond_optimizers.csv",
         beyond_table1="results/tables/beyond_table1.csv",
+        selection="results/beyond/r3/selected_eta.json",
     output:
         summary="results/beyond_summary.json",
     log:

@@ -1,0 +1,255 @@
+"""What the report's "Beyond the chapter" quotes: the variables behind ``{{< var beyond.... >}}``
+(already formatted strings) and the generated markdown tables, from beyond_summary.json only."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .. import book
+from .r1_init import PAPER_ACTIVATION
+from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer
+from .runs import CHANCE_ACCURACY
+
+ACTIVATION_ORDER = ["sigmoid", "tanh", "relu"]
+INIT_ORDER = ["large", "scaled", "standard", "glorot"]
+CITATION = {book.GLOROT_BENGIO: "@glorot2010", book.SUTSKEVER: "@sutskever2013"}
+
+
+def fmt(x, digits=3):
+    """A number for prose: 3 significant digits, no exponent below 10⁶; '–' for None or NaN; ∞."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, float) and math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    x = float(x)
+    if x != 0 and abs(x) >= 10**digits:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def fmt_pct(x):
+    return "–" if x is None or not math.isfinite(x) else f"{x:.2f}"
+
+
+def _pm(s, fn=fmt):
+    return "–" if s is None else f"{fn(s['mean'])} ± {fn(s['std'])}"
+
+
+def _key(x):
+    """A shortcode-safe key part: 0.99 -> '099', 'nesterov-0.99' -> 'nesterov_099'."""
+    return re.sub(r"[^0-9a-zA-Z_]", "", str(x).replace("-", "_"))
+
+
+def effect_text(claim):
+    """'estimate [lo, hi]' of a claim's interval ('–' if it has none)."""
+    i = claim["interval"]
+    return "–" if i is None else f"{fmt(i['estimate'])} [{fmt(i['lo'])}, {fmt(i['hi'])}]"
+
+
+def minimal_text(claim):
+    m = claim["minimal"]
+    if claim["side"] == "inside":
+        return f"inside {fmt(m[0])}–{fmt(m[1])}"
+    return f"{'>' if claim['side'] == 'above' else '<'} {fmt(m)}"
+
+
+def detectable_text(claim):
+    d, i = claim["detectable"], claim["interval"]
+    if d is None or i is None or not math.isfinite(i["half_width"]):
+        return "– (too few seeds)"
+    if claim["side"] == "inside":
+        return "none (interval wider than the band)" if d[0] > d[1] else f"inside {fmt(d[0])}–{fmt(d[1])}"
+    return f"{'>' if claim['side'] == 'above' else '<'} {fmt(d)}"
+
+
+OUTPUT_TEXT = {"log_likelihood": "a softmax output layer with the log-likelihood cost",
+               "cross_entropy": "a sigmoid output layer with the cross-entropy cost"}
+
+
+def claim_variables(claim):
+    seeds = (claim["interval"] or {}).get("n", [])
+    return {"verdict": claim["verdict"], "effect": effect_text(claim), "minimal": minimal_text(claim),
+            "detectable": detectable_text(claim), "seeds": "+".join(str(n) for n in seeds) or "0"}
+
+
+def _claims(r):
+    return {name: claim_variables(c) for name, c in r["claims"].items()}
+
+
+def r1_variables(s):
+    r1, cfg = s["r1"], s["config"]["init"]
+    v = {"claims": _claims(r1), "hidden_layers": str(cfg["hidden_layers"]),
+         "widths": " and ".join(str(w) for w in cfg["widths"]), "width": str(r1["paper_case"]["width"]),
+         "probe_size": f"{cfg['probe_size']:,}", "seeds": str(len(cfg["seeds"])), "activation": PAPER_ACTIVATION,
+         "band_lo": fmt(r1["flat_band"][0]), "band_hi": fmt(r1["flat_band"][1]), "shrink": fmt(r1["shrink_minimal"]),
+         "jacobian_normalized": fmt(r1["published"].get("normalized")),
+         "jacobian_standard": fmt(r1["published"].get("standard"))}
+    for c in r1["combinations"]:
+        # Every width as <act>_<init>_w<width>_*, and the judged width also without the suffix.
+        for base in [f"{c['activation']}_{c['init']}_w{c['width']}"] + (
+                [f"{c['activation']}_{c['init']}"] if c["width"] == r1["paper_case"]["width"] else []):
+            for key, interval in (("delta", c["delta_ratio_interval"]), ("rms", c["delta_rms_ratio_interval"])):
+                v[f"{base}_{key}"] = fmt(interval["estimate"]) if interval else "–"
+    return v
+
+
+def r2_variables(s):
+    r2, cfg = s["r2"], s["config"]["saturation"]
+    st = r2["sigmoid_top_layer_stats"]
+    v = {"claims": _claims(r2), "epochs": str(cfg["epochs"]), "width": str(cfg["width"]),
+         "hidden_layers": str(cfg["hidden_layers"]), "mini_batch_size": str(cfg["mini_batch_size"]),
+         "eta": fmt(cfg["eta"]), "lmbda": fmt(cfg["lmbda"]), "train_size": f"{cfg['train_size']:,}",
+         "seeds": str(len(cfg["seeds"])), "inits": " and ".join(cfg["inits"]),
+         "output": OUTPUT_TEXT[cfg.get("cost", "cross_entropy")],
+         "total_updates": f"{r2['total_updates']:,}", "record_every": str(cfg["record_every"]),
+         "record_epochs": str(cfg["record_epochs"]), "images": str(cfg["activation_images"]),
+         "level": fmt(r2["saturation_level"]), "percentile": f"{r2['percentile']:g}th",
+         "early_percent": fmt(100 * s["rules"]["minimal_effects"]["r2"]["early_fraction"]),
+         "lower_above_seeds": str(r2["lower_layers_above_top_seeds"]),
+         "published_desaturation_epoch": fmt(r2["published"]["desaturation_epoch"]),
+         "tanh_glorot_tau": _pm(r2["tanh_glorot_tau"])}
+    for k in ("initial", "early_minimum", "final", "recovery_fraction"):
+        v[f"top_{k}"] = _pm(st.get(k))
+    for act in ("sigmoid", "tanh"):
+        v[f"{act}_derivative_drop"] = _pm(r2["derivative_drop"].get(act))
+    crossings = [e["crossing_update"] for e in r2["tanh_order"].values()]
+    if crossings:
+        per_layer = list(zip(*crossings))
+        v["tanh_crossings"] = "; ".join(
+            f"layer {j + 1}: " + ", ".join("never" if not math.isfinite(c) else f"{c:,.0f}" for c in layer)
+            for j, layer in enumerate(per_layer))
+    else:
+        v["tanh_crossings"] = "–"
+    return v
+
+
+def r3_variables(s):
+    r3, cfg = s["r3"], s["config"]["optimizers"]
+    v = {"claims": _claims(r3), "epochs": str(cfg["epochs"]), "width": str(cfg["width"]), "init": cfg["init"],
+         "hidden_layers": str(cfg["hidden_layers"]), "activation": cfg["activation"],
+         "mu_max": " and ".join(fmt(m) for m in cfg["mu_max"]), "mini_batch_size": str(cfg["mini_batch_size"]),
+         "train_size": f"{cfg['train_size']:,}", "seeds": str(len(cfg["seeds"])),
+         "select_seeds": str(len(cfg["select_seeds"])), "etas": ", ".join(fmt(e) for e in cfg["etas"]),
+         "lmbda": fmt(cfg["lmbda"]), "updates": f"{r3['updates']:,}", "mu_reached_at": f"{r3['mu_reached_at']:,}",
+         "mu_low": fmt(MU_LOW), "mu_high": fmt(MU_HIGH), "chance": fmt(CHANCE_ACCURACY),
+         "edges": ", ".join(f"{o} ({r['edge']} end)" for o, r in r3["runs"].items() if r["edge"]) or "none",
+         "diverged": str(sum(r["diverged_seeds"] for r in r3["runs"].values())),
+         "runs": str(sum(r["seeds"] for r in r3["runs"].values()))}
+    for opt, mu in r3["mu_at_last_update"].items():
+        v[f"{_key(opt)}_mu_final"] = fmt(mu)
+    v["mu_final"] = fmt(max(r3["mu_at_last_update"].values())) if r3["mu_at_last_update"] else "–"
+    for k, val in book.SUTSKEVER_MNIST_AUTOENCODER.items():  # as printed in the paper
+        v[f"published_{_key(k)}"] = f"{val:.2f}" if val < 1 else f"{val:.1f}"
+    return v
+
+
+def r4_variables(s):
+    r4, cfg = s["r4"], s["config"]["table1"]
+    v = {"claims": _claims(r4), "epochs": str(cfg["epochs"]), "width": str(cfg["width"]), "eta": fmt(cfg["eta"]),
+         "mini_batch_size": str(cfg["mini_batch_size"]), "lmbda": fmt(cfg["lmbda"]),
+         "train_size": f"{cfg['train_size']:,}", "seeds": str(len(cfg["seeds"])),
+         "hidden_layers": str(cfg["hidden_layers"]), "output": OUTPUT_TEXT[cfg.get("cost", "cross_entropy")],
+         "published_layers": str(book.GLOROT_TABLE1_ARCH["hidden_layers"]),
+         "published_width": str(book.GLOROT_TABLE1_ARCH["width"]),
+         "diverged": str(sum(c["diverged_seeds"] for c in r4["cells"]))}
+    for c in r4["cells"]:
+        v[f"{c['activation']}_{c['init']}_error"] = _pm(c["test_error"], fmt_pct)
+    for k, val in book.GLOROT_TABLE1_MNIST.items():
+        v[f"published_{k}"] = fmt_pct(val)
+    return v
+
+
+def report_variables(beyond_summary: dict) -> dict:
+    """Nested dict of already-formatted strings for ``{{< var beyond.<r>.<key> >}}``."""
+    s = beyond_summary
+    return {"level_percent": fmt(100 * s["rules"]["level"]), "r1": r1_variables(s), "r2": r2_variables(s),
+            "r3": r3_variables(s), "r4": r4_variables(s)}
+
+
+def _order(value, order):
+    return order.index(value) if value in order else len(order)
+
+
+def _md_table(header, rows, caption, label, left=1):
+    """A pipe table (the first ``left`` columns left-aligned, the others right) with its caption."""
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join(":---" if i < left else "---:" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + f"\n\n: {caption} {{#{label}}}\n"
+
+
+def _interval_cell(i):
+    return "–" if i is None else f"{fmt(i['estimate'])} [{fmt(i['lo'])}, {fmt(i['hi'])}]"
+
+
+def report_tables(beyond_summary: dict) -> dict:
+    """Markdown pipe tables with their caption lines, by path relative to report/."""
+    s = beyond_summary
+    level = fmt(100 * s["rules"]["level"])
+    out = {}
+    rows = [[c["activation"], c["init"], c["width"], _interval_cell(c["delta_ratio_interval"]),
+             _interval_cell(c["delta_rms_ratio_interval"]), _interval_cell(c["grad_w_entry_ratio_interval"])]
+            for c in sorted(s["r1"]["combinations"], key=lambda c: (_order(c["activation"], ACTIVATION_ORDER),
+                                                                    _order(c["init"], INIT_ORDER), c["width"]))]
+    out["_generated/beyond_r1.md"] = _md_table(
+        ["activation", "init", "width", "‖δ‖ last/first", "per-example ‖δ‖ last/first",
+         "weight gradient last/first"], rows, f"R1: last over first hidden layer at initialization, geometric mean over "
+              f"{len(s['config']['init']['seeds'])} seeds with its {level} % interval "
+              f"({s['config']['init']['hidden_layers']} hidden layers).", "tbl-beyond-r1", left=2)
+    sel = s["r3"]["selection"]
+    rows = []
+    for opt in sorted(sel, key=lambda o: (o != "sgd", o)):
+        e = sel[opt]
+        cells = []
+        for k, c in e["validation_cost_by_eta"].items():
+            bold = "**" if float(k) == e["eta"] else ""
+            cells.append(bold + fmt(c) + bold + (f" ({e['diverged_by_eta'][k]} div.)" if e["diverged_by_eta"].get(k) else ""))
+        rows.append([opt] + cells + [f"at the {e['edge']} edge" if e["edge"] else "inside"])
+    grid = next(iter(sel.values()))["validation_cost_by_eta"].keys() if sel else []
+    out["_generated/beyond_r3_select.md"] = _md_table(
+        ["optimizer"] + [f"η = {k}" for k in grid] + ["chosen η lies"], rows,
+        "R3, selection stage: final validation cost at every learning rate (mean over the selection seeds; "
+        "a diverged run counts as infinite). Bold: the chosen η; the last column says whether it lies at the "
+        "edge of the grid.", "tbl-beyond-r3-select")
+    rows = []
+    for opt in sorted(s["r3"]["runs"], key=lambda o: (o != "sgd", o)):
+        r = s["r3"]["runs"][opt]
+        mu = parse_optimizer(opt)[1]
+        rows.append([opt, fmt(r["eta"]) + (f" ({r['edge']} edge)" if r["edge"] else ""), fmt(r["eta"] / (1 - mu)),
+                     _pm(r["final_training_cost"]),
+                     _pm(r["final_validation_accuracy"], fmt_pct), _pm(r["test_error"], fmt_pct),
+                     f"{r['diverged_seeds']} of {r['seeds']}"])
+    out["_generated/beyond_r3.md"] = _md_table(
+        ["optimizer", "η", "η/(1−μ_max)", "final training cost", "validation accuracy (%)", "test error (%)",
+         "diverged"], rows,
+        f"R3, comparison stage: each optimizer at its chosen η after {s['r3']['updates']:,} updates, mean ± std "
+        f"over the seeds that did not diverge (cost not finite or accuracy at most {fmt(CHANCE_ACCURACY)} %).",
+        "tbl-beyond-r3")
+    pub = book.GLOROT_TABLE1_MNIST
+    paper = {("sigmoid", "standard"): pub["sigmoid"], ("tanh", "standard"): pub["tanh"],
+             ("tanh", "glorot"): pub["tanh_normalized"]}
+    rows = [[c["activation"], c["init"], _pm(c["test_error"], fmt_pct), f"{c['diverged_seeds']} of {c['seeds']}",
+             fmt_pct(paper.get((c["activation"], c["init"])))]
+            for c in sorted(s["r4"]["cells"], key=lambda c: (_order(c["activation"], ACTIVATION_ORDER),
+                                                             _order(c["init"], INIT_ORDER)))]
+    cfg4 = s["config"]["table1"]
+    out["_generated/beyond_r4.md"] = _md_table(
+        ["activation", "init", "test error (%)", "diverged", "Glorot & Bengio (%)"], rows,
+        f"R4: test error on the 10,000 MNIST test images, {cfg4['hidden_layers']} hidden layers of "
+        f"{cfg4['width']} units, {cfg4['epochs']} epochs, mean ± std over {len(cfg4['seeds'])} seeds; the "
+        f"paper's published values ({book.GLOROT_TABLE1_ARCH['hidden_layers']} layers of "
+        f"{book.GLOROT_TABLE1_ARCH['width']} units).", "tbl-beyond-r4", left=2)
+    rows = []
+    for r in ("r1", "r2", "r3", "r4"):
+        for c in s[r]["claims"].values():
+            tested = c["tested_as_stated"] + ("" if not c["deviations"] else ": " + "; ".join(c["deviations"]))
+            rows.append([r.upper(), c["claim"], f"[{CITATION[c['source']]}], {c['where']}", tested,
+                         c["measure"], effect_text(c), minimal_text(c), detectable_text(c), f"**{c['verdict']}**"])
+    out["_generated/beyond_verdicts.md"] = _md_table(
+        ["", "claim", "where in the paper", "tested as stated", "effect", f"estimate [{level} % interval]",
+         "minimal effect", "smallest detectable", "verdict"], rows,
+        f"The papers' claims, how this run tested them, the effect with its {level} % interval over seeds, the "
+        "minimal effect declared before the run, the smallest effect this run could have detected, and the "
+        "verdict computed from them.", "tbl-beyond-verdicts", left=5)
+    return out

@@ -1,0 +1,190 @@
+"""R2: saturation of the hidden layers during training (Glorot & Bengio 2010, Sect. 3, Figs. 2-3).
+
+Mini-batch SGD; on fixed test images, each hidden layer's mean and standard deviation of the
+activations and its 98th percentile of |a|, before training, every ``record_every`` updates during
+the first ``record_epochs`` epochs, and after every epoch. The paper's figures use its standard
+init; ``glorot`` runs beside it for comparison.
+
+Claims (judged on the standard init): with sigmoid units the top hidden layer is driven towards 0
+early and recovers slowly (Fig. 2); with tanh units saturation starts in layer 1 and then moves up
+the layers (Fig. 3), and no top layer is driven to a saturated value as with sigmoid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import book
+from ..data import load_split
+from .runs import BeyondMonitor, make_net, record, stats, train_seeds
+from .verdicts import geometric_mean_interval, judge, kendall_tau, mean_interval
+
+DROP_MINIMAL = 0.5  # "driven towards 0": the top layer's early minimum below half its initial mean
+EARLY_FRACTION = 0.2  # "early": within the first 20 % of the training updates
+RECOVERY_BAND = (0.1, 1.0)  # "recovers slowly": between 10 % and all of the drop recovered at the end
+ORDER_MINIMAL = 1 / 3  # layer order: Kendall's τ(layer, saturation update) above 1/3
+PINNED_MINIMAL = 0.5  # tanh top layer "not driven to a saturated value": max |mean| below 0.5
+PERCENTILE = 98  # Glorot & Bengio's Fig. 3 plots the 98th percentile of |a|
+F_PRIME_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
+PAPER_INIT = "standard"
+
+COLUMNS = {
+    "activation": "hidden activation", "init": "initializer", "seed": "seed",
+    "epoch": "epoch (fractional inside early epochs)", "update": "mini-batch updates so far",
+    "layer": "hidden layer j", "mean": "mean activation of the layer over its units and the fixed test images",
+    "std": "standard deviation of the same values",
+    "p98": "98th percentile of |a| over the same values (Glorot & Bengio's Fig. 3)",
+    "derivative": "relative mean derivative E[f′(z)] / max f′ of the layer (exact from mean and std)",
+}
+
+
+def saturation(section, activation, init, seed, splits, dtype=np.float64, log=None):
+    """R2: one seed of mini-batch SGD with the activations recorded on fixed test images."""
+    x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
+    tx, _ = load_split(splits["test"], n=section["activation_images"], dtype=dtype)
+    net, rng = make_net(section, activation, init, section["width"], seed, dtype)
+    monitor = BeyondMonitor(x[: section["probe_size"]], y[: section["probe_size"]], bias_neurons=0, act_x=tx,
+                            percentile=PERCENTILE)
+    label = f"R2 saturation {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
+    [(history, stopped)] = train_seeds(
+        [net], [rng], x, y, [monitor], labels_of_runs=[label], log=log, epochs=section["epochs"],
+        mini_batch_size=section["mini_batch_size"], eta=section["eta"], lmbda=section["lmbda"],
+        record_every=section["record_every"], record_epochs=section["record_epochs"])
+    updates = -(-section["train_size"] // section["mini_batch_size"])
+    return record("beyond_saturation", section, dtype, activation=activation, init=init, seed=seed,
+                  updates_per_epoch=updates, diverged_at_epoch=stopped, history=history)
+
+
+def relative_derivative(activation, mean, std):
+    """E[f′(z)]/max f′ over a layer's values from their mean m and (population) std s:
+    sigmoid f′ = a(1 − a): E = m − s² − m²; tanh f′ = 1 − a²: E = 1 − s² − m²; ReLU: undefined
+    from m and s alone (NaN)."""
+    second = std**2 + mean**2
+    if activation == "sigmoid":
+        return (mean - second) / F_PRIME_MAX["sigmoid"]
+    if activation == "tanh":
+        return 1.0 - second
+    return float("nan")
+
+
+def saturation_table(records):
+    rows = []
+    for r in records:
+        h = r["history"]
+        for epoch, means, stds, p98 in zip(h["epoch"], h["activation_mean"], h["activation_std"],
+                                           h["activation_percentile"]):
+            for j, (m, s, p) in enumerate(zip(means, stds, p98)):
+                rows.append({"activation": r["activation"], "init": r["init"], "seed": r["seed"],
+                             "epoch": float(epoch), "update": int(round(epoch * r["updates_per_epoch"])),
+                             "layer": j + 1, "mean": m, "std": s, "p98": p,
+                             "derivative": relative_derivative(r["activation"], m, s)})
+    return pd.DataFrame(rows, columns=list(COLUMNS)).sort_values(["activation", "init", "seed", "update", "layer"],
+                                                                 kind="stable")
+
+
+def first_crossing(series, level):
+    """The first index (update) at which ``series`` reaches ``level``; +inf if it never does."""
+    hit = series[series >= level]
+    return float(hit.index[0]) if len(hit) else float("inf")
+
+
+def _runs(table, activation, init):
+    g = table[(table["activation"] == activation) & (table["init"] == init)]
+    return {int(seed): s.pivot_table(index="update", columns="layer", values=["mean", "p98", "derivative"])
+            .sort_index() for seed, s in g.groupby("seed")}
+
+
+def sigmoid_top_layer(series, total):
+    """One sigmoid seed: the top layer's initial mean, its minimum in the first EARLY_FRACTION of
+    the updates (and when), the lower layers' means then, its overall minimum and final value."""
+    mean = series["mean"]
+    top = mean.columns.max()
+    early = mean[top][mean.index <= EARLY_FRACTION * total]
+    t_early = int(early.idxmin())
+    initial, final, minimum = float(mean[top].iloc[0]), float(mean[top].iloc[-1]), float(mean[top].min())
+    drop = initial - minimum
+    return {"initial": initial, "early_minimum": float(early.min()), "early_minimum_update": t_early,
+            "early_ratio": float(early.min()) / initial,
+            "lower_layers_at_minimum": [float(mean[j].loc[t_early]) for j in mean.columns if j != top],
+            "minimum": minimum, "minimum_is_last": bool(mean[top].idxmin() == mean.index.max()), "final": final,
+            "recovery_fraction": (final - minimum) / drop if drop > 0 else float("nan")}
+
+
+def tanh_layer_order(series, level):
+    """One tanh seed: the update at which each layer's 98th percentile of |a| first reaches
+    ``level``, Kendall's τ between layer and that update, and the top layer's largest |mean|."""
+    p98 = series["p98"]
+    crossing = [first_crossing(p98[j], level) for j in p98.columns]
+    finite = [c for c in crossing if np.isfinite(c)]
+    tau = kendall_tau(list(p98.columns), crossing) if finite else float("nan")
+    top = series["mean"].columns.max()
+    return {"crossing_update": crossing, "tau": tau, "top_max_abs_mean": float(series["mean"][top].abs().max())}
+
+
+def _deviations(section):
+    out = [f"{section['hidden_layers']} hidden layers of {section['width']} units (the paper: 1,000)",
+           f"{section['epochs']} epochs on {section['train_size']:,} MNIST images (the paper: hundreds of epochs)"]
+    if section.get("cost", "cross_entropy") != "log_likelihood":
+        out.append("sigmoid output with cross-entropy (the paper: softmax with log-likelihood)")
+    return out
+
+
+def summarize_saturation(table, section):
+    """R2: per seed, the sigmoid top layer's drop and recovery and the tanh layers' order of
+    saturation (standard init); the claims with their intervals."""
+    total = section["epochs"] * -(-section["train_size"] // section["mini_batch_size"])
+    level = section["saturation_level"]
+    sig = {s: sigmoid_top_layer(v, total) for s, v in _runs(table, "sigmoid", PAPER_INIT).items()}
+    tanh = {s: tanh_layer_order(v, level) for s, v in _runs(table, "tanh", PAPER_INIT).items()}
+    tanh_glorot = {s: tanh_layer_order(v, level) for s, v in _runs(table, "tanh", "glorot").items()}
+    sig_glorot = {s: sigmoid_top_layer(v, total) for s, v in _runs(table, "sigmoid", "glorot").items()}
+    devs = _deviations(section)
+    common = {"source": book.GLOROT_BENGIO, "tested_as_stated": "partly", "deviations": devs, "init": PAPER_INIT}
+    taus = [e["tau"] for e in tanh.values()]
+    claims = {
+        "sigmoid_top_to_zero": judge(
+            "With sigmoid units the top hidden layer's activations are driven towards 0 early in training.",
+            where="Sect. 3, Fig. 2", measure="top layer's lowest mean in the first "
+            f"{EARLY_FRACTION:.0%} of the updates / its initial mean (sigmoid, standard init)",
+            interval=geometric_mean_interval([e["early_ratio"] for e in sig.values()]) if sig else None,
+            minimal=DROP_MINIMAL, side="below", log=True, **common),
+        "sigmoid_slow_recovery": judge(
+            "The top sigmoid layer then leaves saturation by itself, slowly.", where="Sect. 3, Fig. 2",
+            measure="fraction of the top layer's drop recovered at the end of training (sigmoid, standard init)",
+            interval=mean_interval([e["recovery_fraction"] for e in sig.values()]) if sig else None,
+            minimal=None, band=RECOVERY_BAND, contradict_below=False, **common),
+        "tanh_layer_order": judge(
+            "With tanh units saturation appears in layer 1 first and then in the higher layers.",
+            where="Sect. 3, Fig. 3", measure=f"Kendall's τ between hidden layer and the update at which its 98th "
+            f"percentile of |a| first reaches {level:g} (tanh, standard init)",
+            interval=mean_interval(taus) if tanh else None, minimal=ORDER_MINIMAL, side="above", ran=bool(tanh),
+            seeds_without_order=int(sum(not np.isfinite(t) for t in taus)), **common),
+        "tanh_top_not_pinned": judge(
+            "With tanh units the top hidden layer is not driven to a saturated value as with sigmoid.",
+            where="Sect. 3", measure="largest |mean activation| of the top tanh layer during training "
+            "(saturated: near 1; standard init)",
+            interval=mean_interval([e["top_max_abs_mean"] for e in tanh.values()]) if tanh else None,
+            minimal=PINNED_MINIMAL, side="below", **common),
+    }
+    derivative_drop = {}
+    for act in ("sigmoid", "tanh"):
+        drops = [float(v["derivative"][v["derivative"].columns.max()].min()
+                       / v["derivative"][v["derivative"].columns.max()].iloc[0])
+                 for v in _runs(table, act, PAPER_INIT).values()]
+        derivative_drop[act] = stats(drops)
+    return {
+        "updates_per_epoch": -(-section["train_size"] // section["mini_batch_size"]), "total_updates": total,
+        "early_updates": EARLY_FRACTION * total, "saturation_level": level, "percentile": PERCENTILE,
+        "sigmoid_top_layer": sig, "sigmoid_top_layer_glorot": sig_glorot,
+        "sigmoid_top_layer_stats": {k: stats([e[k] for e in sig.values()]) for k in
+                                    ("initial", "early_minimum", "final", "recovery_fraction", "early_ratio")},
+        "lower_layers_above_top_seeds": int(sum(all(m > e["early_minimum"] for m in e["lower_layers_at_minimum"])
+                                                for e in sig.values())),
+        "tanh_order": tanh, "tanh_order_glorot": tanh_glorot,
+        "tanh_glorot_tau": stats([e["tau"] for e in tanh_glorot.values()]),
+        "derivative_drop": derivative_drop,
+        "claims": claims,
+        "published": {"label": "Glorot & Bengio (2010), Fig. 2: the top sigmoid layer desaturates around epoch",
+                      "source": book.GLOROT_BENGIO, "desaturation_epoch": book.GLOROT_FIG2_DESATURATION_EPOCH},
+    }

@@ -1,0 +1,200 @@
+"""R3: SGD, classical momentum and Nesterov's accelerated gradient with Sutskever et al.'s (2013)
+momentum schedule μₜ = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max), on a well-initialized net.
+
+Two stages. *Selection*: every optimizer at every η of the grid, on the ``select_seeds``; each
+optimizer's η is the one with the lowest mean validation cost at the end (a diverged run counts
+as +inf), flagged when it sits at the edge of the grid. *Comparison*: every optimizer at its
+chosen η on the other ``seeds``; the claims compare the final training cost (the paper's measure,
+not the selection criterion) of these runs. A run whose cost is not finite or whose validation
+accuracy ends at or below chance level (``runs.CHANCE_ACCURACY``) counts as diverged: it is
+reported and left out of the means.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .. import book
+from ..data import load_split
+from ..train import Optimizer, accuracy, sutskever_mu
+from .runs import BeyondMonitor, is_diverged, make_net, record, stats, train_seeds
+from .verdicts import judge, ratio_interval
+
+MARKEDLY = 1.25  # "markedly worse without momentum": SGD's final cost at least 1.25 x the best momentum's
+HIGHER_MU_MINIMAL = 1.1  # "poorly tuned (smaller) μ_max is worse": cost at 0.9 at least 1.1 x cost at 0.99
+NESTEROV_MINIMAL = 1.0  # "Nesterov better than classical momentum": any ratio above 1 (the paper's: about 1.05)
+MU_LOW, MU_HIGH = 0.9, 0.99
+MU_REACHED_AT = 12250  # the first update at which the schedule reaches 0.99
+
+COLUMNS = {
+    "stage": "select (choosing η) or final (comparing the optimizers at their chosen η)",
+    "optimizer": "sgd, momentum-<mu_max> or nesterov-<mu_max>", "method": "sgd, momentum or nesterov",
+    "mu_max": "cap of Sutskever et al.'s momentum schedule (0 for sgd)", "eta": "learning rate",
+    "seed": "seed", "epoch": "epoch (0 = before training)",
+    "training_cost": "mean cost over the training images (+ L2 term if lmbda > 0)",
+    "validation_cost": "mean cost over the 10,000 validation images (the selection criterion)",
+    "validation_accuracy": "accuracy (%) on the 10,000 validation images",
+    "test_accuracy": "accuracy (%) on the 10,000 test images after the last epoch (final stage; else empty)",
+    "speed_layer<j>": "‖δˡ‖ of hidden layer j over the first probe_size training images",
+}
+
+OPTIMIZER_NAME = re.compile(r"^(sgd|momentum|nesterov)(?:-(0\.\d+))?$")
+
+
+def optimizer_names(section):
+    """The R3 optimizers as path-safe names: 'sgd', and '<method>-<mu_max>' for the others."""
+    names = []
+    for method in section["methods"]:
+        names += ["sgd"] if method == "sgd" else [f"{method}-{mu}" for mu in section["mu_max"]]
+    return names
+
+
+def parse_optimizer(name):
+    """'nesterov-0.99' -> ('nesterov', 0.99); 'sgd' -> ('sgd', 0.0)."""
+    match = OPTIMIZER_NAME.match(name)
+    if not match or (match.group(1) == "sgd") == (match.group(2) is not None):
+        raise ValueError(f"not an optimizer name: {name!r} (expected 'sgd' or '<momentum|nesterov>-<mu_max>')")
+    return match.group(1), float(match.group(2) or 0.0)
+
+
+def total_updates(section):
+    return section["epochs"] * -(-section["train_size"] // section["mini_batch_size"])
+
+
+def optimizer_run(section, optimizer, eta, seed, splits, stage, dtype=np.float64, log=None):
+    """R3: one optimizer at one η and seed: training and validation cost, validation accuracy and
+    the per-layer speeds after every epoch (entry 0 before training); the test accuracy at the
+    end of a final-stage run."""
+    method, mu_max = parse_optimizer(optimizer)
+    x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
+    vx, vy = load_split(splits["validation"], dtype=dtype)
+    net, rng = make_net(section, section["activation"], section["init"], section["width"], seed, dtype)
+    p = section["probe_size"]
+    monitor = BeyondMonitor(x[:p], y[:p], bias_neurons=0, cost_x=x, cost_y=y, valid_x=vx, valid_y=vy,
+                            lmbda=section["lmbda"], n=len(x), valid_cost=True)
+    opt = Optimizer(kind=method, mu_max=mu_max if method != "sgd" else 0.9, schedule=section["schedule"])
+    label = f"R3 {stage} {optimizer} eta={eta} seed={seed} (width={section['width']}, {section['activation']})"
+    [(history, stopped)] = train_seeds([net], [rng], x, y, [monitor], labels_of_runs=[label], log=log,
+                                       epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
+                                       eta=eta, lmbda=section["lmbda"], optimizer=opt)
+    test = None
+    if stage == "final" and stopped is None:
+        tx, ty = load_split(splits["test"], dtype=dtype)
+        test = accuracy(net, tx, ty)
+    return record("beyond_optimizers", section, dtype, stage=stage, optimizer=optimizer, method=method,
+                  mu_max=mu_max, eta=eta, seed=seed, diverged_at_epoch=stopped, test_accuracy=test,
+                  history=history)
+
+
+def optimizers_table(records):
+    rows = []
+    for r in records:
+        h = r["history"]
+        for i, epoch in enumerate(h["epoch"]):
+            last = i == len(h["epoch"]) - 1
+            row = {"stage": r["stage"], "optimizer": r["optimizer"], "method": r["method"], "mu_max": r["mu_max"],
+                   "eta": r["eta"], "seed": r["seed"], "epoch": int(epoch), "training_cost": h["training_cost"][i],
+                   "validation_cost": h["validation_cost"][i], "validation_accuracy": h["validation_accuracy"][i],
+                   "test_accuracy": r["test_accuracy"] if last and r["test_accuracy"] is not None else float("nan")}
+            row.update({f"speed_layer{j + 1}": s for j, s in enumerate(h["speed_b"][i][:-1])})
+            rows.append(row)
+    return pd.DataFrame(rows).sort_values(["stage", "optimizer", "eta", "seed", "epoch"], kind="stable")
+
+
+def _last(table, section):
+    """One row per run: its last record, with ``diverged`` (stopped early, non-finite cost or
+    accuracy at chance)."""
+    last = table.loc[table.groupby(["stage", "optimizer", "eta", "seed"])["epoch"].idxmax()].copy()
+    last["diverged"] = [is_diverged(c, a, None if e == section["epochs"] else e) for c, a, e in
+                        zip(last["training_cost"], last["validation_accuracy"], last["epoch"])]
+    return last
+
+
+def select_eta(runs, section):
+    """Selection stage (records of the select runs): each optimizer's η with the lowest mean final
+    validation cost over the selection seeds (a diverged run counts as +inf), and whether it is
+    at the edge of the grid."""
+    table = optimizers_table(runs)
+    last = _last(table, section)
+    out = {}
+    for opt, g in last.groupby("optimizer"):
+        cost = g["validation_cost"].where(~g["diverged"], np.inf)
+        by_eta = cost.groupby(g["eta"]).mean().sort_index()
+        best = float(by_eta.idxmin())
+        grid = sorted(float(e) for e in by_eta.index)
+        out[opt] = {"eta": best, "edge": "low" if best == grid[0] else "high" if best == grid[-1] else None,
+                    "grid": grid, "validation_cost_by_eta": {f"{e:g}": float(c) for e, c in by_eta.items()},
+                    "diverged_by_eta": {f"{e:g}": int(d) for e, d in g.groupby("eta")["diverged"].sum().items()},
+                    "seeds": sorted(int(s) for s in g["seed"].unique())}
+    return out
+
+
+def _deviations(section):
+    k, w = section["hidden_layers"], section["width"]
+    return [f"a classifier [784, {w}×{k}, 10] with {section.get('cost', 'cross_entropy')} cost (the paper: deep "
+            "autoencoders, squared error)",
+            f"{section['init']} init (the paper: sparse init)",
+            f"{total_updates(section):,} updates on {section['train_size']:,} MNIST images, mini-batches of "
+            f"{section['mini_batch_size']} (the paper: far longer)",
+            "μ is not lowered for the last updates",
+            "η chosen on the validation cost of separate seeds"]
+
+
+def summarize_optimizers(table, section, selection):
+    """R3: the final stage's costs at each optimizer's chosen η (diverged runs counted and left out)
+    and the claims, compared by the ratio of geometric mean final training costs."""
+    last = _last(table[table["stage"] == "final"], section)
+    runs = {}
+    for opt, g in last.groupby("optimizer"):
+        ok = g[~g["diverged"]]
+        runs[opt] = {"optimizer": opt, "eta": float(g["eta"].iloc[0]), "edge": selection[opt]["edge"],
+                     "final_training_cost": stats(ok["training_cost"]),
+                     "final_validation_accuracy": stats(ok["validation_accuracy"]),
+                     "test_error": stats(100.0 - ok["test_accuracy"]), "seeds": int(len(g)),
+                     "diverged_seeds": int(g["diverged"].sum())}
+
+    def costs(opt):
+        g = last[(last["optimizer"] == opt) & ~last["diverged"]]
+        return g["training_cost"].to_numpy()
+
+    common = {"source": book.SUTSKEVER, "tested_as_stated": "partly", "deviations": _deviations(section),
+              "log": True, "ran": True}
+    momentum = [o for o in runs if o != "sgd"]
+    claims = {}
+    if "sgd" in runs and momentum:
+        best = min(momentum, key=lambda o: min(selection[o]["validation_cost_by_eta"].values()))
+        claims["sgd_worse"] = judge(
+            "A well-initialized net trains markedly worse without momentum.", where="Abstract; Sect. 4, Table 1",
+            measure=f"final training cost, SGD / {best} (the momentum setting with the lowest selection cost), "
+                    "ratio of geometric means", compared=["sgd", best],
+            interval=ratio_interval(costs("sgd"), costs(best)), minimal=MARKEDLY, side="above", **common)
+    for method in ("momentum", "nesterov"):
+        lo, hi = f"{method}-{MU_LOW}", f"{method}-{MU_HIGH}"
+        if lo in runs and hi in runs:
+            claims[f"higher_mu_{method}"] = judge(
+                f"With {'classical momentum' if method == 'momentum' else 'Nesterov'}, μ_max = {MU_HIGH} trains "
+                f"better than {MU_LOW}.", where="Sect. 4, Table 1",
+                measure=f"final training cost, {lo} / {hi}, ratio of geometric means", compared=[lo, hi],
+                interval=ratio_interval(costs(lo), costs(hi)), minimal=HIGHER_MU_MINIMAL, side="above", **common)
+    cm, nag = f"momentum-{MU_HIGH}", f"nesterov-{MU_HIGH}"
+    if cm in runs and nag in runs:
+        claims["nesterov_better"] = judge(
+            f"At μ_max = {MU_HIGH} Nesterov's accelerated gradient trains better than classical momentum.",
+            where="Sect. 4, Table 1", measure=f"final training cost, {cm} / {nag}, ratio of geometric means",
+            compared=[cm, nag], interval=ratio_interval(costs(cm), costs(nag)), minimal=NESTEROV_MINIMAL,
+            side="above", **common)
+    updates = total_updates(section)
+    mu_final = {o: (sutskever_mu(updates - 1, parse_optimizer(o)[1]) if section["schedule"] else parse_optimizer(o)[1])
+                for o in runs if o != "sgd"}
+    return {"epochs": int(section["epochs"]), "updates": updates, "mu_reached_at": MU_REACHED_AT,
+            "mu_at_last_update": mu_final, "selection": selection, "runs": runs,
+            "best_eta": {o: r["eta"] for o, r in runs.items()},
+            "effective_step": {o: r["eta"] / (1.0 - parse_optimizer(o)[1]) for o, r in runs.items()},
+            "claims": claims,
+            "published": {"label": "Sutskever et al. (2013), Table 1: training squared error of the MNIST deep "
+                                   "autoencoder, by method and mu_max",
+                          "source": book.SUTSKEVER, "values": book.SUTSKEVER_MNIST_AUTOENCODER}}
+

@@ -1,0 +1,101 @@
+"""R4: a small version of Glorot & Bengio's (2010) Table 1: the MNIST test error of deep nets by
+activation and initialization, trained with mini-batch SGD.
+
+The paper's rows compared here: sigmoid and tanh with the standard init, tanh with the normalized
+init (our ``glorot``). A run that diverges or ends at chance accuracy is counted and left out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import book
+from ..data import load_split
+from ..train import Monitor, Optimizer, accuracy
+from .runs import is_diverged, make_net, record, stats, train_seeds
+from .verdicts import difference_interval, judge
+
+SIGMOID_MINIMAL = 0.2  # points of test error: sigmoid above tanh (the paper's difference: 0.45)
+NORMALIZED_MINIMAL = 0.05  # points: tanh standard above tanh normalized (the paper's difference: 0.12)
+STANDARD, NORMALIZED = "standard", "glorot"
+
+COLUMNS = {
+    "activation": "hidden activation", "init": "initializer", "seed": "seed",
+    "epochs": "training epochs", "diverged": "stopped on non-finite numbers or ended at chance accuracy",
+    "validation_accuracy": "accuracy (%) on the validation images after the last epoch",
+    "test_accuracy": "accuracy (%) on the 10,000 test images after the last epoch",
+    "test_error": "100 − test_accuracy (%)",
+}
+
+
+def table1_run(section, activation, init, seed, splits, dtype=np.float64, log=None):
+    """R4: mini-batch SGD; validation accuracy every epoch and the test accuracy at the end."""
+    x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
+    vx, vy = load_split(splits["validation"], dtype=dtype)
+    tx, ty = load_split(splits["test"], dtype=dtype)
+    net, rng = make_net(section, activation, init, section["width"], seed, dtype)
+    monitor = Monitor(x[:1000], y[:1000], bias_neurons=0, valid_x=vx, valid_y=vy)
+    label = f"R4 {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
+    [(history, stopped)] = train_seeds([net], [rng], x, y, [monitor], labels_of_runs=[label], log=log,
+                                       epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
+                                       eta=section["eta"], lmbda=section["lmbda"], optimizer=Optimizer())
+    test = accuracy(net, tx, ty) if stopped is None else float("nan")
+    if log:
+        log(f"{label}: test accuracy {test:.2f}% on {len(ty)} test images")
+    return record("beyond_table1", section, dtype, activation=activation, init=init, seed=seed,
+                  diverged_at_epoch=stopped, test_accuracy=test, test_images=len(ty), history=history)
+
+
+def table1_table(records):
+    rows = [{"activation": r["activation"], "init": r["init"], "seed": r["seed"], "epochs": r["config"]["epochs"],
+             "diverged": is_diverged(0.0, r["test_accuracy"], r["diverged_at_epoch"]),
+             "validation_accuracy": r["history"]["validation_accuracy"][-1],
+             "test_accuracy": r["test_accuracy"], "test_error": 100.0 - r["test_accuracy"]} for r in records]
+    return pd.DataFrame(rows, columns=list(COLUMNS)).sort_values(["activation", "init", "seed"], kind="stable")
+
+
+def summarize_table1(table, section):
+    """R4: test error per activation and init (diverged runs counted, left out), beside the
+    paper's Table 1; the claims by Welch intervals of differences of mean test error."""
+    table = table.assign(diverged=table["diverged"].astype(str).str.lower().isin(["true", "1"]))
+    cells = []
+    for (act, init), g in table.groupby(["activation", "init"]):
+        ok = g[~g["diverged"]]
+        cells.append({"activation": act, "init": init, "test_error": stats(ok["test_error"]),
+                      "seeds": int(len(g)), "diverged_seeds": int(g["diverged"].sum())})
+
+    def err(act, init):
+        g = table[(table["activation"] == act) & (table["init"] == init) & ~table["diverged"]]
+        return g["test_error"].to_numpy() if len(g) else np.array([])
+
+    pub = book.GLOROT_TABLE1_MNIST
+    arch = book.GLOROT_TABLE1_ARCH
+    devs = [f"{section['hidden_layers']} hidden layers of {section['width']} units (the paper: "
+            f"{arch['hidden_layers']} of {arch['width']})",
+            f"{section['epochs']} epochs of mini-batch SGD at a fixed η = {section['eta']:g}, "
+            f"λ = {section['lmbda']:g}"]
+    if section.get("cost", "cross_entropy") != "log_likelihood":
+        devs.append("sigmoid output with cross-entropy (the paper: softmax with log-likelihood)")
+    common = {"source": book.GLOROT_BENGIO, "tested_as_stated": "partly", "deviations": devs, "ran": True}
+    claims = {}
+    acts, inits = set(table["activation"]), set(table["init"])
+    if {"sigmoid", "tanh"} <= acts and STANDARD in inits:
+        claims["sigmoid_worst"] = judge(
+            "Sigmoid hidden units give a higher MNIST test error than tanh units.",
+            where=f"Table 1 (sigmoid {pub['sigmoid']} %, tanh {pub['tanh']} %)",
+            measure="mean test error (%), sigmoid − tanh, standard init",
+            interval=difference_interval(err("sigmoid", STANDARD), err("tanh", STANDARD)),
+            minimal=SIGMOID_MINIMAL, side="above", **common)
+    if "tanh" in acts and {STANDARD, NORMALIZED} <= inits:
+        claims["normalized_helps_tanh"] = judge(
+            "The normalized initialization lowers the test error of tanh nets.",
+            where=f"Table 1 (tanh {pub['tanh']} % → {pub['tanh_normalized']} %)",
+            measure="mean test error (%), tanh standard − tanh normalized",
+            interval=difference_interval(err("tanh", STANDARD), err("tanh", NORMALIZED)),
+            minimal=NORMALIZED_MINIMAL, side="above", **common)
+    return {"cells": cells, "claims": claims,
+            "published": {"label": f"Glorot & Bengio (2010), Table 1: MNIST test error (%), "
+                                   f"{arch['hidden_layers']} hidden layers of {arch['width']} units",
+                          "source": book.GLOROT_BENGIO, "values": pub,
+                          "mapping": "their standard init is our 'standard', their normalized (N) our 'glorot'"}}

@@ -1,0 +1,104 @@
+"""What every beyond experiment shares: building a net from a config section, the instruments,
+the results record, and ``train_seeds`` — the ONE function through which every beyond training
+run goes (today a loop over seeds with ``train.train``; a stacked multi-seed trainer can replace
+its body without touching the experiments).
+
+Every net is [784, width x k, 10]; the output layer and cost come from the section's ``cost``
+(``cross_entropy``: sigmoid output, the chapter's; ``log_likelihood``: softmax output, Glorot &
+Bengio's). Hidden layers are numbered 1..k as in the chapter's figures (hidden layer j is layer
+l = j + 1).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..experiments import sizes
+from ..network import Network
+from ..provenance import describe
+from ..train import Monitor, TrainingDiverged, one_hot, train
+
+# A run whose cost is not finite, or whose accuracy ends at or below this (%), counts as diverged:
+# ten classes give 10 % by chance.
+CHANCE_ACCURACY = 15.0
+
+
+def make_net(section, activation, init, width, seed, dtype):
+    """A fresh net for one seed, and the seed's Generator (which then shuffles the training)."""
+    rng = np.random.default_rng(seed)
+    net = Network(sizes(section["hidden_layers"], width), rng, activation=activation, init=init, dtype=dtype,
+                  cost=section.get("cost", "cross_entropy"))
+    return net, rng
+
+
+def record(experiment, section, dtype, **results):
+    """A results file's content: the resolved config section, dtype, provenance and the results."""
+    return {"experiment": experiment, "config": section, "dtype": str(np.dtype(dtype)),
+            "provenance": describe(), **results}
+
+
+@dataclass
+class BeyondMonitor(Monitor):
+    """The chapter's Monitor plus what the beyond experiments read:
+
+    percentile   each hidden layer's ``percentile``-th percentile of |a| over the units and the
+                 ``act_x`` images (Glorot & Bengio's Fig. 3 plots the 98th); None: not recorded
+    valid_cost   also the mean cost (no regularization term) over the validation images
+    """
+
+    percentile: float | None = None
+    valid_cost: bool = False
+
+    def measure(self, net):
+        row = super().measure(net)
+        if self.percentile is not None and self.act_x is not None:
+            hidden = net.forward(self.act_x)[1:-1]
+            row["activation_percentile"] = [float(np.percentile(np.abs(a), self.percentile)) for a in hidden]
+        if self.valid_cost and self.valid_x is not None:
+            if getattr(self, "_valid_onehot", None) is None:
+                self._valid_onehot = one_hot(self.valid_y, net.sizes[-1], net.dtype)
+            with np.errstate(over="ignore", invalid="ignore"):
+                row["validation_cost"] = net.cost_sum(self.valid_x, self._valid_onehot) / len(self.valid_x)
+        return row
+
+
+def train_seeds(nets, rngs, x, labels, monitors, *, labels_of_runs, log=None, **train_kwargs):
+    """Train one net per seed (lists of equal length: nets, their Generators, their monitors).
+
+    Returns one (history, diverged_at_epoch) per seed: the monitor's history, and the epoch at
+    which the weights or the cost stopped being finite (None if they never did; the history
+    then ends there instead of failing the job). ``train_kwargs`` are ``train.train``'s
+    (epochs, mini_batch_size, eta, lmbda, optimizer, record_every, record_epochs)."""
+    out = []
+    for net, rng, monitor, label in zip(nets, rngs, monitors, labels_of_runs, strict=True):
+        try:
+            history = train(net, x, labels, rng=rng, monitor=monitor, log=log, label=label, **train_kwargs)
+            diverged = None
+        except TrainingDiverged as error:
+            history = monitor.history
+            diverged = int(math.ceil(history["epoch"][-1]))
+            if log:
+                log(f"{label}: {error}; recorded as diverged")
+        history.pop("bias_grad", None)
+        out.append((history, diverged))
+    return out
+
+
+def is_diverged(final_cost, final_accuracy, stopped_at):
+    """Whether a run counts as diverged: stopped on non-finite numbers, a non-finite final cost,
+    or a final accuracy at or below CHANCE_ACCURACY (%)."""
+    return (stopped_at is not None or final_cost is None or not math.isfinite(final_cost)
+            or final_accuracy is None or not math.isfinite(final_accuracy) or final_accuracy <= CHANCE_ACCURACY)
+
+
+def stats(values):
+    """Mean, standard deviation (ddof 1), min, max and count of the finite values (None if none)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return None
+    return {"mean": float(np.mean(v)), "std": float(np.std(v, ddof=1)) if v.size > 1 else 0.0,
+            "min": float(np.min(v)), "max": float(np.max(v)), "n": int(v.size)}

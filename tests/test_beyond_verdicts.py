@@ -1,0 +1,169 @@
+"""The beyond decision rule on hand-made numbers: Student t quantiles, intervals over seeds, and
+verdicts for intervals that lie beyond, against and across the minimal effect."""
+
+import math
+
+import numpy as np
+import pytest
+
+from vanishing.beyond import verdicts as v
+from vanishing.beyond.verdicts import CANNOT_TELL, CONTRADICTS, NOT_RUN, SUPPORTS
+
+
+# --- Student's t ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("df,expected", [(1, 12.706205), (2, 4.302653), (4, 2.776445), (10, 2.228139),
+                                         (30, 2.042272), (1000, 1.962339)])
+def test_t_quantile_matches_printed_tables(df, expected):
+    assert v.t_quantile(0.975, df) == pytest.approx(expected, abs=2e-6)
+    assert v.t_quantile(0.025, df) == pytest.approx(-expected, abs=2e-6)
+
+
+def test_t_cdf_is_symmetric_and_closed_form_for_one_and_two_degrees_of_freedom():
+    for t in (-3.0, -0.5, 0.0, 0.7, 4.0):
+        assert v.t_cdf(t, 1) == pytest.approx(0.5 + math.atan(t) / math.pi, abs=1e-12)  # Cauchy
+        assert v.t_cdf(t, 2) == pytest.approx(0.5 + t / (2 * math.sqrt(2 + t * t)), abs=1e-12)
+        assert v.t_cdf(t, 3.7) + v.t_cdf(-t, 3.7) == pytest.approx(1.0, abs=1e-12)
+    with pytest.raises(ValueError, match="0 < p < 1"):
+        v.t_quantile(1.0, 3)
+
+
+# --- Intervals -------------------------------------------------------------------------------------
+
+
+def test_mean_interval_by_hand():
+    i = v.mean_interval([1.0, 2.0, 3.0])
+    hw = 4.302653 * 1.0 / math.sqrt(3)  # t(0.975, 2) · s/√n with s = 1
+    assert i["estimate"] == 2.0 and i["half_width"] == pytest.approx(hw, rel=1e-6)
+    assert (i["lo"], i["hi"]) == pytest.approx((2 - hw, 2 + hw), rel=1e-6)
+    assert i["n"] == [3] and i["df"] == 2
+    # Non-finite values (diverged runs) are left out; one value gives an unbounded interval.
+    assert v.mean_interval([1.0, 2.0, 3.0, float("nan"), float("inf")])["n"] == [3]
+    one = v.mean_interval([5.0])
+    assert one["lo"] == -math.inf and one["hi"] == math.inf
+    assert v.mean_interval([]) is None
+
+
+def test_welch_interval_and_degrees_of_freedom_by_hand():
+    a, b = [1.0, 2.0, 3.0], [2.0, 4.0, 6.0, 8.0]
+    va, vb = 1.0 / 3, (20.0 / 3) / 4
+    df = (va + vb) ** 2 / (va**2 / 2 + vb**2 / 3)
+    i = v.difference_interval(a, b)
+    assert i["estimate"] == pytest.approx(2.0 - 5.0)
+    assert i["df"] == pytest.approx(df, rel=1e-12)
+    assert i["half_width"] == pytest.approx(v.t_quantile(0.975, df) * math.sqrt(va + vb), rel=1e-12)
+    same = v.welch_from_stats(2.0, 1.0, 3, 5.0, math.sqrt(20 / 3), 4)
+    assert same["lo"] == pytest.approx(i["lo"]) and same["hi"] == pytest.approx(i["hi"])
+
+
+def test_ratio_intervals_work_on_logarithms():
+    exact = v.ratio_interval([4.0, 4.0, 4.0], [2.0, 2.0, 2.0])
+    assert exact["estimate"] == pytest.approx(2.0) and exact["lo"] == pytest.approx(2.0)
+    assert exact["hi"] == pytest.approx(2.0)
+    g = v.geometric_mean_interval([1.0, 4.0])  # logs 0 and ln 4: geometric mean 2
+    assert g["estimate"] == pytest.approx(2.0)
+    assert g["lo"] * g["hi"] == pytest.approx(4.0)  # symmetric on the log scale
+    assert g["half_width_factor"] == pytest.approx(g["hi"] / g["estimate"])
+    with pytest.raises(ValueError, match="positive"):
+        v.geometric_mean_interval([1.0, -2.0])
+
+
+# --- The decision rule -----------------------------------------------------------------------------
+
+
+def interval(lo, hi):
+    return {"estimate": (lo + hi) / 2, "lo": lo, "hi": hi, "half_width": (hi - lo) / 2}
+
+
+@pytest.mark.parametrize("lo,hi,side,expected", [
+    (1.3, 1.6, "above", SUPPORTS),      # wholly beyond the minimal effect on the claim's side
+    (1.0, 1.2, "above", CONTRADICTS),   # wholly on the other side
+    (1.1, 1.4, "above", CANNOT_TELL),   # straddles it
+    (1.0, 1.2, "below", SUPPORTS),
+    (1.3, 1.6, "below", CONTRADICTS),
+    (1.1, 1.4, "below", CANNOT_TELL),
+])
+def test_decide_against_a_minimal_effect(lo, hi, side, expected):
+    assert v.decide(interval(lo, hi), 1.25, side) == expected
+
+
+def test_decide_edge_cases():
+    assert v.decide(None, 1.0, "above") == NOT_RUN
+    assert v.decide(interval(1.25, 2.0), 1.25, "above") == CANNOT_TELL  # touching is not beyond
+    with pytest.raises(ValueError, match="side"):
+        v.decide(interval(0, 1), 0.5, "left")
+
+
+@pytest.mark.parametrize("lo,hi,contradict_below,expected", [
+    (0.8, 1.5, True, SUPPORTS),
+    (0.4, 1.5, True, CANNOT_TELL),
+    (2.5, 3.0, True, CONTRADICTS),
+    (0.1, 0.3, True, CONTRADICTS),
+    (0.1, 0.3, False, CANNOT_TELL),  # e.g. "no recovery seen yet" in a short run
+])
+def test_decide_band(lo, hi, contradict_below, expected):
+    assert v.decide_band(interval(lo, hi), (0.5, 2.0), contradict_below) == expected
+
+
+def test_smallest_detectable_effect():
+    i = interval(1.0, 1.4)  # half-width 0.2
+    assert v.detectable(i, 1.25, "above") == pytest.approx(1.45)
+    assert v.detectable(i, 1.25, "below") == pytest.approx(1.05)
+    g = {**i, "half_width_factor": 1.5}
+    assert v.detectable(g, 2.0, "above", log=True) == pytest.approx(3.0)
+    assert v.detectable(g, 0.5, "below", log=True) == pytest.approx(1 / 3)
+
+
+def test_judge_builds_a_verdict_row():
+    row = v.judge("c", source="s", where="Table 1", tested_as_stated="partly", deviations=["width"],
+                  measure="m", interval=interval(1.3, 1.6), minimal=1.25, side="above")
+    assert row["verdict"] == SUPPORTS and row["detectable"] == pytest.approx(1.4)
+    assert row["deviations"] == ["width"] and row["side"] == "above"
+    band = v.judge("c", source="s", where="w", tested_as_stated="yes", deviations=[], measure="m",
+                   interval={**interval(0.9, 1.1), "half_width_factor": 1.1}, minimal=None, band=(0.5, 2.0), log=True)
+    assert band["verdict"] == SUPPORTS and band["minimal"] == [0.5, 2.0]
+    assert band["detectable"] == pytest.approx([0.55, 2.0 / 1.1])
+    with pytest.raises(ValueError, match="exactly one"):
+        v.judge("c", source="s", where="w", tested_as_stated="yes", deviations=[], measure="m",
+                interval=None, minimal=1.0, side="above", band=(0, 1))
+
+
+def test_all_of_and_kendall_tau():
+    assert v.all_of([SUPPORTS, SUPPORTS]) == SUPPORTS
+    assert v.all_of([SUPPORTS, CANNOT_TELL]) == CANNOT_TELL
+    assert v.all_of([SUPPORTS, CANNOT_TELL, CONTRADICTS]) == CONTRADICTS
+    assert v.all_of([NOT_RUN]) == NOT_RUN == v.all_of([])
+    assert v.kendall_tau([1, 2, 3, 4], [10, 20, 30, 40]) == 1.0
+    assert v.kendall_tau([1, 2, 3, 4], [40, 30, 20, 10]) == -1.0
+    # Ties (layers that never saturate: +inf): 3 concordant, 2 discordant, one tie in y.
+    assert v.kendall_tau([1, 2, 3, 4], [5, math.inf, math.inf, 7]) == pytest.approx(1 / math.sqrt(30))
+    assert math.isnan(v.kendall_tau([1, 2, 3], [math.inf] * 3))
+
+
+def test_the_rule_decides_large_effects_with_five_seeds():
+    """With five seeds, an effect of twice the minimal one and a seed spread of a tenth of it decides."""
+    rng = np.random.default_rng(0)
+    a = 3.0 + 0.1 * rng.standard_normal(5)
+    b = 1.0 + 0.1 * rng.standard_normal(5)
+    assert v.decide(v.difference_interval(a, b), 1.0, "above") == SUPPORTS
+    assert v.decide(v.difference_interval(b, a), 1.0, "above") == CONTRADICTS
+
+
+def test_e1_readings_use_the_same_rule():
+    stats = {1: {"mean": 96.0, "std": 0.1, "n": 5}, 2: {"mean": 96.8, "std": 0.1, "n": 5},
+             4: {"mean": 96.7, "std": 0.2, "n": 5}}
+    r = v.e1_readings(stats)
+    assert r["two_vs_one"]["verdict"] == SUPPORTS  # +0.8 ± about 0.15, beyond +0.2
+    assert r["two_vs_one"]["interval"]["estimate"] == pytest.approx(0.8)
+    assert r["four_vs_two"]["verdict"] == SUPPORTS  # −0.1 ± about 0.26: below +0.2, four is no better
+    assert v.e1_readings({1: stats[1], 2: stats[2]}).keys() == {"two_vs_one"}
+    worse = v.e1_readings({1: stats[2], 2: stats[1]})["two_vs_one"]
+    assert worse["verdict"] == CONTRADICTS
+
+
+def test_judge_without_an_effect_is_not_run_or_cannot_tell():
+    kw = dict(source="s", where="w", tested_as_stated="partly", deviations=["d"], measure="m", interval=None,
+              minimal=1.0, side="above")
+    assert v.judge("c", **kw)["verdict"] == NOT_RUN
+    assert v.judge("c", ran=True, **kw)["verdict"] == CANNOT_TELL  # ran, but e.g. every run diverged
