@@ -14,7 +14,7 @@ from . import chain
 from .data import load_split
 from .network import Network
 from .provenance import describe
-from .train import Monitor, train
+from .train import Monitor, gradient_descent, train
 
 INPUTS, OUTPUTS = 784, 10
 
@@ -101,14 +101,13 @@ def initial_speed_table(records):
 
 def learning_speed(section, hidden_layers, seed, splits, dtype=np.float64, log=None):
     """E3: full-batch gradient descent on the first ``train_size`` images, which are also the
-    probe set; the speed of every layer after every epoch."""
+    probe set; the speed of every layer after every epoch, read off the gradient of the update
+    (one back-propagation per epoch)."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
-    net, rng = make_net(section, hidden_layers, seed, dtype)
-    monitor = Monitor(x, y, bias_neurons=0)
+    net, _ = make_net(section, hidden_layers, seed, dtype)
     label = run_label("learning_speed", section, hidden_layers, seed)
-    history = train(net, x, y, epochs=section["epochs"], mini_batch_size=len(x), eta=section["eta"],
-                    lmbda=section["lmbda"], rng=rng, monitor=monitor, log=log, label=label)
-    history.pop("bias_grad")
+    history = gradient_descent(net, x, y, epochs=section["epochs"], eta=section["eta"],
+                               lmbda=section["lmbda"], log=log, label=label)
     return record("learning_speed", section, hidden_layers, seed, dtype, history=history)
 
 

@@ -4,16 +4,24 @@ Every array gets a leading replica axis r: the weights wˡ of all replicas form 
 (R, nˡ, nˡ⁻¹), the biases (R, nˡ), a mini-batch (R, m, n¹). Replica r is initialized and shuffled
 by its own seeded Generator exactly as a single run (``Network`` then ``train``) with that seed,
 so it follows the same trajectory; one Python step now drives R replicas, which amortizes the
-per-operation overhead that dominates small networks. Sigmoid neurons, the cross-entropy cost
-and network2's SGD update, as in the chapter's E1.
+per-operation overhead that dominates small networks.
+
+``train_stacked`` trains given ``Network`` objects (any activation and cost, SGD, classical
+momentum or Nesterov) with their own Generators and Monitors and returns the histories that
+``train`` would return for each; ``StackedSGD`` is the bare sigmoid / cross-entropy / SGD loop
+of the benchmark. Stacked and single runs agree to rounding (the batched products sum in another
+order), not bit for bit.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+import time
+
 from .network import Network, Sigmoid
-from .train import one_hot
+from .train import (Optimizer, TrainingDiverged, _log, check_finite, momentum_scratch, momentum_update,
+                    one_hot, shift)
 
 
 class StackedSGD:
@@ -62,3 +70,150 @@ class StackedSGD:
                 for k in range(0, n, mini_batch_size):
                     idx = orders[:, k : k + mini_batch_size]
                     self.step(x[idx], y[idx], eta, lmbda, n)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stacked training of given networks, with their own Generators and Monitors.
+
+
+def stack_params(nets):
+    """Stack the nets' parameters along a new leading axis and make every net's ``weights`` and
+    ``biases`` views into the stack, so that updating the stack updates the nets (and a Monitor
+    reads a net exactly as after single training). Returns (weights, biases), arrays (R, ...)."""
+    first = nets[0]
+    for net in nets[1:]:
+        same = (net.sizes, net.activation, net.cost, net.dtype) == (first.sizes, first.activation, first.cost,
+                                                                    first.dtype)
+        if not same:
+            raise ValueError("stacked nets must share sizes, activation, cost and dtype; got "
+                             f"{first.sizes} {first.activation.name} {first.cost.name} {first.dtype} and "
+                             f"{net.sizes} {net.activation.name} {net.cost.name} {net.dtype}")
+    weights = [np.stack([net.weights[i] for net in nets]) for i in range(len(first.weights))]
+    biases = [np.stack([net.biases[i] for net in nets]) for i in range(len(first.biases))]
+    for r, net in enumerate(nets):
+        net.weights = [w[r] for w in weights]
+        net.biases = [b[r] for b in biases]
+    return weights, biases
+
+
+def stacked_backprop(net, weights, biases, x, y, scale=1.0):
+    """``Network.backprop`` for R replicas at once: x (R, m, n¹), one-hot y (R, m, nᴸ), weights
+    (R, nˡ, nˡ⁻¹) and biases (R, nˡ) of each layer; ``net`` gives the activation and cost. Returns
+    (nabla_b, nabla_w) with shapes (R, nˡ) and (R, nˡ, nˡ⁻¹), each replica's scale · Σₓ ∂Cₓ/∂θ."""
+    activations = [x]
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        z = np.matmul(activations[-1], w.transpose(0, 2, 1))
+        z += b[:, None, :]
+        activations.append(net._act(i).apply_(z))
+    delta = net.cost.delta(activations[-1], y)
+    if scale != 1.0:
+        delta *= scale
+    L = len(weights)
+    nabla_b, nabla_w = [None] * L, [None] * L
+    for i in range(L - 1, -1, -1):
+        nabla_b[i] = delta.sum(axis=1)
+        nabla_w[i] = np.matmul(delta.transpose(0, 2, 1), activations[i])
+        if i:  # δˡ⁻¹ = (δˡ wˡ) ⊙ f′(zˡ⁻¹), with the weights before any update
+            delta = np.matmul(delta, weights[i])
+            delta *= net._act(i - 1).prime(activations[i])
+    return nabla_b, nabla_w
+
+
+def _labels(label, count):
+    if label is None:
+        label = "run"
+    if isinstance(label, str):
+        return [f"{label} [replica {r}]" for r in range(count)]
+    if len(label) != count:
+        raise ValueError(f"{len(label)} labels for {count} nets")
+    return list(label)
+
+
+def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda, optimizer=None,
+                  monitors=None, log=None, label=None, record_every=None, record_epochs=None,
+                  on_diverge="raise"):
+    """Train same-shaped ``nets`` (one per seed) as one stacked computation; each net ends as
+    ``train(net, x, labels, rng=rngs[r], monitor=monitors[r], ...)`` would leave it, and the list of
+    histories returned is what those calls return (to rounding: 1e-12 in the tests).
+
+    x (n, n¹), labels (n,) are shared; replica r shuffles with its own ``rngs[r]`` every epoch.
+    ``optimizer`` (train.Optimizer: sgd, momentum or nesterov, constant μ or Sutskever's schedule),
+    ``monitors`` (one Monitor per net, or None), ``record_every``/``record_epochs`` as in ``train``.
+    ``label``: a list of run names, or one name that gets "[replica r]" appended.
+    ``on_diverge``: "raise" raises TrainingDiverged (as ``train``) when any replica's weights, cost or
+    speeds stop being finite; "stop" stops that replica alone: its history ends with the epoch at
+    which it diverged, exactly the monitor's history after ``train`` raised, and the others go on.
+    """
+    if on_diverge not in ("raise", "stop"):
+        raise ValueError(f"on_diverge must be 'raise' or 'stop', got {on_diverge!r}")
+    R = len(nets)
+    if R == 0 or len(rngs) != R or (monitors is not None and len(monitors) != R):
+        raise ValueError(f"need one Generator (and one Monitor, if any) per net: {R} nets, {len(rngs)} rngs, "
+                         f"{None if monitors is None else len(monitors)} monitors")
+    if record_every is not None and int(record_every) < 1:
+        raise ValueError(f"record_every must be a positive number of updates, got {record_every}")
+    optimizer = optimizer or Optimizer()
+    labels_r = _labels(label, R)
+    weights, biases = stack_params(nets)
+    net = nets[0]
+    params = weights + biases
+    velocity = [np.zeros_like(p) for p in params] if optimizer.kind != "sgd" else None
+    scratch = momentum_scratch(params) if velocity is not None else None
+    n = len(x)
+    y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
+    x = np.asarray(x, dtype=net.dtype)
+    alive = list(range(R))
+    batches = -(-n // mini_batch_size)
+    decay = 1.0 - eta * (lmbda / n)
+
+    def finish_epoch(epoch, seconds):
+        for r in list(alive):
+            row = monitors[r].record(nets[r], epoch) if monitors else {}
+            try:
+                check_finite(nets[r], row, epoch, labels_r[r])
+            except TrainingDiverged as error:
+                if on_diverge == "raise":
+                    raise
+                alive.remove(r)
+                for p in params + (velocity or []):
+                    p[r] = 0.0  # keep the stack's arithmetic finite; the replica is no longer read
+                if log:
+                    log(f"{labels_r[r]}: {error}; stopped")
+                continue
+            _log(log, labels_r[r], epoch, epochs, row, seconds)
+
+    finish_epoch(0, 0.0)
+    t = 0
+    for epoch in range(1, epochs + 1):
+        if not alive:
+            break
+        start = time.perf_counter()
+        orders = np.stack([rng.permutation(n) if r in alive else np.arange(n) for r, rng in enumerate(rngs)])
+        fine = monitors is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for j, k in enumerate(range(0, n, mini_batch_size), start=1):
+                idx = orders[:, k : k + mini_batch_size]
+                xb, yb = x[idx], y[idx]
+                m = idx.shape[1]
+                if velocity is None:
+                    nabla_b, nabla_w = stacked_backprop(net, weights, biases, xb, yb, scale=eta / m)
+                    for w, nw in zip(weights, nabla_w):
+                        if decay != 1.0:
+                            w *= decay
+                        w -= nw
+                    for b, nb in zip(biases, nabla_b):
+                        b -= nb
+                else:
+                    mu = optimizer.mu(t)
+                    nesterov = optimizer.kind == "nesterov"
+                    if nesterov:
+                        shift(params, velocity, mu, scratch)
+                    nabla_b, nabla_w = stacked_backprop(net, weights, biases, xb, yb, scale=eta / m)
+                    momentum_update(params, velocity, nabla_w + nabla_b, mu, eta * (lmbda / n), scratch,
+                                    unshift=nesterov)
+                t += 1
+                if fine and j % record_every == 0 and j < batches:
+                    for r in alive:
+                        monitors[r].record(nets[r], epoch - 1 + j / batches)
+            finish_epoch(epoch, time.perf_counter() - start)
+    return [monitor.history for monitor in monitors] if monitors else [{} for _ in nets]
