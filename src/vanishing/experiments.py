@@ -52,8 +52,9 @@ def record(name, section, hidden_layers, seed, dtype, **results):
 
 def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None, probe_size=1000,
                    activation_images=300):
-    """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, total
-    training cost and the per-layer speeds after every epoch (entry 0 before training)."""
+    """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, the
+    training cost (mean over the first ``cost_images`` images, plus the L2 term) and the per-layer
+    speeds after every epoch (entry 0 before training)."""
     return depth_accuracy_seeds(section, hidden_layers, [seed], splits, dtype, log, probe_size,
                                 activation_images)[0]
 
