@@ -18,19 +18,22 @@ from pathlib import Path
 from vanishing.report import read_benchmarks
 
 NAMES = {"depth_accuracy": "E1 depth vs accuracy", "initial_speed": "E2 speed at initialization",
-         "learning_speed": "E3 speed during training", "window": "E5 window", "beyond": "R1-R4 beyond the chapter"}
+         "learning_speed": "E3 speed during training", "window": "E5 window",
+         "beyond/r1": "R1 gradients at initialization", "beyond/r2": "R2 saturation",
+         "beyond/r3": "R3 optimizers", "beyond/r4": "R4 Table 1"}
 BEGIN, END = "<!-- job-seconds:begin -->", "<!-- job-seconds:end -->"
 
 
 def job_seconds(rows):
     """{group: (jobs, total seconds, longest seconds)} from read_benchmarks rows; the beyond
-    experiments are grouped by their own folder (beyond/init, beyond/optimizers, ...)."""
+    experiments are grouped by their own folder (beyond/r1, ..., beyond/r4)."""
     groups = {}
     for name, seconds, _ in rows:
         parts = name.split("/")
         key = "/".join(parts[:2]) if parts[0] == "beyond" and len(parts) > 2 else parts[0]
         groups.setdefault(key, []).append(seconds)
-    return {k: (len(v), sum(v), max(v)) for k, v in sorted(groups.items())}
+    order = sorted(groups, key=lambda k: (k.startswith("beyond"), k))  # the chapter first, then R1-R4
+    return {k: (len(groups[k]), sum(groups[k]), max(groups[k])) for k in order}
 
 
 def markdown(groups, t=None):

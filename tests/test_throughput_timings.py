@@ -24,19 +24,20 @@ def results(tmp_path):
     bench(tmp_path, "depth_accuracy/depth1/seeds0-4", 30.0)
     bench(tmp_path, "depth_accuracy/depth4/seeds0-4", 50.5)
     bench(tmp_path, "learning_speed/depth2/seed0", 2.0, rss="-")
-    bench(tmp_path, "beyond/optimizers/sgd/eta0.1/seed0", 7.0)
-    bench(tmp_path, "beyond/optimizers/nesterov-0.9/eta0.1/seed0", 9.0)
-    bench(tmp_path, "beyond/table1/relu/glorot/seed0", 4.0)
+    bench(tmp_path, "beyond/r3/sgd/eta0.1/seed0", 7.0)
+    bench(tmp_path, "beyond/r3/nesterov-0.9/eta0.1/seed0", 9.0)
+    bench(tmp_path, "beyond/r4/relu_glorot/seed0", 4.0)
     return tmp_path
 
 
 def test_groups_sum_job_seconds_per_experiment(results):
     rows = job_seconds.read_benchmarks(sorted(str(p) for p in (results / "benchmarks").rglob("*.tsv")))
     groups = job_seconds.job_seconds(rows)
-    assert groups == {"beyond/optimizers": (2, 16.0, 9.0), "beyond/table1": (1, 4.0, 4.0),
+    assert groups == {"beyond/r3": (2, 16.0, 9.0), "beyond/r4": (1, 4.0, 4.0),
                       "depth_accuracy": (2, 80.5, 50.5), "learning_speed": (1, 2.0, 2.0)}
     table = job_seconds.markdown(groups, t=0.5)
     assert "| E1 depth vs accuracy (`depth_accuracy`) | 2 | 80 | 50 | 161 |" in table
+    assert "| R3 optimizers (`beyond/r3`) | 2 | 16 | 9 | 32 |" in table
     assert table.splitlines()[-1] == "| all | 6 | 102 | 50 | 205 |"
 
 
