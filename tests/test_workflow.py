@@ -120,7 +120,7 @@ def test_summary_and_figures(quick_run):
     figures = [quick_run / "results" / "figures" / f"{name}.png" for name in names]
     for png in figures:
         assert png.stat().st_size > 10_000 and png.with_suffix(".svg").stat().st_size > 10_000
-    for bench in ("depth_accuracy/depth1/seed0.tsv", "learning_speed/depth2/seed0.tsv"):
+    for bench in ("depth_accuracy/depth1/seeds0-1.tsv", "learning_speed/depth2/seed0.tsv"):  # E1: one job per chunk
         assert (quick_run / "results" / "benchmarks" / bench).exists()
 
 
