@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from vanishing.network import Network
-from vanishing.replicas import train_stacked
+from vanishing import replicas
+from vanishing.replicas import stack_params, stacked_output, train_stacked
 from vanishing.train import Monitor, Optimizer, TrainingDiverged, gradient_descent, momentum_step, one_hot, train
 
 
@@ -168,3 +169,39 @@ def test_train_stacked_rejects_mixed_nets_and_missing_generators():
         train_stacked([a, b], x, labels, rngs=rngs, epochs=1, mini_batch_size=10, eta=0.1, lmbda=0.0)
     with pytest.raises(ValueError, match="one Generator"):
         train_stacked([a], x, labels, rngs=rngs, epochs=1, mini_batch_size=10, eta=0.1, lmbda=0.0)
+
+
+def test_stacked_output_equals_each_nets_output():
+    x, _ = data(n=40)
+    nets = [Network([12, 7, 6, 4], np.random.default_rng(s), activation="tanh") for s in (1, 2, 3)]
+    singles = [net.output(x) for net in nets]
+    weights, biases = stack_params(nets)
+    z, a = stacked_output(nets[0], weights, biases, [0, 2], x)
+    assert z.shape == a.shape == (2, 40, 4)
+    for j, r in enumerate([0, 2]):
+        np.testing.assert_allclose(z[j], singles[r][0], rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(a[j], singles[r][1], rtol=1e-13, atol=1e-15)
+
+
+def test_stacked_monitors_on_shared_images_read_cost_and_accuracy_in_one_pass(monkeypatch):
+    """E1's case: every monitor reads the same training and validation images; the stacked pass
+    gives each net the cost and accuracy its own Monitor computes."""
+    x, labels = data(n=90)
+    vx, vy = x[:40], labels[:40]
+    sizes, seeds = [12, 7, 6, 4], [3, 5, 8]
+    calls = []
+    monkeypatch.setattr(replicas, "stacked_output",
+                        lambda *a: calls.append(len(a[3])) or stacked_output(*a))
+    rngs = [np.random.default_rng(s) for s in seeds]
+    nets = [Network(sizes, rng) for rng in rngs]
+    monitors = [Monitor(x[:20], labels[:20], cost_x=x, cost_y=labels, valid_x=vx, valid_y=vy, lmbda=2.0, n=90)
+                for _ in seeds]
+    got = train_stacked(nets, x, labels, rngs=rngs, epochs=2, mini_batch_size=10, eta=0.3, lmbda=2.0,
+                        monitors=monitors)
+    assert calls == [3] * 6  # cost and accuracy, epochs 0, 1, 2, all three replicas at once
+    for seed, history in zip(seeds, got):
+        rng = np.random.default_rng(seed)
+        net = Network(sizes, rng)
+        own = Monitor(x[:20], labels[:20], cost_x=x, cost_y=labels, valid_x=vx, valid_y=vy, lmbda=2.0, n=90)
+        assert_history_close(train(net, x, labels, epochs=2, mini_batch_size=10, eta=0.3, lmbda=2.0, rng=rng,
+                                   monitor=own), history)

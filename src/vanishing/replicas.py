@@ -65,6 +65,54 @@ def stacked_backprop(net, weights, biases, x, y, scale=1.0):
     return nabla_b, nabla_w
 
 
+def stacked_output(net, weights, biases, rows, x):
+    """(zᴸ, aᴸ), each of shape (len(rows), n, nᴸ), of replicas ``rows`` on the same images x (n, n¹).
+    The first layer, where the work is, is one product of x with the replicas' w² side by side
+    (n¹ × R·n², about twice as fast as R products of n¹ × n²); ``net`` gives the activations."""
+    w = weights[0][rows]  # (k, n², n¹)
+    k, width = w.shape[:2]
+    z = np.dot(x, w.reshape(k * width, -1).T).reshape(len(x), k, width).transpose(1, 0, 2)
+    z += biases[0][rows][:, None, :]
+    a = net._act(0).fn(z)
+    for i in range(1, len(weights)):
+        z = np.matmul(a, weights[i][rows].transpose(0, 2, 1))
+        z += biases[i][rows][:, None, :]
+        a = net._act(i).fn(z)
+    return z, a
+
+
+def _same(a, b):
+    """Whether arrays a and b are the same images (the same memory, shape, strides and dtype)."""
+    if a is None or b is None:
+        return a is b
+    return (a.__array_interface__["data"][0], a.shape, a.strides, a.dtype) == \
+        (b.__array_interface__["data"][0], b.shape, b.strides, b.dtype)
+
+
+def shared_readings(nets, monitors, weights, biases, rows):
+    """Training cost and validation accuracy of replicas ``rows`` in one stacked pass each, as
+    ``known`` dicts for ``Monitor.record``, when their monitors read the same images (else {})."""
+    known = {r: {} for r in rows}
+    first = monitors[rows[0]]
+    for r in rows:
+        monitors[r]._targets(nets[r])
+    if len(rows) > 1 and first.cost_x is not None and all(
+            _same(monitors[r].cost_x, first.cost_x) and np.array_equal(monitors[r].cost_y, first.cost_y)
+            and (monitors[r].lmbda, monitors[r].n) == (first.lmbda, first.n)
+            for r in rows):
+        z, a = stacked_output(nets[0], weights, biases, rows, first.cost_x)
+        for j, r in enumerate(rows):
+            mean_cost = float(np.sum(nets[r].cost.fn(z[j], a[j], first._cost_onehot))) / len(first.cost_x)
+            known[r]["training_cost"] = mean_cost + nets[r].l2_penalty(first.lmbda, first.n)
+    if len(rows) > 1 and first.valid_x is not None and all(
+            _same(monitors[r].valid_x, first.valid_x) and np.array_equal(monitors[r].valid_y, first.valid_y)
+            for r in rows):
+        _, a = stacked_output(nets[0], weights, biases, rows, first.valid_x)
+        for j, r in enumerate(rows):
+            known[r]["validation_accuracy"] = 100.0 * float(np.mean(np.argmax(a[j], axis=1) == first.valid_y))
+    return known
+
+
 def _labels(label, count):
     if label is None:
         label = "run"
@@ -113,8 +161,9 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     decay = 1.0 - eta * (lmbda / n)
 
     def finish_epoch(epoch, seconds):
+        known = shared_readings(nets, monitors, weights, biases, alive) if monitors and alive else {}
         for r in list(alive):
-            row = monitors[r].record(nets[r], epoch) if monitors else {}
+            row = monitors[r].record(nets[r], epoch, known[r]) if monitors else {}
             try:
                 check_finite(nets[r], row, epoch, labels_r[r])
             except TrainingDiverged as error:

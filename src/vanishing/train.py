@@ -161,8 +161,11 @@ class Monitor:
             self._cost_onehot = None if self.cost_y is None else one_hot(self.cost_y, net.sizes[-1], net.dtype)
             self._cache_key = (net.sizes[-1], net.dtype)
 
-    def measure(self, net):
-        """The instruments' readings for the network as it is now, as a dict of plain values."""
+    def measure(self, net, known=None):
+        """The instruments' readings for the network as it is now, as a dict of plain values.
+        ``known`` may hold "training_cost" and "validation_accuracy" computed elsewhere for this
+        net (train_stacked computes them for all replicas in one pass); they are not recomputed."""
+        known = known or {}
         self._targets(net)
         nabla_b, nabla_w = net.backprop(self.probe_x, self._probe_onehot)
         m = len(self.probe_x)
@@ -171,10 +174,14 @@ class Monitor:
             "speed_w": [float(np.linalg.norm(nw / m)) for nw in nabla_w],
             "bias_grad": [(nb[: self.bias_neurons] / m).tolist() for nb in nabla_b],
         }
-        if self.cost_x is not None:
+        if "training_cost" in known:
+            row["training_cost"] = known["training_cost"]
+        elif self.cost_x is not None:
             mean_cost = net.cost_sum(self.cost_x, self._cost_onehot) / len(self.cost_x)
             row["training_cost"] = mean_cost + net.l2_penalty(self.lmbda, self.n)
-        if self.valid_x is not None:
+        if "validation_accuracy" in known:
+            row["validation_accuracy"] = known["validation_accuracy"]
+        elif self.valid_x is not None:
             row["validation_accuracy"] = accuracy(net, self.valid_x, self.valid_y)
         if self.act_x is not None:
             hidden = net.forward(self.act_x)[1:-1]
@@ -182,8 +189,8 @@ class Monitor:
             row["activation_std"] = [float(a.std()) for a in hidden]
         return row
 
-    def record(self, net, epoch):
-        row = self.measure(net)
+    def record(self, net, epoch, known=None):
+        row = self.measure(net, known)
         self.history.setdefault("epoch", []).append(epoch)
         for key, value in row.items():
             self.history.setdefault(key, []).append(value)
