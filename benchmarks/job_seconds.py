@@ -41,7 +41,8 @@ def markdown(groups, t=None):
     lines = [head, "|---|---|---|---|" + ("---|" if t else "")]
     for key, (jobs, total, longest) in groups.items():
         label = NAMES.get(key, key)
-        lines.append(f"| {label} (`{key}`) | {jobs} | {total:.0f} | {longest:.0f} |" + (f" {total / t:.0f} |" if t else ""))
+        row = f"| {label} (`{key}`) | {jobs} | {total:.0f} | {longest:.0f} |"
+        lines.append(row + (f" {total / t:.0f} |" if t else ""))
     jobs = sum(g[0] for g in groups.values())
     total = sum(g[1] for g in groups.values())
     lines.append(f"| all | {jobs} | {total:.0f} | {max(g[2] for g in groups.values()):.0f} |"

@@ -44,5 +44,6 @@ def test_quick_e3_table_equals_the_two_pass_implementation(quick_run):
                for k in section["hidden_layers"] for s in section["seeds"]]
     before = experiments.learning_speed_table(records).reset_index(drop=True)
     now = pd.read_csv(quick_run / "results/tables/learning_speed.csv")
-    assert len(now) == len(before) == sum((section["epochs"] + 1) * k for k in section["hidden_layers"]) * len(section["seeds"])
+    rows = sum((section["epochs"] + 1) * k for k in section["hidden_layers"]) * len(section["seeds"])
+    assert len(now) == len(before) == rows
     pd.testing.assert_frame_equal(now, before, check_exact=False, rtol=1e-9, atol=0, check_dtype=False)

@@ -47,7 +47,8 @@ def test_update_replaces_only_the_marked_block(results, tmp_path, monkeypatch, c
     monkeypatch.setattr("sys.argv", ["job_seconds.py", "--results", str(results), "--update", str(readme)])
     job_seconds.main()
     text = readme.read_text()
-    assert text.startswith("intro\n<!-- job-seconds:begin -->\n| experiment |") and text.endswith("<!-- job-seconds:end -->\nafter\n")
+    assert text.startswith("intro\n<!-- job-seconds:begin -->\n| experiment |")
+    assert text.endswith("<!-- job-seconds:end -->\nafter\n")
     assert "old table" not in text and "| learning_speed (`learning_speed`)" not in text
     readme.write_text("no markers\n")
     with pytest.raises(SystemExit, match="no <!-- job-seconds:begin -->"):
