@@ -151,9 +151,11 @@ def test_train_stacked_stops_a_diverging_replica_and_goes_on_with_the_others():
         train_stacked(copy.deepcopy(nets), x, labels, rngs=[np.random.default_rng(s) for s in seeds], epochs=2,
                       mini_batch_size=10, eta=0.1, lmbda=1.0, monitors=copy.deepcopy(monitors),
                       label=["seed=3", "seed=5"])
+    stopped = {}
     got = train_stacked(nets, x, labels, rngs=rngs, epochs=2, mini_batch_size=10, eta=0.1, lmbda=1.0,
-                        monitors=monitors, label=["seed=3", "seed=5"], on_diverge="stop")
+                        monitors=monitors, label=["seed=3", "seed=5"], on_diverge="stop", diverged=stopped)
     assert got[1]["epoch"] == [0] and got[0]["epoch"] == [0, 1, 2]
+    assert list(stopped) == [1] and stopped[1][0] == 0 and "b2" in str(stopped[1][1])
     rng = np.random.default_rng(3)
     Network(sizes, rng)  # advance the Generator past the initialization, as for the stacked net
     train(reference, x, labels, epochs=2, mini_batch_size=10, eta=0.1, lmbda=1.0, rng=rng)

@@ -125,7 +125,7 @@ def _labels(label, count):
 
 def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda, optimizer=None,
                   monitors=None, log=None, label=None, record_every=None, record_epochs=None,
-                  on_diverge="raise"):
+                  on_diverge="raise", diverged=None):
     """Train same-shaped ``nets`` (one per seed) as one stacked computation; each net ends as
     ``train(net, x, labels, rng=rngs[r], monitor=monitors[r], ...)`` would leave it, and the list of
     histories returned is what those calls return (to rounding: 1e-12 in the tests).
@@ -136,7 +136,8 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     ``label``: a list of run names, or one name that gets "[replica r]" appended.
     ``on_diverge``: "raise" raises TrainingDiverged (as ``train``) when any replica's weights, cost or
     speeds stop being finite; "stop" stops that replica alone: its history ends with the epoch at
-    which it diverged, exactly the monitor's history after ``train`` raised, and the others go on.
+    which it diverged, exactly the monitor's history after ``train`` raised, and the others go on;
+    ``diverged`` (a dict, if given) then receives {replica index: (epoch, TrainingDiverged)}.
     """
     if on_diverge not in ("raise", "stop"):
         raise ValueError(f"on_diverge must be 'raise' or 'stop', got {on_diverge!r}")
@@ -170,6 +171,8 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                 if on_diverge == "raise":
                     raise
                 alive.remove(r)
+                if diverged is not None:
+                    diverged[r] = (epoch, error)
                 for p in params + (velocity or []):
                     p[r] = 0.0  # keep the stack's arithmetic finite; the replica is no longer read
                 if log:
