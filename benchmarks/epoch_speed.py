@@ -3,9 +3,19 @@
 One epoch of 50,000 images, mini-batch 10, eta 0.1, lambda 5.0, for [784,30,10] and
 [784,30,30,30,30,10], both implementations on the same data, the same initial weights and the
 same shuffle, in this process, with the same BLAS thread count (the engine's times are the best
-of three epochs). Prints a line per size, then ``replicas5_cost <ratio>``: one epoch of five seeds
-trained as one stacked computation (vanishing.replicas) over one seed alone, the larger of the
-two sizes' ratios; and as its last line ``speedup <ratio>``, the smaller of the two sizes' ratios.
+of three epochs). Prints a line per size, then, all in this process:
+
+- 5 and 20 seeds trained as one stacked computation (``vanishing.replicas.train_stacked``): seconds
+  per epoch of the stack, per network-epoch, and the per-example reference's time over that;
+- float32 against float64, seconds per epoch of one seed;
+- the momentum and Nesterov steps against the SGD step at mini-batch 100 (and 10) on the 4x30 net,
+  and 5 seeds stacked with Nesterov at mini-batch 100 (R3's setting) against one seed;
+
+and the summary lines ``replicas5_cost <ratio>`` (five stacked seeds over one, the larger of the two
+sizes), ``stacked_deep_speedup <ratio>`` (the per-example reference's seconds per epoch of the deep
+net over the 20-seed stack's seconds per network-epoch), ``momentum_step_ratio <ratio>`` (the slower
+of momentum and Nesterov over SGD, mini-batch 100) and last ``speedup <ratio>``, the smaller of the two
+sizes' single-seed ratios.
 
     python benchmarks/epoch_speed.py [--threads 1] [--data data/mnist/train.npz]
 
@@ -23,8 +33,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from vanishing import reference
 from vanishing.data import load_split
 from vanishing.network import Network
-from vanishing.replicas import StackedSGD
-from vanishing.train import one_hot, train
+from vanishing.replicas import train_stacked
+from vanishing.train import Optimizer, momentum_scratch, momentum_step, one_hot, sgd_step, train
 
 SIZES = ([784, 30, 10], [784, 30, 30, 30, 30, 10])
 
@@ -37,11 +47,11 @@ def load_images(path, n):
     return rng.random((n, 784)), rng.integers(0, 10, n), "random images of MNIST's shape"
 
 
-def time_engine(sizes, x, labels, args, repeats=3):
+def time_engine(sizes, x, labels, args, repeats=3, dtype=np.float64):
     """Best of ``repeats`` single epochs from the same start; returns (seconds, trained net)."""
     best = float("inf")
     for _ in range(repeats):
-        net = Network(sizes, np.random.default_rng(1))
+        net = Network(sizes, np.random.default_rng(1), dtype=dtype)
         start = time.perf_counter()
         train(net, x, labels, epochs=1, mini_batch_size=args.mini_batch, eta=0.1, lmbda=5.0,
               rng=np.random.default_rng(2))
@@ -59,14 +69,50 @@ def time_reference(sizes, x, labels, args):
     return time.perf_counter() - start, weights
 
 
-def time_stacked(sizes, x, labels, args, seeds=(1, 2, 3, 4, 5), repeats=3):
-    """Best of ``repeats`` epochs of five seeds trained as one stacked computation."""
+def time_stacked(sizes, x, labels, seeds, mini_batch, optimizer=None, repeats=3):
+    """Best of ``repeats`` epochs of len(seeds) nets trained as one stacked computation."""
     best = float("inf")
     for _ in range(repeats):
-        stacked = StackedSGD(sizes, seeds)
+        rngs = [np.random.default_rng(s) for s in seeds]
+        nets = [Network(sizes, rng) for rng in rngs]
         start = time.perf_counter()
-        stacked.train(x, labels, epochs=1, mini_batch_size=args.mini_batch, eta=0.1, lmbda=5.0)
+        train_stacked(nets, x, labels, rngs=rngs, epochs=1, mini_batch_size=mini_batch, eta=0.1, lmbda=5.0,
+                      optimizer=optimizer)
         best = min(best, time.perf_counter() - start)
+    return best
+
+
+def time_single(sizes, x, labels, mini_batch, optimizer, repeats=3):
+    best = float("inf")
+    for _ in range(repeats):
+        net = Network(sizes, np.random.default_rng(1))
+        start = time.perf_counter()
+        train(net, x, labels, epochs=1, mini_batch_size=mini_batch, eta=0.1, lmbda=5.0,
+              rng=np.random.default_rng(2), optimizer=optimizer)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def time_steps(sizes, x, labels, mini_batch, steps=300, repeats=5):
+    """Seconds per step of sgd_step, momentum_step and Nesterov's, on the same mini-batches, timed
+    in turn (best of ``repeats`` rounds each)."""
+    y = one_hot(labels)
+    batches = [(x[k: k + mini_batch], y[k: k + mini_batch]) for k in range(0, steps * mini_batch, mini_batch)]
+    net = Network(sizes, np.random.default_rng(1))
+    velocity = [np.zeros_like(p) for p in net.params()]
+    scratch = momentum_scratch(net.params())
+    steps_of = {
+        "sgd": lambda xb, yb: sgd_step(net, xb, yb, 0.01, 5.0, len(x)),
+        "momentum": lambda xb, yb: momentum_step(net, xb, yb, 0.01, 5.0, len(x), velocity, 0.9, False, scratch),
+        "nesterov": lambda xb, yb: momentum_step(net, xb, yb, 0.01, 5.0, len(x), velocity, 0.9, True, scratch),
+    }
+    best = dict.fromkeys(steps_of, float("inf"))
+    for _ in range(repeats):
+        for name, step in steps_of.items():
+            start = time.perf_counter()
+            for xb, yb in batches:
+                step(xb, yb)
+            best[name] = min(best[name], (time.perf_counter() - start) / len(batches))
     return best
 
 
@@ -78,24 +124,51 @@ def main():
     parser.add_argument("--mini-batch", type=int, default=10)
     args = parser.parse_args()
     x, labels, source = load_images(args.data, args.n)
-    ratios, costs = [], []
+    ratios, costs, reference_s = [], [], {}
+    deep = SIZES[-1]
     with threadpool_limits(limits=args.threads, user_api="blas"):
         threads = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
         print(f"data: {source}; {len(x)} images; mini-batch {args.mini_batch}; BLAS threads {threads}")
         for sizes in SIZES:
             fast, net = time_engine(sizes, x, labels, args)
             slow, ref_weights = time_reference(sizes, x, labels, args)
+            reference_s[str(sizes)] = slow
             diff = max(float(np.max(np.abs(w - r))) for w, r in zip(net.weights, ref_weights))
             ratios.append(slow / fast)
             print(f"{sizes}: engine {fast:.3f} s/epoch, per-example reference {slow:.3f} s/epoch, "
                   f"ratio {slow / fast:.1f}, max |w - w_ref| {diff:.1e}")
         for sizes in SIZES:
             one, _ = time_engine(sizes, x, labels, args)
-            five = time_stacked(sizes, x, labels, args)
-            costs.append(five / one)
-            print(f"{sizes}: 5 seeds stacked {five:.3f} s/epoch, one seed {one:.3f} s/epoch, "
-                  f"cost {five / one:.2f} x one seed")
+            for count, repeats in ((5, 3), (20, 1)):
+                stack = time_stacked(sizes, x, labels, range(1, count + 1), args.mini_batch, repeats=repeats)
+                per_net = stack / count
+                if count == 5:
+                    costs.append(stack / one)
+                print(f"{sizes}: {count} seeds stacked {stack:.3f} s/epoch, one seed {one:.3f} s/epoch, "
+                      f"cost {stack / one:.2f} x one seed, {per_net:.3f} s per network-epoch, "
+                      f"per-example reference / stacked {reference_s[str(sizes)] / per_net:.1f}")
+                if count == 20 and sizes == deep:
+                    stacked_deep = reference_s[str(sizes)] / per_net
+        for sizes in SIZES:
+            f64, _ = time_engine(sizes, x, labels, args)
+            f32, _ = time_engine(sizes, x, labels, args, dtype=np.float32)
+            print(f"{sizes}: float32 {f32:.3f} s/epoch, float64 {f64:.3f} s/epoch, float64 / float32 {f64 / f32:.2f}")
+        for mini_batch in (100, 10):
+            step = time_steps(deep, x, labels, mini_batch)
+            worst = max(step["momentum"], step["nesterov"]) / step["sgd"]
+            print(f"{deep} mini-batch {mini_batch}: sgd_step {1e6 * step['sgd']:.0f} us, momentum "
+                  f"{1e6 * step['momentum']:.0f} us, nesterov {1e6 * step['nesterov']:.0f} us, "
+                  f"slower of the two / sgd {worst:.2f}")
+            if mini_batch == 100:
+                momentum_ratio = worst
+        nesterov = Optimizer("nesterov", mu_max=0.99, schedule=True)
+        one = time_single(deep, x, labels, 100, nesterov)
+        five = time_stacked(deep, x, labels, range(1, 6), 100, nesterov)
+        print(f"{deep} mini-batch 100, Nesterov: 5 seeds stacked {five:.3f} s/epoch, one seed {one:.3f} s/epoch, "
+              f"{five / 5:.3f} s per network-epoch, one seed / stacked per network {5 * one / five:.2f}")
     print(f"replicas5_cost {max(costs):.2f}")
+    print(f"stacked_deep_speedup {stacked_deep:.1f}")
+    print(f"momentum_step_ratio {momentum_ratio:.2f}")
     print(f"speedup {min(ratios):.1f}")
 
 

@@ -189,7 +189,10 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
     return {
         "prepare_mnist": {""},
         "initial_speed": {str(d) for d in e2["hidden_layers"]},
-        "train_depth_accuracy": {f"{d}_{s}" for d in e1["hidden_layers"] for s in e1["seeds"]},
+        **({"train_depth_accuracy": {f"{d}_{s}" for d in e1["hidden_layers"] for s in e1["seeds"]}}
+           if e1.get("stack_seeds", 5) == 1 else  # else one job per depth and chunk of seeds
+           {f"train_depth_accuracy_seeds{c[0]}_{c[-1]}": {str(d) for d in e1["hidden_layers"]}
+            for c in [e1["seeds"][i : i + e1["stack_seeds"]] for i in range(0, len(e1["seeds"]), e1["stack_seeds"])]}),
         "train_learning_speed": {f"{d}_{s}" for d in e3["hidden_layers"] for s in e3["seeds"]},
         "beyond_init": {f"{a}_{i}" for a in r1["activations"] for i in r1["inits"]},
         "beyond_saturation": {f"{a}_{s}" for a in r2["activations"] for s in r2["seeds"]},

@@ -14,7 +14,8 @@ from . import chain
 from .data import load_split
 from .network import Network
 from .provenance import describe
-from .train import Monitor, train
+from .replicas import train_stacked
+from .train import Monitor, gradient_descent, train
 
 INPUTS, OUTPUTS = 784, 10
 
@@ -51,19 +52,39 @@ def record(name, section, hidden_layers, seed, dtype, **results):
 
 def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None, probe_size=1000,
                    activation_images=300):
-    """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, total
-    training cost and the per-layer speeds after every epoch (entry 0 before training)."""
+    """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, the
+    training cost (mean over the first ``cost_images`` images, plus the L2 term) and the per-layer
+    speeds after every epoch (entry 0 before training)."""
+    return depth_accuracy_seeds(section, hidden_layers, [seed], splits, dtype, log, probe_size,
+                                activation_images)[0]
+
+
+def cost_images(section):
+    """How many of the training images (the first ones) the training cost is averaged over:
+    ``cost_images`` if set, at most ``train_size``; the L2 term always uses n = ``train_size``."""
+    return min(section.get("cost_images") or section["train_size"], section["train_size"])
+
+
+def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64, log=None, probe_size=1000,
+                         activation_images=300):
+    """E1 for several seeds of one depth, trained as one stacked computation (one seed: a single
+    run); one record per seed, each what the single run with that seed gives (to rounding)."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vy = load_split(splits["validation"], dtype=dtype)
     tx, _ = load_split(splits["test"], n=activation_images, dtype=dtype)
-    net, rng = make_net(section, hidden_layers, seed, dtype)
-    monitor = Monitor(x[:probe_size], y[:probe_size], cost_x=x, cost_y=y, valid_x=vx, valid_y=vy,
-                      act_x=tx, lmbda=section["lmbda"], n=len(x))
-    label = run_label("depth_accuracy", section, hidden_layers, seed)
-    history = train(net, x, y, epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
-                    eta=section["eta"], lmbda=section["lmbda"], rng=rng, monitor=monitor, log=log,
-                    label=label)
-    return record("depth_accuracy", section, hidden_layers, seed, dtype, history=history)
+    nc = cost_images(section)
+    nets, rngs = zip(*(make_net(section, hidden_layers, seed, dtype) for seed in seeds))
+    monitors = [Monitor(x[:probe_size], y[:probe_size], cost_x=x[:nc], cost_y=y[:nc], valid_x=vx, valid_y=vy,
+                        act_x=tx, lmbda=section["lmbda"], n=len(x)) for _ in seeds]
+    labels = [run_label("depth_accuracy", section, hidden_layers, seed) for seed in seeds]
+    kw = dict(epochs=section["epochs"], mini_batch_size=section["mini_batch_size"], eta=section["eta"],
+              lmbda=section["lmbda"], log=log)
+    if len(seeds) == 1:
+        histories = [train(nets[0], x, y, rng=rngs[0], monitor=monitors[0], label=labels[0], **kw)]
+    else:
+        histories = train_stacked(list(nets), x, y, rngs=list(rngs), monitors=monitors, label=labels, **kw)
+    return [record("depth_accuracy", section, hidden_layers, seed, dtype, cost_images=nc,
+                   history=history) for seed, history in zip(seeds, histories)]
 
 
 def depth_accuracy_table(records):
@@ -101,14 +122,13 @@ def initial_speed_table(records):
 
 def learning_speed(section, hidden_layers, seed, splits, dtype=np.float64, log=None):
     """E3: full-batch gradient descent on the first ``train_size`` images, which are also the
-    probe set; the speed of every layer after every epoch."""
+    probe set; the speed of every layer after every epoch, read off the gradient of the update
+    (one back-propagation per epoch)."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
-    net, rng = make_net(section, hidden_layers, seed, dtype)
-    monitor = Monitor(x, y, bias_neurons=0)
+    net, _ = make_net(section, hidden_layers, seed, dtype)
     label = run_label("learning_speed", section, hidden_layers, seed)
-    history = train(net, x, y, epochs=section["epochs"], mini_batch_size=len(x), eta=section["eta"],
-                    lmbda=section["lmbda"], rng=rng, monitor=monitor, log=log, label=label)
-    history.pop("bias_grad")
+    history = gradient_descent(net, x, y, epochs=section["epochs"], eta=section["eta"],
+                               lmbda=section["lmbda"], log=log, label=label)
     return record("learning_speed", section, hidden_layers, seed, dtype, history=history)
 
 

@@ -73,22 +73,51 @@ def sgd_step(net, x, y, eta, lmbda, n):
         b -= nb
 
 
-def momentum_step(net, x, y, eta, lmbda, n, velocity, mu, nesterov):
+def momentum_step(net, x, y, eta, lmbda, n, velocity, mu, nesterov, scratch=None):
     """One step of classical momentum or Nesterov's accelerated gradient; ``velocity`` is updated
-    in place (one array per parameter, in ``net.params()`` order)."""
+    in place (one array per parameter, in ``net.params()`` order). ``scratch`` (from
+    ``momentum_scratch``) holds μv and ηλ/n·w, so that the step allocates nothing beyond
+    back-propagation's own arrays; made here when not given."""
     params = net.params()
+    if scratch is None:
+        scratch = momentum_scratch(params)
     if nesterov:
-        for p, v in zip(params, velocity):
-            p += mu * v  # evaluate the gradient at θ + μv
-    nabla_b, nabla_w = net.backprop(x, y)
-    m = len(x)
-    grads = [nw / m + (lmbda / n) * w for nw, w in zip(nabla_w, net.weights)] + [nb / m for nb in nabla_b]
-    if nesterov:
-        for p, v in zip(params, velocity):
-            p -= mu * v
+        shift(params, velocity, mu, scratch)  # evaluate the gradient at θ + μv
+    nabla_b, nabla_w = net.backprop(x, y, scale=eta / len(x))
+    momentum_update(params, velocity, nabla_w + nabla_b, mu, eta * (lmbda / n), scratch,
+                    unshift=nesterov)
+
+
+def momentum_scratch(params):
+    """Work arrays for ``momentum_update``: one per parameter (μv), one more per weight (ηλ/n·w)."""
+    return [np.empty_like(p) for p in params] + [np.empty_like(w) for w in params[: len(params) // 2]]
+
+
+def shift(params, velocity, mu, scratch):
+    """θ ← θ + μv, keeping μv in ``scratch`` for ``momentum_update(..., unshift=True)``."""
+    for p, v, s in zip(params, velocity, scratch):
+        np.multiply(v, mu, out=s)
+        p += s
+
+
+def momentum_update(params, velocity, grads, mu, decay, scratch, unshift=False):
+    """v ← μv − g − decay·w, θ ← θ + v, in place, for parameters θ listed weights first.
+
+    ``grads`` are η/m Σ ∂Cₓ/∂θ in ``params`` order (modified in place); ``decay`` = ηλ/n applies to
+    the weights, the first ``len(grads) // 2`` entries, taken as they are now (at θ + μv for
+    Nesterov). ``unshift`` first undoes ``shift``: θ ← θ − μv with the μv kept in ``scratch``.
+    Works for any leading axes (one network or a stack of replicas)."""
+    weights = len(grads) // 2
+    if decay != 0.0:
+        for g, w, s in zip(grads[:weights], params[:weights], scratch[len(params):]):
+            np.multiply(w, decay, out=s)
+            g += s
+    if unshift:
+        for p, s in zip(params, scratch):
+            p -= s
     for p, v, g in zip(params, velocity, grads):
         v *= mu
-        v -= eta * g
+        v -= g
         p += v
 
 
@@ -132,8 +161,11 @@ class Monitor:
             self._cost_onehot = None if self.cost_y is None else one_hot(self.cost_y, net.sizes[-1], net.dtype)
             self._cache_key = (net.sizes[-1], net.dtype)
 
-    def measure(self, net):
-        """The instruments' readings for the network as it is now, as a dict of plain values."""
+    def measure(self, net, known=None):
+        """The instruments' readings for the network as it is now, as a dict of plain values.
+        ``known`` may hold "training_cost" and "validation_accuracy" computed elsewhere for this
+        net (train_stacked computes them for all replicas in one pass); they are not recomputed."""
+        known = known or {}
         self._targets(net)
         nabla_b, nabla_w = net.backprop(self.probe_x, self._probe_onehot)
         m = len(self.probe_x)
@@ -142,10 +174,14 @@ class Monitor:
             "speed_w": [float(np.linalg.norm(nw / m)) for nw in nabla_w],
             "bias_grad": [(nb[: self.bias_neurons] / m).tolist() for nb in nabla_b],
         }
-        if self.cost_x is not None:
+        if "training_cost" in known:
+            row["training_cost"] = known["training_cost"]
+        elif self.cost_x is not None:
             mean_cost = net.cost_sum(self.cost_x, self._cost_onehot) / len(self.cost_x)
             row["training_cost"] = mean_cost + net.l2_penalty(self.lmbda, self.n)
-        if self.valid_x is not None:
+        if "validation_accuracy" in known:
+            row["validation_accuracy"] = known["validation_accuracy"]
+        elif self.valid_x is not None:
             row["validation_accuracy"] = accuracy(net, self.valid_x, self.valid_y)
         if self.act_x is not None:
             hidden = net.forward(self.act_x)[1:-1]
@@ -153,8 +189,8 @@ class Monitor:
             row["activation_std"] = [float(a.std()) for a in hidden]
         return row
 
-    def record(self, net, epoch):
-        row = self.measure(net)
+    def record(self, net, epoch, known=None):
+        row = self.measure(net, known)
         self.history.setdefault("epoch", []).append(epoch)
         for key, value in row.items():
             self.history.setdefault(key, []).append(value)
@@ -198,6 +234,7 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
     x = np.asarray(x, dtype=net.dtype)
     velocity = [np.zeros_like(p) for p in net.params()] if optimizer.kind != "sgd" else None
+    scratch = momentum_scratch(net.params()) if velocity is not None else None
     t = 0
     if record_every is not None and int(record_every) < 1:
         raise ValueError(f"record_every must be a positive number of updates, got {record_every}")
@@ -218,7 +255,7 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
                     sgd_step(net, xb, yb, eta, lmbda, n)
                 else:
                     momentum_step(net, xb, yb, eta, lmbda, n, velocity, optimizer.mu(t),
-                                  optimizer.kind == "nesterov")
+                                  optimizer.kind == "nesterov", scratch)
                 t += 1
                 if fine and j % record_every == 0 and j < batches:
                     monitor.record(net, epoch - 1 + j / batches)
@@ -226,6 +263,50 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
         check_finite(net, row, epoch, label)
         _log(log, label, epoch, epochs, row, time.perf_counter() - start)
     return monitor.history if monitor else {}
+
+
+def gradient_descent(net, x, labels, *, epochs, eta, lmbda, log=None, label="run"):
+    """Full-batch gradient descent on images x (n, n¹) with integer labels (n,), instrumented.
+
+    Each epoch is network2's update with one mini-batch of all n images,
+    w ← (1 − ηλ/n) w − (η/n) Σₓ ∂Cₓ/∂w,  b ← b − (η/n) Σₓ ∂Cₓ/∂b,
+    and the speed of learning ‖(1/n) Σₓ ∂Cₓ/∂bˡ‖ (and ‖·‖_F for wˡ) is read off the same gradient
+    before the update is applied: one back-propagation per epoch serves both the record of epoch
+    e and the update to epoch e + 1 (one more gives the record after the last epoch). The result
+    equals ``train`` with ``mini_batch_size = n`` and a ``Monitor`` on the same images (to rounding;
+    no shuffle is needed, the sum over all images does not depend on their order).
+
+    Returns the history {"epoch": [0..epochs], "speed_b": [...], "speed_w": [...]} per epoch.
+    """
+    n = len(x)
+    y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
+    x = np.asarray(x, dtype=net.dtype)
+    decay = 1.0 - eta * (lmbda / n)
+    history = {"epoch": [], "speed_b": [], "speed_w": []}
+    start = time.perf_counter()
+    for epoch in range(epochs + 1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            nabla_b, nabla_w = net.backprop(x, y)
+        row = {"speed_b": [float(np.linalg.norm(nb / n)) for nb in nabla_b],
+               "speed_w": [float(np.linalg.norm(nw / n)) for nw in nabla_w]}
+        history["epoch"].append(epoch)
+        for key, value in row.items():
+            history[key].append(value)
+        check_finite(net, row, epoch, label)
+        now = time.perf_counter()
+        _log(log, label, epoch, epochs, row, now - start if epoch else 0.0)
+        start = now
+        if epoch == epochs:
+            break
+        for w, nw in zip(net.weights, nabla_w):
+            nw *= eta / n
+            if decay != 1.0:
+                w *= decay
+            w -= nw
+        for b, nb in zip(net.biases, nabla_b):
+            nb *= eta / n
+            b -= nb
+    return history
 
 
 def _log(log, label, epoch, epochs, row, seconds):

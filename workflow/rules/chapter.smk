@@ -11,27 +11,62 @@ localrules:
     summary,
 
 
-rule train_depth_accuracy:
-    """E1: one net [784, 30 x depth, 10] trained with the book's mini-batch SGD."""
-    input:
-        **split_inputs(),
-    output:
-        run="results/depth_accuracy/depth{depth}/seed{seed}.json",
-    log:
-        "logs/depth_accuracy/depth{depth}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/depth_accuracy/depth{depth}/seed{seed}.tsv"
-    conda:
-        ENV
-    threads: config["threads"]
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    params:
-        section=E1,
-        dtype=config["dtype"],
-    script:
-        "../../scripts/train_depth_accuracy.py"
+if E1["stack_seeds"] == 1:
+
+    rule train_depth_accuracy:
+        """E1: one net [784, 30 x depth, 10] trained with the book's mini-batch SGD."""
+        input:
+            **split_inputs(),
+        output:
+            run="results/depth_accuracy/depth{depth}/seed{seed}.json",
+        log:
+            "logs/depth_accuracy/depth{depth}/seed{seed}.log",
+        benchmark:
+            "results/benchmarks/depth_accuracy/depth{depth}/seed{seed}.tsv"
+        conda:
+            ENV
+        threads: config["threads"]
+        resources:
+            mem_mb=2000,
+            runtime=30,
+        params:
+            section=E1,
+            dtype=config["dtype"],
+        script:
+            "../../scripts/train_depth_accuracy.py"
+
+else:
+    for chunk in seed_chunks(E1):
+
+        rule:
+            """E1: the nets [784, 30 x depth, 10] of a chunk of seeds, trained as one stacked
+            computation with the book's mini-batch SGD; one results file per seed.
+            """
+            name:
+                f"train_depth_accuracy_seeds{chunk[0]}_{chunk[-1]}"
+            input:
+                **split_inputs(),
+            output:
+                **{
+                    f"seed{s}": f"results/depth_accuracy/depth{{depth}}/seed{s}.json"
+                    for s in chunk
+                },
+            log:
+                f"logs/depth_accuracy/depth{{depth}}/seeds{chunk[0]}-{chunk[-1]}.log",
+            benchmark:
+                f"results/benchmarks/depth_accuracy/depth{{depth}}/seeds{chunk[0]}-{chunk[-1]}.tsv"
+            conda:
+                ENV
+            threads: config["threads"]
+            resources:
+                mem_mb=2000,
+                runtime=30 * len(chunk),
+            params:
+                section=E1,
+                dtype=config["dtype"],
+                seeds=chunk,
+            script:
+                "../../scripts/train_depth_accuracy.py"
 
 
 rule initial_speed:

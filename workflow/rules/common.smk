@@ -1,4 +1,5 @@
 # Helpers shared by all workflow files (paths, target lists, figure outputs).
+import re
 from pathlib import Path
 
 DATA = config["data"]["dir"]
@@ -33,6 +34,12 @@ def runs(experiment, section):
         depth=section["hidden_layers"],
         seed=section["seeds"],
     )
+
+
+def seed_chunks(section):
+    """The seeds in chunks of ``stack_seeds``: each chunk is one job training its seeds stacked."""
+    k, seeds = section["stack_seeds"], section["seeds"]
+    return [seeds[i : i + k] for i in range(0, len(seeds), k)]
 
 
 def chapter_tables():
@@ -99,13 +106,23 @@ def benchmark_files(wildcards):
     """The benchmark record of every run (results/X.json -> results/benchmarks/X.tsv), for
     the report's timings appendix."""
     runs = [f for name in RUN_TABLES for f in getattr(rules, name).input.runs]
-    records = [
-        "results/benchmarks/"
-        + f.removeprefix("results/").removesuffix(".json")
-        + ".tsv"
-        for f in runs
-    ]
+    records = list(dict.fromkeys(benchmark_of(f) for f in runs))
     return records + ["results/benchmarks/window.tsv"]
+
+
+def benchmark_of(run):
+    """results/X.json -> results/benchmarks/X.tsv, or the record of the stacked E1 job that
+    wrote it (results/benchmarks/depth_accuracy/depth{k}/seeds{first}-{last}.tsv)."""
+    stacked = re.fullmatch(r"results/depth_accuracy/depth(\d+)/seed(\d+)\.json", run)
+    if stacked and E1["stack_seeds"] > 1:
+        depth, seed = stacked.groups()
+        chunk = next(c for c in seed_chunks(E1) if int(seed) in c)
+        return f"results/benchmarks/depth_accuracy/depth{depth}/seeds{chunk[0]}-{chunk[-1]}.tsv"
+    return (
+        "results/benchmarks/"
+        + run.removeprefix("results/").removesuffix(".json")
+        + ".tsv"
+    )
 
 
 def beyond_targets():
