@@ -52,8 +52,8 @@ class BeyondMonitor(Monitor):
     percentile: float | None = None
     valid_cost: bool = False
 
-    def measure(self, net):
-        row = super().measure(net)
+    def measure(self, net, known=None):
+        row = super().measure(net, known)
         if self.percentile is not None and self.act_x is not None:
             hidden = net.forward(self.act_x)[1:-1]
             row["activation_percentile"] = [float(np.percentile(np.abs(a), self.percentile)) for a in hidden]

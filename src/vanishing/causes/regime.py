@@ -61,8 +61,8 @@ def make_regime_net(section, settings, seed, dtype=np.float64):
 class SigmaPrimeMonitor(Monitor):
     """The Monitor's readings plus rms σ′(zʲ) of every hidden layer over the probe images."""
 
-    def measure(self, net):
-        row = super().measure(net)
+    def measure(self, net, known=None):
+        row = super().measure(net, known)
         row["fprime_rms"] = factors.fprime_rms(factors.hidden_fprime(net, self.probe_x))
         return row
 
