@@ -155,7 +155,7 @@ def initial_speed(table, book_values):
             group = table[table["hidden_layers"] == k]
             layers = sorted(group["layer"].unique())
             data = [group.loc[group["layer"] == j, "speed"].to_numpy() for j in layers]
-            ax.boxplot(data, positions=layers, widths=0.5, medianprops={"color": palette.OKABE_ITO[1]})
+            ax.boxplot(data, positions=layers, widths=0.5, showfliers=False, medianprops={"color": palette.OKABE_ITO[1]})
             for j, d in zip(layers, data):
                 ax.scatter(np.full(len(d), j) + np.linspace(-0.12, 0.12, len(d)), d, s=8, alpha=0.6,
                            color=palette.OKABE_ITO[0], zorder=3)
