@@ -86,15 +86,15 @@ def key_findings(summary: dict) -> str:
 def _e1_line(s):
     depths = {d["hidden_layers"]: d for d in s["per_depth"]}
     best = depths[s["best_depth"]]
-    acc = spread(best["final_accuracy"], pct, " %")
+    acc = spread(best["final_accuracy"], pct, " %")
     book_best = s["book_best_depth"]
     if len(depths) == 1:
         return (f"**Depth.** Only {plural(best['hidden_layers'], 'hidden layer')} ran: {acc} validation accuracy "
                 f"after {plural(s['epochs'], 'epoch', words=False)}; the book: "
-                f"{pct(book.DEPTH_ACCURACY[book_best])} % at its best depth, {plural(book_best, 'hidden layer')}.")
+                f"{pct(book.DEPTH_ACCURACY[book_best])} % at its best depth, {plural(book_best, 'hidden layer')}.")
     return (f"**Depth.** Best mean validation accuracy with {plural(best['hidden_layers'], 'hidden layer')} "
             f"among {depth_phrase(depths)}: {acc} after {plural(s['epochs'], 'epoch', words=False)}; the book: "
-            f"{plural(book_best, 'hidden layer')}, {pct(book.DEPTH_ACCURACY[book_best])} % after 30 epochs.")
+            f"{plural(book_best, 'hidden layer')}, {pct(book.DEPTH_ACCURACY[book_best])} % after 30 epochs.")
 
 
 def _e2_line(s):

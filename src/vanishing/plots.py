@@ -135,8 +135,7 @@ def initial_speed_bars(run, neurons):
         ax.set_xticks(np.arange(neurons), [str(i + 1) for i in range(neurons)])
         ax.set_xlabel("neuron")
         ax.set_ylabel(r"$\partial C/\partial b$ (mean over the probe images)")
-        sizes = ", ".join(str(len(g)) for g in grads)
-        ax.set_title(f"Gradient at initialization, [784, {sizes}, 10], seed {run['seed']}")
+        ax.set_title(f"Gradient at initialization, {_layers(len(grads))}, seed {run['seed']}")
         ax.axhline(0, color="black", linewidth=0.6)
         ax.legend()
     return fig

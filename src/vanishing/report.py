@@ -133,8 +133,8 @@ def e1_findings(s):
                     "of the depths is.")
     if 1 in means and 2 in means:
         better = "better" if means[2] > means[1] else "no better"
-        text.append(f"In this run two hidden layers are {better} than one ({pct(means[2])} % against "
-                    f"{pct(means[1])} %).")
+        text.append(f"In this run two hidden layers are {better} than one ({pct(means[2])} % against "
+                    f"{pct(means[1])} %).")
     else:
         text.append("This run did not train both one and two hidden layers, so it cannot repeat the book's "
                     "first comparison.")
@@ -142,7 +142,7 @@ def e1_findings(s):
         best = s["best_depth"]
         agrees = "agrees" if best == book_best else "does not agree"
         text.append(f"The best mean accuracy is reached with {plural(best, 'hidden layer')} "
-                    f"({pct(means[best])} %), which {agrees} with the book's best depth "
+                    f"({pct(means[best])} %), which {agrees} with the book's best depth "
                     f"({plural(book_best, 'hidden layer')}).")
     else:
         only = next(iter(means))
