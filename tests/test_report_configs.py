@@ -90,4 +90,4 @@ def test_tables_and_figures_follow_the_config(run):
     if name == "one_depth":
         assert "Only one depth ran (three hidden layers)" in plain
         assert "only for four hidden layers, which this run did not train" in plain
-        assert "cannot repeat the book's first comparison" in plain
+        assert "cannot repeat the book’s first comparison" in plain  # smart quote in HTML
