@@ -84,6 +84,15 @@ def test_words_and_plurals():
     assert report.spread({"mean": 1.0, "std": 0.5, "n": 1}, report.pct) == "1.00"
 
 
+def test_setup_comes_from_the_config():
+    book_setup = dict(report.BOOK_E1)
+    assert report.e1_setup(book_setup)["book_setup"] == "the book's setup"
+    relu = report.e1_setup({**book_setup, "activation": "relu", "train_size": 5000, "width": 100})
+    assert relu["setup"].startswith("rectified linear units") and relu["width"] == "100"
+    assert relu["images"] == "the first 5,000 training images"
+    assert relu["book_setup"].startswith("the book: sigmoid neurons")
+
+
 def test_window_book_values_are_the_books_precision():
     e5 = report.e5_variables({"max_abs_diff": 1e-8, "points": 10, "widest_w": 6.894151, "widest_width": 0.447743,
                               "sigma_prime_max": 0.25, "sigma_prime_argmax": 0.0,

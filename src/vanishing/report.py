@@ -103,7 +103,7 @@ def spread(stats, fmt, unit=""):
 # --- E1 ---------------------------------------------------------------------------------------
 
 
-def e1_variables(s):
+def e1_variables(s, width=30):
     depths = by_depth(s["per_depth"])
     out = {f"k{k}": {"mean": pct(d["final_accuracy"]["mean"]), "std": pct(d["final_accuracy"]["std"]),
                      "book": pct(d["book"]) if d["book"] is not None else "n/a"} for k, d in depths.items()}
@@ -111,8 +111,8 @@ def e1_variables(s):
     out.update({
         "epochs": str(s["epochs"]), "seeds": str(seeds),
         "epochs_text": plural(s["epochs"], "epoch", words=False), "seeds_text": over_seeds(seeds),
-        "nets": (f"networks {net(min(depths))} to {net(max(depths))}" if len(depths) > 1
-                 else f"a network {net(min(depths))}"),
+        "nets": (f"networks {net(min(depths), width)} to {net(max(depths), width)}" if len(depths) > 1
+                 else f"a network {net(min(depths), width)}"),
         "depth_phrase": depth_phrase(depths),
         "findings": e1_findings(s),
     })
@@ -172,6 +172,34 @@ def e1_findings(s):
 
 
 BOOK_EPOCHS = 30  # the book's E1 trains for 30 epochs
+_ACTIVATION = {"sigmoid": "sigmoid neurons", "tanh": "tanh neurons", "relu": "rectified linear units"}
+_COST = {"cross_entropy": "the cross-entropy cost", "quadratic": "the quadratic cost"}
+_INIT = {"scaled": "weights drawn from N(0, 1/n~in~), biases from N(0, 1)",
+         "large": "weights and biases drawn from N(0, 1)",
+         "glorot": "Glorot and Bengio's normalized initialization (biases 0)"}
+# The book's E1 setup (Nielsen 2015, ch. 5), in the config's terms.
+BOOK_E1 = {"activation": "sigmoid", "cost": "cross_entropy", "init": "scaled", "mini_batch_size": 10,
+           "eta": 0.1, "lmbda": 5.0, "epochs": BOOK_EPOCHS, "train_size": 50000, "width": 30}
+
+
+def e1_setup(section):
+    """How E1 trained, from its config section, and what the book did differently (only that)."""
+    ours = dict(BOOK_E1, **{k: v for k, v in section.items() if k in BOOK_E1})
+    phrases = {"activation": lambda c: _ACTIVATION.get(c["activation"], c["activation"]),
+               "cost": lambda c: _COST.get(c["cost"], c["cost"]),
+               "init": lambda c: _INIT.get(c["init"], c["init"]),
+               "mini_batch_size": lambda c: f"mini-batches of {c['mini_batch_size']}",
+               "eta": lambda c: f"η = {c['eta']:g}", "lmbda": lambda c: f"λ = {c['lmbda']:g}",
+               "width": lambda c: f"{c['width']} neurons per hidden layer",
+               "epochs": lambda c: f"{c['epochs']} epochs",
+               "train_size": lambda c: "all 50,000 training images"}
+    images = ("all 50,000 training images" if ours["train_size"] >= 50000
+              else f"the first {ours['train_size']:,} training images")
+    differs = [k for k in phrases if ours[k] != BOOK_E1[k]]
+    same = ("the book's setup" if not differs else
+            "the book: " + ", ".join(phrases[k](BOOK_E1) for k in differs) + ", one run")
+    setup = ", ".join(phrases[k](ours) for k in ("activation", "cost", "init", "mini_batch_size", "eta", "lmbda"))
+    return {"setup": setup, "images": images, "book_setup": same, "width": str(ours["width"])}
 
 
 def _depth_conclusion(means, noise):
@@ -430,8 +458,9 @@ def report_variables(summary, *extra: dict, run: dict | None = None):
     see :mod:`vanishing.findings`), then each dict of ``extra`` merged in at the top level (the
     beyond chapter's, the causes', ...); a key defined twice is an error."""
     prov = summary["provenance"]
+    e1_config = summary.get("config", {}).get("depth_accuracy", {})
     out = {
-        "e1": e1_variables(summary["depth_accuracy"]),
+        "e1": {**e1_variables(summary["depth_accuracy"], e1_config.get("width", 30)), **e1_setup(e1_config)},
         "e2": e2_variables(summary["initial_speed"]),
         "e3": e3_variables(summary["learning_speed"]),
         "e4": e4_variables(summary["chain"]),
