@@ -2,7 +2,7 @@
 
 Sizes are for print: a figure is at most ``WIDTH`` inches wide (the PDF's text width), so it is
 printed at about its natural size and no text is smaller than 8 pt; the PNG is written at
-``savefig.dpi`` = 200, more than twice the pixels the HTML column shows it at. Colours come from
+``savefig.dpi`` = 240, at least twice the pixels of the 640-px HTML column it is shown in. Colours come from
 the one colour-blind-safe palette, :mod:`vanishing.palette` (Okabe-Ito); the book's published
 values are always black open markers, distinct from this run's coloured points.
 """
@@ -23,7 +23,7 @@ MIN_FONT_PT = 8.0  # the smallest text any chapter figure may print
 STYLE = {
     "figure.figsize": (WIDTH, 3.9),
     "figure.dpi": 100,
-    "savefig.dpi": 200,
+    "savefig.dpi": 240,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
