@@ -220,7 +220,7 @@ def window(table, sigma_prime, widest):
         ax1.set_xlabel("z")
         ax1.set_ylabel(r"$\sigma'(z)$")
         ax1.set_title(r"$\sigma'$ peaks at 1/4")
-        ax1.legend(loc="upper right")
+        ax1.legend(loc="upper left", fontsize=8)
         ax2.plot(table["w"], table["width_formula"], color=blue, label="the book's eq. (123)")
         step = max(len(table) // 40, 1)
         ax2.scatter(table["w"][::step], table["width_scan"][::step], s=10, color="black", label="numeric scan")
@@ -229,7 +229,7 @@ def window(table, sigma_prime, widest):
         ax2.set_xlabel("|w|")
         ax2.set_ylabel("width of the window")
         ax2.set_title("The window is narrow")
-        ax2.legend(loc="upper right")
+        ax2.legend(loc="lower right")
         fig.tight_layout()
     return fig
 
