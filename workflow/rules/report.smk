@@ -7,14 +7,11 @@ localrules:
     publish,
 
 
-def figure_tables():
-    """The tables the figures are drawn from (chapter and beyond), which the captions link to."""
-    beyond = [f for f in beyond_targets() if f.startswith("results/tables/")]
-    return list(chapter_tables().values()) + beyond
-
-
-def report_tables():
-    return [f"results/report/tables/{Path(f).name}" for f in figure_tables()]
+# The tables the figures are drawn from (chapter and beyond), which the captions link to.
+FIGURE_TABLES = list(chapter_tables().values()) + [
+    f for f in beyond_targets() if f.startswith("results/tables/")
+]
+REPORT_TABLES = [f"results/report/tables/{Path(f).name}" for f in FIGURE_TABLES]
 
 
 rule report:
@@ -23,14 +20,14 @@ rule report:
         summary="results/summary.json",
         beyond_summary="results/beyond_summary.json",
         figures=report_figures(),
-        tables=figure_tables(),
+        tables=FIGURE_TABLES,
         source=report_sources(),
         benchmarks=benchmark_files,
         default_config="config/config.yaml",
         schema="workflow/schemas/config.schema.yaml",
     output:
         **report_outputs(),
-        tables=report_tables(),
+        tables=REPORT_TABLES,
     log:
         "logs/report.log",
     conda:
@@ -46,7 +43,7 @@ rule publish:
     tree only (`snakemake --cores 2 publish`); docs/summary.json records the commit."""
     input:
         **report_outputs(),
-        tables=report_tables(),
+        tables=REPORT_TABLES,
         summary="results/summary.json",
         beyond_summary="results/beyond_summary.json",
     output:
@@ -54,7 +51,7 @@ rule publish:
         summary="docs/summary.json",
         beyond_summary="docs/beyond_summary.json",
         pdf="docs/report.pdf" if config["report"]["pdf"] else [],
-        tables=[f"docs/tables/{Path(f).name}" for f in figure_tables()],
+        tables=[f"docs/tables/{Path(f).name}" for f in FIGURE_TABLES],
     log:
         "logs/publish.log",
     conda:
