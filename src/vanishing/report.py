@@ -358,8 +358,9 @@ def _paragraph(text):
 def e3_figures(s):
     """The per-depth learning-speed figures of this run, and the sentence that points at them."""
     depths = [d["hidden_layers"] for d in s["per_depth"]]
-    refs = ", ".join(f"@fig-e3-{k}" for k in depths)
-    blocks = [f"@tbl-e3 gives the ratios for every depth, and {refs} show each layer's speed.\n"]
+    refs = listing(f"@fig-e3-{k}" for k in depths)
+    verb = "shows" if len(depths) == 1 else "show"
+    blocks = [f"@tbl-e3 gives the ratios for every depth, and {refs} {verb} each layer's speed.\n"]
     for k in depths:
         blocks.append(f"![Speed of learning of each hidden layer during training, {plural(k, 'hidden layer')} "
                       f"(mean over seeds, min–max band). Data: [learning_speed.csv](tables/learning_speed.csv)."
