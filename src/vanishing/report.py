@@ -5,99 +5,14 @@ passes through here, formatted once; the book's values are labelled as the book'
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
-import yaml
-
 from . import book
-
-# --- formatting -------------------------------------------------------------------------------
-
-
-def pct(x):
-    """An accuracy in percent, as the book prints them."""
-    return f"{x:.2f}"
-
-
-def sig(x, digits=3):
-    """A positive measurement to ``digits`` significant figures (no exponent for usual sizes)."""
-    if x == 0:
-        return "0"
-    text = f"{x:.{digits}g}"
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        return f"{mantissa} × 10^{int(exp)}^"
-    return text
-
-
-def ratio(x):
-    return f"{x:.1f}" if x < 100 else f"{x:.0f}"
-
-
-def sci(x):
-    """A tiny or huge number as m × 10^e^ (pandoc/Quarto superscript)."""
-    mantissa, exp = f"{x:.2e}".split("e")
-    return f"{mantissa} × 10^{int(exp)}^"
-
-
-def table(header, rows, caption, label):
-    """A pipe table with a Quarto caption and cross-reference label."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i else ":---" for i in range(len(header))) + "|"]
-    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
-    return "\n".join(lines) + f"\n\n: {caption} {{#{label}}}\n"
+from .appendix import config_block, data_table, packages_table, read_benchmarks, timings_table
+from .prose import (depth_phrase, listing, net, over_seeds, pct, plural, ratio, sci, sig,  # noqa: F401
+                    spread, table, word)
 
 
 def by_depth(items):
     return {d["hidden_layers"]: d for d in items}
-
-
-# --- number agreement ------------------------------------------------------------------------
-
-_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-
-
-def word(n):
-    """Small counts in words, as prose has them ("four"); larger ones as digits."""
-    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
-
-
-def plural(n, noun, plural_form=None, words=True):
-    """``"1 hidden layer"``, ``"4 hidden layers"`` (``words``: ``"one hidden layer"``)."""
-    count = word(n) if words else str(n)
-    return f"{count} {noun if n == 1 else (plural_form or noun + 's')}"
-
-
-def listing(items):
-    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def depth_phrase(depths):
-    """``"one to four hidden layers"`` for a contiguous list, else ``"one, three and six hidden layers"``."""
-    depths = sorted(depths)
-    if len(depths) == 1:
-        return plural(depths[0], "hidden layer")
-    if len(depths) > 2 and depths == list(range(depths[0], depths[-1] + 1)):
-        return f"{word(depths[0])} to {word(depths[-1])} hidden layers"
-    return f"{listing(word(k) for k in depths)} hidden layers"
-
-
-def net(k, width=30):
-    """The book's notation of a net with ``k`` hidden layers: ``[784, 30, 30, 10]``."""
-    return "`[" + ", ".join(["784"] + [str(width)] * k + ["10"]) + "]`"
-
-
-def over_seeds(n):
-    return "with one seed" if n == 1 else f"over {n} seeds"
-
-
-def spread(stats, fmt, unit=""):
-    """``"x ± sd"`` (non-breaking, never wrapped) over seeds, or just ``x`` for one seed."""
-    if stats["n"] < 2:
-        return f"{fmt(stats['mean'])}{unit}"
-    return f"{fmt(stats['mean'])}{unit}\u00a0±\u00a0{fmt(stats['std'])}{unit}"
 
 
 # --- E1 ---------------------------------------------------------------------------------------
@@ -389,66 +304,6 @@ def e5_variables(s):
             "sigma_prime_max": f"{s['sigma_prime_max']:.4f}", "sigma_prime_argmax": f"{s['sigma_prime_argmax']:g}",
             # the book prints "about 6.9" and "about 0.45": its precision, not ours
             "book_widest_w": f"{s['book']['widest_w']:.1f}", "book_widest_width": f"{s['book']['widest_width']:.2f}"}
-
-
-# --- reproducibility appendix -----------------------------------------------------------------
-
-
-def read_benchmarks(paths):
-    """Rows (rule target, seconds, max RSS MB) from Snakemake's benchmark files."""
-    rows = []
-    for path in paths:
-        with open(path, newline="") as f:
-            record = next(csv.DictReader(f, delimiter="\t"))
-        rows.append((Path(path).with_suffix("").as_posix().split("benchmarks/", 1)[-1],
-                     float(record["s"]), float(record["max_rss"]) if record["max_rss"] not in ("-", "NA") else float("nan")))
-    return rows
-
-
-def timings_table(benchmarks):
-    groups = {}
-    for name, seconds, rss in benchmarks:
-        groups.setdefault(name.split("/")[0], []).append((seconds, rss))
-    rows = [(g, len(v), f"{sum(s for s, _ in v):.1f}", f"{max(s for s, _ in v):.1f}", f"{max(r for _, r in v):.0f}")
-            for g, v in sorted(groups.items())]
-    return table(["step", "jobs", "total seconds", "longest job (s)", "max RSS (MB)"], rows,
-                 "Time and memory per step, from the rules' `benchmark:` files of this run.", "tbl-timings")
-
-
-def data_table(manifest):
-    rows = [(f"`{name}`", f"`{info['sha256']}`", info["size"]) for name, info in manifest["files"].items()]
-    return table(["file", "SHA-256", "bytes"], rows,
-                 f"The MNIST files of this run, from `{manifest['source']}`, each checked against its "
-                 "canonical SHA-256.", "tbl-data")
-
-
-def packages_table(provenance):
-    rows = [(name, version or "not installed") for name, version in provenance["packages"].items()]
-    rows.append(("python", provenance["machine"]["python"]))
-    return table(["package", "version"], rows, "Package versions of the run that wrote the summary.",
-                 "tbl-packages")
-
-
-class _Flow(dict):
-    """A mapping of settings dumped on one (wrapped) line: ``{epochs: 30, seeds: [0, 1]}``."""
-
-
-yaml.SafeDumper.add_representer(_Flow, lambda dumper, data: dumper.represent_mapping(
-    "tag:yaml.org,2002:map", data.items(), flow_style=True))
-
-
-def _compact(node):
-    """Mappings of plain settings become _Flow; mappings holding mappings stay blocks."""
-    if not isinstance(node, dict):
-        return node
-    if any(isinstance(v, dict) for v in node.values()):
-        return {k: _compact(v) for k, v in node.items()}
-    return _Flow(node)
-
-
-def config_block(config):
-    """The resolved config as compact YAML: one wrapped line per group of settings (about a page)."""
-    return "```yaml\n" + yaml.safe_dump(_compact(config), sort_keys=False, width=96, default_flow_style=None) + "```\n"
 
 
 # --- everything -------------------------------------------------------------------------------
