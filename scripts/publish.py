@@ -1,23 +1,27 @@
-"""Rule publish: copy the report of a full default run, with its summary, to docs/."""
+"""Rule publish: copy the report of a full default run of committed code, with its summaries and
+the tables behind its figures, to docs/ (vanishing.publishing says what may be published)."""
 
 import shutil
+from pathlib import Path
 
 import yaml
 from snakemake.utils import validate
 
-from vanishing import jobs
+from vanishing import jobs, publishing
 from vanishing.iofiles import atomic_path, read_json
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
 default = yaml.safe_load(open(sm.params.default_config))
 validate(default, sm.params.schema)
-used = read_json(sm.input.summary)["config"]
-if used != default:
-    changed = sorted(k for k in set(default) | set(used) if default.get(k) != used.get(k))
-    raise SystemExit(f"publish takes a full default run only; this run's config differs in {changed}")
-for name in ("html", "summary", "pdf"):
-    if name in sm.output.keys():
-        with atomic_path(sm.output[name]) as tmp:
-            shutil.copyfile(sm.input[name], tmp)
-        log.info("published %s -> %s", sm.input[name], sm.output[name])
+summary = read_json(sm.input.summary)
+try:
+    publishing.check_publishable(Path.cwd(), summary["config"], default, summary["provenance"]["code_version"])
+except publishing.PublishError as exc:
+    raise SystemExit(f"publish refused: {exc}")
+pairs = [(sm.input[n], sm.output[n]) for n in ("html", "summary", "beyond_summary", "causes_summary", "pdf") if n in sm.output.keys()]
+pairs += list(zip(sm.input.tables, sm.output.tables))
+for src, dest in pairs:
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(src, tmp)
+    log.info("published %s -> %s", src, dest)

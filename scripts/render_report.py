@@ -1,33 +1,48 @@
-"""Rule report: fill the report's variables and tables from this run's outputs, then render."""
+"""Rule report: fill the report's variables and tables from this run's outputs, then render;
+copy the tables behind the figures next to the report (the captions link to them)."""
 
+import shutil
 from pathlib import Path
 
-from vanishing import jobs, render, report, widgets
-from vanishing.iofiles import read_json
+import yaml
+from snakemake.utils import validate
+
+from vanishing import findings, jobs, render, report, widgets
+from vanishing.iofiles import atomic_path, read_json
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
 summary = read_json(sm.input.summary)
-variables = report.report_variables(summary)
-generated = report.report_tables(summary, [*sm.input.benchmarks, *sm.input.get("causes_benchmarks", [])])
+default = yaml.safe_load(open(sm.input.default_config))
+validate(default, sm.input.schema)  # fills in the defaults, as for the run's own config
+benchmarks = [*sm.input.benchmarks, *sm.input.get("causes_benchmarks", [])]
+run = findings.run_variables(summary["config"], default, benchmarks)
+extra = []
+generated = report.report_tables(summary, benchmarks)
 if "beyond_summary" in sm.input.keys():
     from vanishing import beyond
 
     beyond_summary = read_json(sm.input.beyond_summary)
-    variables["beyond"] = beyond.report_variables(beyond_summary)
+    extra.append({"beyond": beyond.report_variables(beyond_summary)})
     generated.update(beyond.report_tables(beyond_summary))
-# the explorable figures beside the chain and window figures, from this run's tables
-generated.update(widgets.report_fragments(summary, sm.input.chain_table, sm.input.window_table))
 if "causes_summary" in sm.input.keys():
     from vanishing.causes import report as causes_report
 
     causes_summary = read_json(sm.input.causes_summary)
-    variables["causes"] = causes_report.report_variables(causes_summary)
+    extra.append({"causes": causes_report.report_variables(causes_summary)})
     generated.update(causes_report.report_tables(causes_summary))
+# the explorable figures beside the chain and window figures, from this run's tables
+generated.update(widgets.report_fragments(summary, sm.input.chain_table, sm.input.window_table))
+variables = report.report_variables(summary, *extra, run=run)
+generated["_generated/reproduce.md"] = findings.reproduce_box(variables["run"])
+generated["_generated/findings.md"] = findings.key_findings(summary)
 assets = {f"figures/{Path(p).name}": p for p in sm.input.figures}
 assets.update({f"figures/{Path(p).name}": p for p in sm.input.get("causes_figures", [])})
 source_dir = Path(sm.input.source[0]).parent  # report/, where _quarto.yml is
 work_dir = Path(sm.output.html).parent / "work"
+for src, dest in zip(sm.input.tables, sm.output.tables):
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(src, tmp)
 engine = render.render_report(source_dir, work_dir, sm.output.html, variables, generated,
                               pdf=sm.output.get("pdf"), engine=sm.params.engine, log=log.info, assets=assets)
 log.info("report rendered with %s: %s", engine, ", ".join(sm.output))

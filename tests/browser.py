@@ -156,7 +156,7 @@ def _screenshot(cdp: Cdp, session: str, path: Path, width: int, max_height: int)
     metrics = cdp.call("Page.getLayoutMetrics", session=session)
     height = int(min(max_height, max(600, metrics["cssContentSize"]["height"])))
     cdp.call("Emulation.setDeviceMetricsOverride",
-             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session)
+             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}, session)
     shot = cdp.call("Page.captureScreenshot", {"format": "png"}, session)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
@@ -197,6 +197,53 @@ def open_and_check(html_path, screenshot_path, *, width: int = 1200, max_height:
             raise CdpError(f"{exc}\nchromium output:\n{log_file.read().decode(errors='replace')[-3000:]}") from exc
         finally:
             _stop(proc, cdp)
+
+
+# Layout facts of the publication template (src/vanishing/pandoc/template.html), in CSS pixels.
+LAYOUT_PROBE = """(() => {
+  const box = el => { if (!el) return null; const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return {left: r.left, right: r.right, top: r.top, width: r.width, height: r.height,
+            visible: s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0}; };
+  const p = document.querySelector('main p');
+  return {viewport: window.innerWidth, scroll_width: document.documentElement.scrollWidth,
+          text: box(p), main: box(document.querySelector('main')), toc: box(document.querySelector('nav#TOC')),
+          font_family: p ? getComputedStyle(p).fontFamily : '',
+          font_size: p ? parseFloat(getComputedStyle(p).fontSize) : 0};
+})()"""
+
+
+def layout(html_path, widths=(1280, 390), screenshot_dir=None, *, timeout: float = 60.0,
+           max_height: int = 16000) -> dict:
+    """Open ``html_path`` at each viewport width; return ``{width: LAYOUT_PROBE result}`` and save
+    full-page screenshots ``<screenshot_dir>/report-<width>.png`` if a folder is given."""
+    url = Path(html_path).resolve().as_uri()
+    facts = {}
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, \
+            tempfile.TemporaryFile() as log_file:
+        proc, cdp = start_chromium(profile, log_file)
+        try:
+            for width in widths:
+                target = cdp.call("Target.createTarget", {"url": "about:blank"}, timeout=timeout)
+                session = cdp.call("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True})["sessionId"]
+                cdp.call("Page.enable", session=session)
+                cdp.call("Emulation.setDeviceMetricsOverride",
+                         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600}, session)
+                cdp.events.clear()
+                cdp.call("Page.navigate", {"url": url}, session, timeout=timeout)
+                cdp.wait_event("Page.loadEventFired", timeout)
+                cdp.pump(0.5)
+                facts[width] = cdp.call("Runtime.evaluate", {"expression": LAYOUT_PROBE, "returnByValue": True},
+                                        session)["result"]["value"]
+                if screenshot_dir is not None:
+                    _screenshot(cdp, session, Path(screenshot_dir) / f"report-{width}.png", width, max_height)
+                cdp.call("Target.closeTarget", {"targetId": target["targetId"]})
+        except CdpError as exc:
+            log_file.seek(0)
+            raise CdpError(f"{exc}\nchromium output:\n{log_file.read().decode(errors='replace')[-3000:]}") from exc
+        finally:
+            _stop(proc, cdp)
+    return facts
 
 
 def _stop(proc: subprocess.Popen, cdp: Cdp):

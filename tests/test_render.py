@@ -135,6 +135,23 @@ def test_sections_toc_math_and_callout(toy_html):
     assert 'class="callout callout-note"' in toy_html and "Where the numbers come from" in toy_html
 
 
+def test_publication_template_and_stylesheet(toy_html):
+    """The pandoc render uses the project's template: title block, sidebar TOC, main column, its CSS."""
+    assert '<header id="title-block-header" class="title-block">' in toy_html
+    assert re.search(r'<nav id="TOC"[^>]*class="sidebar-toc"', toy_html)
+    assert '<main id="content" class="content">' in toy_html
+    css = (render.PANDOC_DIR / "publication.css").read_text()
+    assert "grid-template-areas" in css and css.split("{")[0].strip().startswith("/*")
+    assert "nav#TOC" in toy_html and "sans-serif" in toy_html  # the stylesheet is embedded
+    assert toy_html.index('id="title-block-header"') < toy_html.index('id="TOC"') < toy_html.index("<main")
+
+
+def test_quarto_date_today_becomes_the_date(tmp_path):
+    meta = render._pandoc_metadata({"date": "today", "title": "x"}, "report")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["date"])
+    assert render._pandoc_metadata({"date": "2020-01-02"}, "r")["date"] == "2020-01-02"
+
+
 def test_images_are_embedded(toy_html):
     assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', toy_html)) == 2
     assert not re.search(r'src="(?!data:)', toy_html)
@@ -324,6 +341,7 @@ if [ "$to" = typst ]; then printf '%%PDF-1.7 fake' > "$out/$stem.pdf"; exit 0; f
 body='<p>rendered by fake quarto</p>'
 [ "$FAKE_QUARTO_MODE" = unresolved ] && body='<p>See ?@fig-speed and ?var:results.acc</p>'
 [ "$FAKE_QUARTO_MODE" = warn ] && echo "WARNING (filter) Unable to resolve crossref @fig-x" >&2
+[ "$FAKE_QUARTO_MODE" = error ] && echo "ERROR: Typst compile failed (but exit 0)" >&2
 printf '<!DOCTYPE html><html><head><title>t</title></head><body>%s</body></html>' "$body" > "$out/$stem.html"
 """
 
@@ -400,6 +418,7 @@ def test_quarto_engine_call_and_output(tmp_path, monkeypatch):
     ("fail", r"failed \(exit 1\).*something broke"),
     ("silent", "did not write"),
     ("warn", "warned"),
+    ("error", "reported errors:.*ERROR: Typst compile failed"),
     ("unresolved", "unresolved cross-reference"),
 ])
 def test_quarto_engine_failures_are_errors(tmp_path, monkeypatch, mode, message):

@@ -1,4 +1,11 @@
-"""Figures in one style: labelled axes, units, legends; each saved as PNG and SVG."""
+"""Figures in one style: labelled axes, units, legends; each saved as PNG and SVG.
+
+Sizes are for print: a figure is at most ``WIDTH`` inches wide (the PDF's text width), so it is
+printed at about its natural size and no text is smaller than 8 pt; the PNG is written at
+``savefig.dpi`` = 240, at least twice the pixels of the 640-px HTML column it is shown in. Colours come from
+the one colour-blind-safe palette, :mod:`vanishing.palette` (Okabe-Ito); the book's published
+values are always black open markers, distinct from this run's coloured points.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +15,57 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from . import palette  # noqa: E402
 from .iofiles import atomic_path  # noqa: E402
 
+WIDTH = 6.3  # inches: the PDF's text width (A4, Typst's default margins)
+MIN_FONT_PT = 8.0  # the smallest text any chapter figure may print
 STYLE = {
-    "figure.figsize": (6.4, 4.0),
-    "figure.dpi": 110,
-    "savefig.dpi": 150,
+    "figure.figsize": (WIDTH, 3.9),
+    "figure.dpi": 100,
+    "savefig.dpi": 240,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "font.size": 10,
+    "font.size": 9.5,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9.5,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 8.5,
+    "figure.titlesize": 10.5,
     "legend.frameon": False,
+    "axes.prop_cycle": plt.cycler(color=palette.OKABE_ITO),
     "svg.hashsalt": "vanishing",  # deterministic SVG ids
 }
-COLORS = plt.get_cmap("viridis")
-BOOK_STYLE = {"marker": "*", "s": 90, "color": "crimson", "zorder": 5}
+# The book's values: black open markers, never one of the run's colours.
+BOOK_STYLE = {"marker": "D", "s": 40, "facecolor": "none", "edgecolor": "black", "linewidth": 1.3, "zorder": 6}
 
 
 def layer_colors(n):
-    return [COLORS(i / max(n - 1, 1) * 0.85) for i in range(n)]
+    """``n`` distinguishable colour-blind-safe colours (Okabe-Ito; ValueError past eight)."""
+    return palette.colors(n)
 
 
 def save(fig, png, svg):
     """Write the figure to both paths atomically and close it."""
     # svg.hashsalt must be in force while saving (the clip-path ids are made then), not only while drawing.
-    with plt.rc_context({"svg.hashsalt": STYLE["svg.hashsalt"]}):
+    with plt.rc_context({"svg.hashsalt": STYLE["svg.hashsalt"], "savefig.dpi": STYLE["savefig.dpi"]}):
         for path, fmt in ((png, "png"), (svg, "svg")):
             with atomic_path(path, suffix="." + fmt) as tmp:
                 fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
     plt.close(fig)
+
+
+def font_sizes(fig) -> list[float]:
+    """Point sizes of every visible text of ``fig`` (titles, labels, ticks, legends, notes)."""
+    fig.canvas.draw()
+    return [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _layers(k):
+    return f"{k} hidden layer{'s' if k != 1 else ''}"
 
 
 def _band(ax, x, values, color, label):
@@ -48,24 +76,48 @@ def _band(ax, x, values, color, label):
 
 
 def depth_accuracy(table, book_values):
+    """Fig. 1: (a) validation accuracy per epoch, one colour per depth (mean, min-max band);
+    (b) the final accuracy per depth: each seed a dot, the mean a bar, the book's value a black
+    open diamond, on an axis fitted to these points so that the depth differences show."""
+    depths = sorted(int(k) for k in table["hidden_layers"].unique())
+    colors = dict(zip(depths, layer_colors(len(depths))))
+    last = table["epoch"].max()
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
-        depths = sorted(table["hidden_layers"].unique())
-        for color, k in zip(layer_colors(len(depths)), depths):
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(WIDTH, 3.5), width_ratios=[1.35, 1])
+        for k in depths:
             wide = table[table["hidden_layers"] == k].pivot(index="seed", columns="epoch", values="validation_accuracy")
             wide = wide.drop(columns=0, errors="ignore")
-            _band(ax, wide.columns, wide.to_numpy(), color, f"{k} hidden layer{'s' if k > 1 else ''}")
-            if k in book_values:
-                ax.scatter([wide.columns.max()], [book_values[k]], marker="*", s=90, color=color,
-                           edgecolor="crimson", zorder=5)
-        ax.scatter([], [], **BOOK_STYLE, label="book, final epoch")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("validation accuracy (%)")
-        ax.set_title("Validation accuracy against depth (mean, min-max band over seeds)")
+            _band(ax1, wide.columns, wide.to_numpy(), colors[k], _layers(k))
+        ax1.set_xlabel("epoch")
+        ax1.set_ylabel("validation accuracy (%)")
+        ax1.set_title("(a) during training")
         trained = table.loc[table["epoch"] > 0, "validation_accuracy"]
-        top = max(trained.max(), max(book_values.values(), default=0))
-        ax.set_ylim(max(np.percentile(trained, 2), 80.0), min(top + 0.5, 100.0))
-        ax.legend(loc="lower right")
+        ax1.set_ylim(max(np.percentile(trained, 2) - 0.5, 0.0), min(trained.max() + 0.5, 100.0))
+        ax1.legend(loc="lower right")
+        final = table[table["epoch"] == last]
+        shown = list(final["validation_accuracy"])
+        book_label = "the book (Nielsen 2015, 30 epochs)"
+        for i, k in enumerate(depths):
+            acc = final.loc[final["hidden_layers"] == k, "validation_accuracy"].to_numpy()
+            jitter = np.linspace(-0.12, 0.12, len(acc)) if len(acc) > 1 else np.zeros(1)
+            ax2.scatter(i + jitter, acc, s=16, color=colors[k], alpha=0.85, zorder=4,
+                        label="this run, one dot per seed" if i == 0 else None)
+            ax2.hlines(acc.mean(), i - 0.25, i + 0.25, color=colors[k], linewidth=2.2, zorder=5,
+                       label="this run, mean" if i == 0 else None)
+            if k in book_values:
+                ax2.scatter([i + 0.33], [book_values[k]], **BOOK_STYLE, label=book_label)
+                book_label = None
+                shown.append(book_values[k])
+        ax2.set_xticks(range(len(depths)), [str(k) for k in depths])
+        ax2.set_xlim(-0.6, len(depths) - 0.4)
+        pad = max(0.15, 0.08 * (max(shown) - min(shown)))
+        ax2.set_ylim(min(shown) - pad, max(shown) + pad)
+        ax2.set_xlabel("hidden layers")
+        ax2.set_ylabel(f"accuracy after epoch {last} (%)")
+        ax2.set_title("(b) after the last epoch")
+        ax1.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        fig.tight_layout()
+        ax2.legend(loc="upper left", bbox_to_anchor=(-1.6, -0.2), ncols=3, fontsize=8)
     return fig
 
 
@@ -73,40 +125,51 @@ def initial_speed_bars(run, neurons):
     """The book's bar figure: ∂C/∂b of the first neurons of each hidden layer, one run."""
     grads = run["bias_grad"][:-1]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.3))
         colors = layer_colors(len(grads))
         width = 0.8 / len(grads)
         for j, (g, color) in enumerate(zip(grads, colors)):
+            g = np.asarray(g)[:neurons]
             x = np.arange(len(g)) + (j - (len(grads) - 1) / 2) * width
             ax.bar(x, g, width=width, color=color, label=f"hidden layer {j + 1}")
         ax.set_xticks(np.arange(neurons), [str(i + 1) for i in range(neurons)])
         ax.set_xlabel("neuron")
         ax.set_ylabel(r"$\partial C/\partial b$ (mean over the probe images)")
-        ax.set_title(f"Gradient at initialization, [784, 30, 30, 10], seed {run['seed']}")
+        ax.set_title(f"Gradient at initialization, {_layers(len(grads))}, seed {run['seed']}")
         ax.axhline(0, color="black", linewidth=0.6)
         ax.legend()
     return fig
 
 
 def initial_speed(table, book_values):
+    """‖δˡ‖ per hidden layer at initialization: one panel per depth (three to a row)."""
+    depths = sorted(int(k) for k in table["hidden_layers"].unique())
+    ncols = min(len(depths), 3)
+    nrows = -(-len(depths) // ncols)
     with plt.rc_context(STYLE):
-        depths = sorted(table["hidden_layers"].unique())
-        fig, axes = plt.subplots(1, len(depths), figsize=(3.0 * len(depths), 3.6), sharey=True, squeeze=False)
-        for ax, k in zip(axes[0], depths):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, 2.9 * nrows), sharey=True, squeeze=False)
+        for ax in axes.flat[len(depths):]:
+            ax.set_visible(False)
+        for ax, k in zip(axes.flat, depths):
             group = table[table["hidden_layers"] == k]
             layers = sorted(group["layer"].unique())
             data = [group.loc[group["layer"] == j, "speed"].to_numpy() for j in layers]
-            ax.boxplot(data, positions=layers, widths=0.5)
+            ax.boxplot(data, positions=layers, widths=0.5, showfliers=False, medianprops={"color": palette.OKABE_ITO[1]})
             for j, d in zip(layers, data):
-                ax.scatter(np.full(len(d), j) + np.linspace(-0.12, 0.12, len(d)), d, s=8, alpha=0.5, color="steelblue")
+                ax.scatter(np.full(len(d), j) + np.linspace(-0.12, 0.12, len(d)), d, s=8, alpha=0.6,
+                           color=palette.OKABE_ITO[0], zorder=3)
             if k in book_values:
-                ax.scatter(layers[: len(book_values[k])], book_values[k], **BOOK_STYLE, label="book")
+                ax.scatter(np.asarray(layers[: len(book_values[k])]) + 0.3, book_values[k], **BOOK_STYLE,
+                           label="the book")
             ax.set_yscale("log")
+            ax.set_xticks(layers, [str(j) for j in layers])
             ax.set_xlabel("hidden layer")
-            ax.set_title(f"{k} hidden layers")
-        axes[0][0].set_ylabel(r"speed $\|\delta^l\|$ at initialization")
-        axes[0][0].legend(loc="lower right")
-        fig.suptitle("Speed of learning at initialization (boxes and dots: seeds; stars: the book)")
+            ax.set_title(_layers(k))
+        for row in axes:
+            row[0].set_ylabel(r"$\|\delta^l\|$ at initialization")
+        labelled = [ax for ax in axes.flat if ax.get_legend_handles_labels()[1]]
+        if labelled:
+            labelled[0].legend(loc="lower right")
         fig.tight_layout()
     return fig
 
@@ -114,7 +177,7 @@ def initial_speed(table, book_values):
 def learning_speed(table, hidden_layers):
     group = table[table["hidden_layers"] == hidden_layers]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
         layers = sorted(group["layer"].unique())
         for color, j in zip(layer_colors(len(layers)), layers):
             wide = group[group["layer"] == j].pivot(index="seed", columns="epoch", values="speed")
@@ -122,47 +185,50 @@ def learning_speed(table, hidden_layers):
         ax.set_yscale("log")
         ax.set_xlabel("epoch (one full-batch update each)")
         ax.set_ylabel(r"speed $\|\delta^l\|$")
-        ax.set_title(f"Speed of learning, {hidden_layers} hidden layers (mean, min-max over seeds)")
-        ax.legend()
+        ax.set_title(f"Speed of learning, {_layers(hidden_layers)} (mean, min-max over seeds)")
+        ax.legend(ncols=2 if len(layers) > 3 else 1)
     return fig
 
 
 def chain(table):
+    blue, orange = palette.OKABE_ITO_NAMED["blue"], palette.OKABE_ITO_NAMED["vermillion"]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
         van = table[table["regime"] == "vanishing"]
         for i, (seed, g) in enumerate(van.groupby("seed")):
-            ax.plot(g["layer"], g["backprop"].abs(), color="steelblue", alpha=0.6, marker="o", markersize=3,
+            ax.plot(g["layer"], g["backprop"].abs(), color=blue, alpha=0.6, marker="o", markersize=3,
                     label="vanishing: w, b ~ N(0, 1), one line per seed" if i == 0 else None)
         exp = table[table["regime"] == "exploding"]
-        ax.plot(exp["layer"], exp["backprop"].abs(), color="darkorange", marker="o", markersize=3,
+        ax.plot(exp["layer"], exp["backprop"].abs(), color=orange, marker="o", markersize=3,
                 label="exploding: w = 100, every z = 0")
         ax.scatter(table["layer"], table["eq122"].abs(), marker="x", s=18, color="black", zorder=4,
-                   label="product of eq. (122)")
+                   label="the product of the book's eq. (122)")
         ax.set_yscale("log")
         ax.set_xlabel("neuron (layer) l of the chain")
         ax.set_ylabel(r"$|\partial C/\partial b_l|$")
         ax.set_title("Unstable gradients in a chain of one neuron per layer")
-        ax.legend(fontsize=8)
+        ax.legend()
     return fig
 
 
 def window(table, sigma_prime, widest):
+    blue, red = palette.OKABE_ITO_NAMED["blue"], palette.OKABE_ITO_NAMED["vermillion"]
     with plt.rc_context(STYLE):
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.6, 3.6))
-        ax1.plot(sigma_prime["z"], sigma_prime["sigma_prime"], color="steelblue")
-        ax1.axhline(0.25, color="crimson", linestyle="--", linewidth=0.8, label=r"1/4 = $\sigma'(0)$")
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(WIDTH, 3.0))
+        ax1.plot(sigma_prime["z"], sigma_prime["sigma_prime"], color=blue)
+        ax1.axhline(0.25, color=red, linestyle="--", linewidth=0.8, label=r"1/4 = $\sigma'(0)$")
         ax1.set_xlabel("z")
         ax1.set_ylabel(r"$\sigma'(z)$")
         ax1.set_title(r"$\sigma'$ peaks at 1/4")
-        ax1.legend()
-        ax2.plot(table["w"], table["width_formula"], color="steelblue", label="eq. (123)")
+        ax1.legend(loc="upper left", fontsize=8)
+        ax2.plot(table["w"], table["width_formula"], color=blue, label="the book's eq. (123)")
         step = max(len(table) // 40, 1)
-        ax2.scatter(table["w"][::step], table["width_scan"][::step], s=12, color="black", label="numeric scan")
-        ax2.scatter([widest[0]], [widest[1]], **BOOK_STYLE, label=f"widest: |w| = {widest[0]:.3f}")
+        ax2.scatter(table["w"][::step], table["width_scan"][::step], s=10, color="black", label="numeric scan")
+        ax2.scatter([widest[0]], [widest[1]], marker="*", s=90, color=red, zorder=5,
+                    label=f"widest: |w| = {widest[0]:.3f}")
         ax2.set_xlabel("|w|")
-        ax2.set_ylabel(r"width of $\{a : |w\,\sigma'(wa + b)| \geq 1\}$")
+        ax2.set_ylabel("width of the window")
         ax2.set_title("The window is narrow")
-        ax2.legend()
+        ax2.legend(loc="lower right")
         fig.tight_layout()
     return fig

@@ -14,8 +14,10 @@ intermediate file lands in ``report/``), writes the variables and generated file
 * otherwise expands the ``var``/``include``/``meta`` shortcodes here, in Python (an unknown
   key is an error), and runs the pandoc of ``pypandoc-binary`` with the Lua filter
   ``pandoc/quarto_compat.lua`` (figure/table/equation/section numbers and cross-references,
-  callouts), ``--citeproc``, ``--mathml`` and ``--embed-resources``; the PDF goes through
-  ``pandoc -t typst`` and the ``typst`` Python package.
+  callouts), ``--citeproc``, ``--mathml`` and ``--embed-resources``, into the project's own
+  template and stylesheet (``pandoc/template.html``, ``pandoc/publication.css``: a title block,
+  the table of contents in a sidebar, a readable text column, ruled tables); the PDF goes
+  through ``pandoc -t typst`` and the ``typst`` Python package.
 
 Either way the HTML is checked with :func:`check_html` before it is moved into place.
 """
@@ -36,7 +38,11 @@ import yaml
 
 from vanishing.iofiles import atomic_path
 
-FILTER = Path(__file__).with_name("pandoc") / "quarto_compat.lua"
+PANDOC_DIR = Path(__file__).with_name("pandoc")
+FILTER = PANDOC_DIR / "quarto_compat.lua"
+TEMPLATE = PANDOC_DIR / "template.html"  # title block, sidebar TOC, text column
+STYLESHEET = PANDOC_DIR / "publication.css"  # the look of Quarto's default HTML, before report.css
+TYPST_PREAMBLE = PANDOC_DIR / "publication.typ"  # ruled, breakable tables in the PDF
 QUARTO_MIN_VERSION = (1, 9)
 OUT_SUBDIR = "_render_out"  # where Quarto writes, inside the work dir
 MARKER = ".vanishing-render-workdir"  # marks a work dir that render_report may wipe
@@ -372,9 +378,14 @@ def effective_metadata(project: dict, front: dict, fmt: str) -> dict:
 
 
 def _pandoc_metadata(meta: dict, stem: str) -> dict:
-    """Metadata for pandoc: Quarto's defaults for what pandoc would otherwise leave out."""
+    """Metadata for pandoc: Quarto's defaults for what pandoc would otherwise leave out.
+
+    Quarto's ``date: today`` / ``last-modified`` become this day's ISO date, as Quarto prints.
+    """
     meta = dict(meta)
     meta.setdefault("link-citations", True)
+    if str(meta.get("date", "")).strip() in ("today", "now", "last-modified"):
+        meta["date"] = time.strftime("%Y-%m-%d")
     if meta.get("toc"):
         meta.setdefault("toc-title", "Table of contents")
     if not meta.get("title"):
@@ -404,21 +415,31 @@ def _render_pandoc(work: Path, main: str, text: str, out_html: Path, pdf: Path |
     project = _project_metadata(work)
     html_meta = _pandoc_metadata(effective_metadata(project, front, "html"), stem)
     with atomic_path(out_html, suffix=".html") as tmp:
-        _pandoc(work, source, html_meta, tmp, ["-t", "html5", "--standalone", "--embed-resources", "--mathml"])
+        _pandoc(work, source, html_meta, tmp, ["-t", "html5", "--standalone", "--embed-resources", "--mathml",
+                                               f"--template={TEMPLATE}", f"--css={STYLESHEET}"])
         _raise_problems(tmp)
     if pdf is not None:
         typ_meta = _pandoc_metadata(effective_metadata(project, front, "typst"), stem)
         typ = work / f"_{stem}.typ"
-        _pandoc(work, source, typ_meta, typ, ["-t", "typst", "--standalone"])
+        _pandoc(work, source, _with_typst_preamble(typ_meta), typ, ["-t", "typst", "--standalone"])
         _typst_compile(work, typ, pdf)
     return pandoc_version()
+
+
+def _with_typst_preamble(meta: dict) -> dict:
+    """``meta`` with publication.typ added to its header-includes as a raw Typst block
+    (``--include-in-header`` would replace the header-includes that the Lua filter adds)."""
+    raw = "```{=typst}\n" + TYPST_PREAMBLE.read_text(encoding="utf-8") + "```\n"
+    existing = meta.get("header-includes") or []
+    return {**meta, "header-includes": ([existing] if isinstance(existing, str) else list(existing)) + [raw]}
 
 
 def _pandoc(work: Path, source: Path, meta: dict, output: Path, args: list[str]):
     """One pandoc run in ``work`` with the compat filter and citeproc; warnings are errors."""
     meta_file = work / f"_{output.suffix.lstrip('.') or 'out'}.metadata.yml"
     meta_file.write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    command = [pandoc_path(), "--from", "markdown", *args, *_pandoc_options(meta),
+    # --columns: pipe tables wider than pandoc's 72 columns would get fixed relative widths
+    command = [pandoc_path(), "--from", "markdown", "--columns=2000", *args, *_pandoc_options(meta),
                "--metadata-file", str(meta_file), "--lua-filter", str(FILTER), "--citeproc",
                "--resource-path", str(work), "--fail-if-warnings", "-o", str(output), str(source)]
     _run(command, cwd=work, what="pandoc")
@@ -466,9 +487,10 @@ def _quarto_render(quarto: str, work: Path, main: str, to: str, extra: list[str]
     expected.unlink(missing_ok=True)
     proc = _run([quarto, "render", main, "--to", to, "--output-dir", OUT_SUBDIR, *extra], cwd=work,
                 what=f"quarto render --to {to}")
-    warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if line.lstrip().startswith("WARN")]
+    warnings = [line for line in (proc.stdout + proc.stderr).splitlines()
+                if line.lstrip().startswith(("WARN", "ERROR"))]
     if warnings:
-        raise RenderError(f"quarto render --to {to} warned:\n  " + "\n  ".join(warnings))
+        raise RenderError(f"quarto render --to {to} warned or reported errors:\n  " + "\n  ".join(warnings))
     if not expected.is_file() or expected.stat().st_size == 0:
         raise RenderError(f"quarto render --to {to} exited 0 but did not write {expected}")
     return expected

@@ -5,48 +5,12 @@ passes through here, formatted once; the book's values are labelled as the book'
 
 from __future__ import annotations
 
-import csv
 import math
-from pathlib import Path
-
-import yaml
 
 from . import book
-
-# --- formatting -------------------------------------------------------------------------------
-
-
-def pct(x):
-    """An accuracy in percent, as the book prints them."""
-    return f"{x:.2f}"
-
-
-def sig(x, digits=3):
-    """A positive measurement to ``digits`` significant figures (no exponent for usual sizes)."""
-    if x == 0:
-        return "0"
-    text = f"{x:.{digits}g}"
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        return f"{mantissa} × 10^{int(exp)}^"
-    return text
-
-
-def ratio(x):
-    return f"{x:.1f}" if x < 100 else f"{x:.0f}"
-
-
-def sci(x):
-    """A tiny or huge number as m × 10^e^ (pandoc/Quarto superscript)."""
-    mantissa, exp = f"{x:.2e}".split("e")
-    return f"{mantissa} × 10^{int(exp)}^"
-
-
-def table(header, rows, caption, label):
-    """A pipe table with a Quarto caption and cross-reference label."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i else ":---" for i in range(len(header))) + "|"]
-    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
-    return "\n".join(lines) + f"\n\n: {caption} {{#{label}}}\n"
+from .appendix import config_block, data_table, packages_table, read_benchmarks, timings_table
+from .prose import (depth_phrase, listing, net, over_seeds, pct, plural, ratio, sci, sig,  # noqa: F401
+                    spread, table, word)
 
 
 def by_depth(items):
@@ -56,29 +20,18 @@ def by_depth(items):
 # --- E1 ---------------------------------------------------------------------------------------
 
 
-def e1_variables(s):
+def e1_variables(s, width=30):
     depths = by_depth(s["per_depth"])
     out = {f"k{k}": {"mean": pct(d["final_accuracy"]["mean"]), "std": pct(d["final_accuracy"]["std"]),
                      "book": pct(d["book"]) if d["book"] is not None else "n/a"} for k, d in depths.items()}
-    means = {k: d["final_accuracy"]["mean"] for k, d in depths.items()}
-    stds = {k: d["final_accuracy"]["std"] for k, d in depths.items()}
-    best = s["best_depth"]
-    deeper = [k for k in means if k >= 2]
-    spread = max(means[k] for k in deeper) - min(means[k] for k in deeper) if len(deeper) > 1 else 0.0
-    noise = 2 * max(stds.values())
+    seeds = min(d["final_accuracy"]["n"] for d in depths.values())
     out.update({
-        "epochs": str(s["epochs"]), "seeds": str(depths[best]["final_accuracy"]["n"]),
-        "best_depth": str(best), "best_mean": pct(means[best]),
-        "book_best_depth": str(s["book_best_depth"]),
-        "deeper_spread": pct(spread), "max_std": pct(max(stds.values())),
-        "best_agrees": "agrees" if best == s["book_best_depth"] else "does not agree",
-        "ordering_verdict": ("smaller than twice the largest seed-to-seed standard deviation, so this run, "
-                             "like the book, cannot rank the deeper nets"
-                             if spread < noise else
-                             "larger than twice the largest seed-to-seed standard deviation, so the ranking "
-                             "of the deeper nets is resolved in this run"),
-        "one_vs_two": "better" if means.get(2, 0) > means.get(1, 0) else "no better",
-        "conclusion": _depth_conclusion(means, noise),
+        "epochs": str(s["epochs"]), "seeds": str(seeds),
+        "epochs_text": plural(s["epochs"], "epoch", words=False), "seeds_text": over_seeds(seeds),
+        "nets": (f"networks {net(min(depths), width)} to {net(max(depths), width)}" if len(depths) > 1
+                 else f"a network {net(min(depths), width)}"),
+        "depth_phrase": depth_phrase(depths),
+        "findings": e1_findings(s),
     })
     # The beyond chapter's decision rule applied to E1 (issue 12): e1.<reading>.{effect,verdict,...}.
     from .beyond.verdicts import e1_readings
@@ -91,11 +44,92 @@ def e1_variables(s):
     return out
 
 
+def e1_findings(s):
+    """The paragraph comparing this run's depths, saying what was not run instead of comparing nothing."""
+    depths = by_depth(s["per_depth"])
+    means = {k: d["final_accuracy"]["mean"] for k, d in depths.items()}
+    stds = {k: d["final_accuracy"]["std"] for k, d in depths.items()}
+    seeds = min(d["final_accuracy"]["n"] for d in depths.values())
+    book_best = s["book_best_depth"]
+    text = []
+    if s["epochs"] != BOOK_EPOCHS:
+        text.append(f"This run trained for {plural(s['epochs'], 'epoch', words=False)}, not the book's "
+                    f"{BOOK_EPOCHS}, so its accuracies are not comparable with the book's; only the ordering "
+                    "of the depths is.")
+    if 1 in means and 2 in means:
+        better = "better" if means[2] > means[1] else "no better"
+        text.append(f"In this run two hidden layers are {better} than one ({pct(means[2])} % against "
+                    f"{pct(means[1])} %).")
+    else:
+        text.append("This run did not train both one and two hidden layers, so it cannot repeat the book's "
+                    "first comparison.")
+    if len(means) > 1:
+        best = s["best_depth"]
+        agrees = "agrees" if best == book_best else "does not agree"
+        text.append(f"The best mean accuracy is reached with {plural(best, 'hidden layer')} "
+                    f"({pct(means[best])} %), which {agrees} with the book's best depth "
+                    f"({plural(book_best, 'hidden layer')}).")
+    else:
+        only = next(iter(means))
+        text.append(f"Only one depth ran ({plural(only, 'hidden layer')}), so this run has no best depth to "
+                    "set against the book's.")
+    deeper = sorted(k for k in means if k >= 2)
+    if len(deeper) > 1:
+        gap = max(means[k] for k in deeper) - min(means[k] for k in deeper)
+        sentence = (f"Among the nets with {depth_phrase(deeper)} the means differ by at most {pct(gap)} "
+                    "points")
+        if seeds > 1:
+            noise = 2 * max(stds.values())
+            verdict = ("smaller than twice the largest seed-to-seed standard deviation "
+                       f"({pct(max(stds.values()))} points), so this run, like the book, cannot rank them"
+                       if gap < noise else
+                       "larger than twice the largest seed-to-seed standard deviation "
+                       f"({pct(max(stds.values()))} points), so this run ranks them")
+            text.append(f"{sentence}, {verdict}.")
+        else:
+            text.append(f"{sentence}; with one seed there is no seed-to-seed spread to judge that gap against.")
+        if seeds > 1 and 2 in means and any(k > 2 for k in means):
+            text.append("The reading of this run is " + _depth_conclusion(means, 2 * max(stds.values())) + ".")
+    else:
+        text.append("Fewer than two nets with two or more hidden layers ran, so this run cannot say whether "
+                    "depth beyond two hidden layers helps.")
+    return " ".join(text)
+
+
+BOOK_EPOCHS = 30  # the book's E1 trains for 30 epochs
+_ACTIVATION = {"sigmoid": "sigmoid neurons", "tanh": "tanh neurons", "relu": "rectified linear units"}
+_COST = {"cross_entropy": "the cross-entropy cost", "quadratic": "the quadratic cost"}
+_INIT = {"scaled": "weights drawn from N(0, 1/n~in~), biases from N(0, 1)",
+         "large": "weights and biases drawn from N(0, 1)",
+         "glorot": "Glorot and Bengio's normalized initialization (biases 0)"}
+# The book's E1 setup (Nielsen 2015, ch. 5), in the config's terms.
+BOOK_E1 = {"activation": "sigmoid", "cost": "cross_entropy", "init": "scaled", "mini_batch_size": 10,
+           "eta": 0.1, "lmbda": 5.0, "epochs": BOOK_EPOCHS, "train_size": 50000, "width": 30}
+
+
+def e1_setup(section):
+    """How E1 trained, from its config section, and what the book did differently (only that)."""
+    ours = dict(BOOK_E1, **{k: v for k, v in section.items() if k in BOOK_E1})
+    phrases = {"activation": lambda c: _ACTIVATION.get(c["activation"], c["activation"]),
+               "cost": lambda c: _COST.get(c["cost"], c["cost"]),
+               "init": lambda c: _INIT.get(c["init"], c["init"]),
+               "mini_batch_size": lambda c: f"mini-batches of {c['mini_batch_size']}",
+               "eta": lambda c: f"η = {c['eta']:g}", "lmbda": lambda c: f"λ = {c['lmbda']:g}",
+               "width": lambda c: f"{c['width']} neurons per hidden layer",
+               "epochs": lambda c: f"{c['epochs']} epochs",
+               "train_size": lambda c: "all 50,000 training images"}
+    images = ("all 50,000 training images" if ours["train_size"] >= 50000
+              else f"the first {ours['train_size']:,} training images")
+    differs = [k for k in phrases if ours[k] != BOOK_E1[k]]
+    same = ("the book's setup" if not differs else
+            "the book: " + ", ".join(phrases[k](BOOK_E1) for k in differs) + ", one run")
+    setup = ", ".join(phrases[k](ours) for k in ("activation", "cost", "init", "mini_batch_size", "eta", "lmbda"))
+    return {"setup": setup, "images": images, "book_setup": same, "width": str(ours["width"])}
+
+
 def _depth_conclusion(means, noise):
     """Whether any net deeper than two hidden layers beats two by more than the seed noise."""
     deeper = [means[k] for k in means if k > 2]
-    if 2 not in means or not deeper:
-        return "this run has too few depths to say whether more than two hidden layers help"
     if max(deeper) - means[2] < noise:
         return ("the same as the book's: beyond two hidden layers, depth buys nothing here "
                 "(no deeper net beats two hidden layers by more than twice the seed spread)")
@@ -103,17 +137,25 @@ def _depth_conclusion(means, noise):
 
 
 def e1_table(s):
-    rows = [(d["hidden_layers"], f"{pct(d['final_accuracy']['mean'])} ± {pct(d['final_accuracy']['std'])}",
-             f"{pct(d['final_accuracy']['min'])}–{pct(d['final_accuracy']['max'])}",
+    one_seed = all(d["final_accuracy"]["n"] < 2 for d in s["per_depth"])
+    rows = [(d["hidden_layers"], spread(d["final_accuracy"], pct),
+             "one seed" if one_seed else f"{pct(d['final_accuracy']['min'])}–{pct(d['final_accuracy']['max'])}",
              pct(d["best_epoch_accuracy"]["mean"]), pct(d["book"]) if d["book"] is not None else "n/a")
             for d in s["per_depth"]]
-    return table(["hidden layers", "final accuracy (%), mean ± sd", "range over seeds (%)",
-                  "best epoch (%), mean", "book (%)"], rows,
-                 f"Validation accuracy after {s['epochs']} epochs (this run, over seeds) and the book's "
-                 "published value [@nielsen2015].", "tbl-e1")
+    head = "final accuracy (%)" if one_seed else "final accuracy (%), mean ± sd"
+    return table(["hidden layers", head, "range over seeds (%)", "best epoch (%), mean",
+                  f"book (%), {BOOK_EPOCHS} epochs"], rows,
+                 f"Validation accuracy after {plural(s['epochs'], 'epoch', words=False)} (this run, "
+                 f"{over_seeds(s['per_depth'][0]['final_accuracy']['n'])}) and the book's published value "
+                 "[@nielsen2015].", "tbl-e1")
 
 
 # --- E2 ---------------------------------------------------------------------------------------
+
+
+def bars_depth(hidden_layers):
+    """The net of the book's bar figure: two hidden layers if this run has it, else the smallest depth."""
+    return 2 if 2 in hidden_layers else min(hidden_layers)
 
 
 def e2_variables(s):
@@ -125,27 +167,55 @@ def e2_variables(s):
                         "ratio_max": ratio(d["last_over_first"]["max"]),
                         "all_seeds": "in every seed" if d["first_below_last_all_seeds"] else "not in every seed",
                         **{f"l{layer['layer']}": sig(layer["mean"]) for layer in d["layers"]}}
-    out["seeds"] = str(s["per_depth"][0]["layers"][0]["n"])
+    seeds = s["per_depth"][0]["layers"][0]["n"]
+    depths = [d["hidden_layers"] for d in s["per_depth"]]
+    out.update({"seeds": str(seeds), "seeds_text": over_seeds(seeds), "depth_phrase": depth_phrase(depths),
+                "bars_net": net(bars_depth(depths)), "findings": e2_findings(s)})
     return out
+
+
+def e2_findings(s):
+    """How much more slowly the first hidden layer learns than the last, deepest net first."""
+    deep = sorted((d for d in s["per_depth"] if d["hidden_layers"] > 1), key=lambda d: -d["hidden_layers"])
+    if not deep:
+        return ("Every net of this run has one hidden layer, which is both the first and the last: there is no "
+                "ratio between layers to measure (the ratio is 1 by construction).")
+    top = deep[0]
+    r = top["last_over_first"]
+    text = (f"The first hidden layer of a net with {plural(top['hidden_layers'], 'hidden layer')} learns about "
+            f"{ratio(r['mean'])} times more slowly than the last")
+    text += f" (range over seeds {ratio(r['min'])} to {ratio(r['max'])})" if r["n"] > 1 else " (one seed)"
+    if len(deep) > 1:
+        text += "; " + ", ".join(f"with {plural(d['hidden_layers'], 'hidden layer')} the factor is "
+                                 f"{ratio(d['last_over_first']['mean'])}" for d in deep[1:])
+    text += "."
+    if r["n"] > 1:
+        where = "in every seed" if top["first_below_last_all_seeds"] else "but not in every seed"
+        text += f" The first layer is slower than the last {where} for {plural(top['hidden_layers'], 'hidden layer')}."
+    if any(d["hidden_layers"] == 1 for d in s["per_depth"]):
+        text += " (With one hidden layer the ratio is 1 by construction: the first layer is the last.)"
+    return text
 
 
 def e2_table(s):
     rows = []
     for d in s["per_depth"]:
         for layer in d["layers"]:
-            rows.append((d["hidden_layers"], layer["layer"], sig(layer["mean"]), sig(layer["std"]),
-                         f"{sig(layer['min'])}–{sig(layer['max'])}",
+            one = layer["n"] < 2
+            rows.append((d["hidden_layers"], layer["layer"], sig(layer["mean"]), "–" if one else sig(layer["std"]),
+                         "one seed" if one else f"{sig(layer['min'])}–{sig(layer['max'])}",
                          sig(layer["book"]) if layer["book"] is not None else "n/a"))
     return table(["hidden layers", "layer", "‖δˡ‖ mean", "sd", "range over seeds", "book"], rows,
                  "Speed of learning ‖δˡ‖ of each hidden layer at initialization, over the first 1000 "
-                 "training images (this run, over seeds) and the book's values [@nielsen2015].", "tbl-e2")
+                 f"training images (this run, {over_seeds(s['per_depth'][0]['layers'][0]['n'])}) and the "
+                 "book's values [@nielsen2015].", "tbl-e2")
 
 
 # --- E3 ---------------------------------------------------------------------------------------
 
 
 def e3_variables(s):
-    out = {"epochs": str(s["epochs"])}
+    out = {"epochs": str(s["epochs"]), "epochs_text": plural(s["epochs"], "epoch", words=False)}
     for d in s["per_depth"]:
         out[f"k{d['hidden_layers']}"] = {
             "init": ratio(d["ratio_at_init"]["mean"]), "final": ratio(d["ratio_final"]["mean"]),
@@ -154,10 +224,47 @@ def e3_variables(s):
             "throughout": ("The early layers stay slower throughout" if d["ratio_over_training"]["min"] > 1
                            else "The first layer does not stay the slowest throughout")}
     out["book_ratio"] = ratio(book.LEARNING_SPEED_RATIO_4)
+    out["findings"] = e3_findings(s)
     return out
 
 
-def e3_table(s):
+def e3_findings(s):
+    deep = sorted((d for d in s["per_depth"] if d["hidden_layers"] > 1), key=lambda d: -d["hidden_layers"])
+    if not deep:
+        return ("This run trained only nets with one hidden layer, whose first layer is also the last: the "
+                "ratio of their speeds is 1 by construction, and the book's comparison for four hidden "
+                "layers (“roughly 100 times slower”) was not run.")
+    top = deep[0]
+    r = top["ratio_over_training"]
+    k = top["hidden_layers"]
+    text = ((f"The early layers stay slower throughout: with {plural(k, 'hidden layer')}"
+             if r["min"] > 1 else f"The first layer does not stay the slowest throughout: with "
+             f"{plural(k, 'hidden layer')}")
+            + f" the last hidden layer learns {ratio(r['median'])} times faster than the first (median over "
+            f"epochs and seeds; range {ratio(r['min'])} to {ratio(r['max'])})")
+    if k == 4:
+        return text + ", against the book's “roughly 100 times slower” for the first layer"
+    return text + ("; the book gives its ratio (“roughly 100 times slower”) only for four hidden layers, "
+                   "which this run did not train")
+
+
+def e3_init_note(s, initial):
+    """Why the ratio at initialization differs between the E2 and E3 tables (different seeds)."""
+    if not initial:
+        return ""
+    e2 = {d["hidden_layers"]: d["last_over_first"] for d in initial["per_depth"]}
+    both = [d for d in s["per_depth"] if d["hidden_layers"] in e2 and d["hidden_layers"] > 1]
+    if not both:
+        return ""
+    d = max(both, key=lambda d: d["hidden_layers"])
+    k = d["hidden_layers"]
+    return (f"The column “at initialization” repeats the measurement of @tbl-e2 on the "
+            f"{plural(d['ratio_at_init']['n'], 'seed', words=False)} of this experiment, so it differs from the "
+            f"ratio there ({ratio(e2[k]['mean'])} for {plural(k, 'hidden layer')}, "
+            f"{plural(e2[k]['n'], 'seed', words=False)}) only by the seeds averaged.")
+
+
+def e3_table(s, initial=None):
     rows = [(d["hidden_layers"], ratio(d["ratio_at_init"]["mean"]), ratio(d["ratio_over_training"]["median"]),
              f"{ratio(d['ratio_over_training']['min'])}–{ratio(d['ratio_over_training']['max'])}",
              ratio(d["ratio_final"]["mean"]), "roughly 100" if d["book"] else "")
@@ -166,7 +273,24 @@ def e3_table(s):
                   f"after epoch {s['epochs']}", "book"], rows,
                  "How many times faster the last hidden layer learns than the first: the ratio of their "
                  "speeds ‖δˡ‖, mean over seeds at initialization and at the end, pooled over epochs and "
-                 "seeds for the median and range.", "tbl-e3")
+                 "seeds for the median and range.", "tbl-e3") + _paragraph(e3_init_note(s, initial))
+
+
+def _paragraph(text):
+    return f"\n{text}\n" if text else ""
+
+
+def e3_figures(s):
+    """The per-depth learning-speed figures of this run, and the sentence that points at them."""
+    depths = [d["hidden_layers"] for d in s["per_depth"]]
+    refs = listing(f"@fig-e3-{k}" for k in depths)
+    verb = "shows" if len(depths) == 1 else "show"
+    blocks = [f"@tbl-e3 gives the ratios for every depth, and {refs} {verb} each layer's speed.\n"]
+    for k in depths:
+        blocks.append(f"![Speed of learning of each hidden layer during training, {plural(k, 'hidden layer')} "
+                      f"(mean over seeds, min–max band). Data: [learning_speed.csv](tables/learning_speed.csv)."
+                      f"](figures/learning_speed_depth{k}.png){{#fig-e3-{k}}}\n")
+    return "\n".join(blocks)
 
 
 # --- E4, E5 -----------------------------------------------------------------------------------
@@ -179,65 +303,30 @@ def e4_variables(s):
             "first_over_last": sci(s["vanishing_first_over_last"]["median"]),
             "first_over_last_min": sci(s["vanishing_first_over_last"]["min"]),
             "first_over_last_max": sci(s["vanishing_first_over_last"]["max"]),
-            "seeds": str(s["vanishing_first_over_last"]["n"])}
+            "seeds": str(s["vanishing_first_over_last"]["n"]),
+            "max_rel_diff_check": ("identical in every layer and seed" if not s["max_rel_diff"] else
+                                   f"equal up to rounding (largest relative difference {sci(s['max_rel_diff'])})")}
 
 
 def e5_variables(s):
     return {"max_abs_diff": sci(s["max_abs_diff"]), "points": str(s["points"]),
             "widest_w": f"{s['widest_w']:.3f}", "widest_width": f"{s['widest_width']:.4f}",
             "sigma_prime_max": f"{s['sigma_prime_max']:.4f}", "sigma_prime_argmax": f"{s['sigma_prime_argmax']:g}",
-            "book_widest_w": f"{s['book']['widest_w']:.3f}", "book_widest_width": f"{s['book']['widest_width']:.4f}"}
-
-
-# --- reproducibility appendix -----------------------------------------------------------------
-
-
-def read_benchmarks(paths):
-    """Rows (rule target, seconds, max RSS MB) from Snakemake's benchmark files."""
-    rows = []
-    for path in paths:
-        with open(path, newline="") as f:
-            record = next(csv.DictReader(f, delimiter="\t"))
-        rows.append((Path(path).with_suffix("").as_posix().split("benchmarks/", 1)[-1],
-                     float(record["s"]), float(record["max_rss"]) if record["max_rss"] not in ("-", "NA") else float("nan")))
-    return rows
-
-
-def timings_table(benchmarks):
-    groups = {}
-    for name, seconds, rss in benchmarks:
-        groups.setdefault(name.split("/")[0], []).append((seconds, rss))
-    rows = [(g, len(v), f"{sum(s for s, _ in v):.1f}", f"{max(s for s, _ in v):.1f}", f"{max(r for _, r in v):.0f}")
-            for g, v in sorted(groups.items())]
-    return table(["step", "jobs", "total seconds", "longest job (s)", "max RSS (MB)"], rows,
-                 "Time and memory per step, from the rules' `benchmark:` files of this run.", "tbl-timings")
-
-
-def data_table(manifest):
-    rows = [(f"`{name}`", f"`{info['sha256']}`", info["size"]) for name, info in manifest["files"].items()]
-    return table(["file", "SHA-256", "bytes"], rows,
-                 f"The MNIST files of this run, from `{manifest['source']}`, each checked against its "
-                 "canonical SHA-256.", "tbl-data")
-
-
-def packages_table(provenance):
-    rows = [(name, version or "not installed") for name, version in provenance["packages"].items()]
-    rows.append(("python", provenance["machine"]["python"]))
-    return table(["package", "version"], rows, "Package versions of the run that wrote the summary.",
-                 "tbl-packages")
-
-
-def config_block(config):
-    return "```yaml\n" + yaml.safe_dump(config, sort_keys=False, width=100) + "```\n"
+            # the book prints "about 6.9" and "about 0.45": its precision, not ours
+            "book_widest_w": f"{s['book']['widest_w']:.1f}", "book_widest_width": f"{s['book']['widest_width']:.2f}"}
 
 
 # --- everything -------------------------------------------------------------------------------
 
 
-def report_variables(summary):
+def report_variables(summary, *extra: dict, run: dict | None = None):
+    """Every variable of the report: the chapter's from ``summary``, then ``run`` (reproduce box:
+    see :mod:`vanishing.findings`), then each dict of ``extra`` merged in at the top level (the
+    beyond chapter's, the causes', ...); a key defined twice is an error."""
     prov = summary["provenance"]
-    return {
-        "e1": e1_variables(summary["depth_accuracy"]),
+    e1_config = summary.get("config", {}).get("depth_accuracy", {})
+    out = {
+        "e1": {**e1_variables(summary["depth_accuracy"], e1_config.get("width", 30)), **e1_setup(e1_config)},
         "e2": e2_variables(summary["initial_speed"]),
         "e3": e3_variables(summary["learning_speed"]),
         "e4": e4_variables(summary["chain"]),
@@ -245,15 +334,22 @@ def report_variables(summary):
         "run": {"code_version": f"`{prov['code_version']}`", "platform": prov["machine"]["platform"],
                 "cpus": str(prov["machine"]["cpus"]), "processor": prov["machine"]["processor"] or "unknown",
                 "python": prov["machine"]["python"], "data_source": f"`{summary['data']['source']}`",
-                "fetched_at": summary["data"].get("fetched_at", "unknown")},
+                "fetched_at": summary["data"].get("fetched_at", "unknown"), **(run or {})},
     }
+    for more in extra:
+        for key, value in more.items():
+            if key in out:
+                raise ValueError(f"report variable {key!r} is defined twice")
+            out[key] = value
+    return out
 
 
 def report_tables(summary, benchmark_paths):
     return {
         "_generated/e1.md": e1_table(summary["depth_accuracy"]),
         "_generated/e2.md": e2_table(summary["initial_speed"]),
-        "_generated/e3.md": e3_table(summary["learning_speed"]),
+        "_generated/e3.md": e3_table(summary["learning_speed"], summary["initial_speed"]),
+        "_generated/e3_figures.md": e3_figures(summary["learning_speed"]),
         "_generated/data.md": data_table(summary["data"]),
         "_generated/packages.md": packages_table(summary["provenance"]),
         "_generated/timings.md": timings_table(read_benchmarks(benchmark_paths)),

@@ -79,5 +79,6 @@ def window_summary(table: pd.DataFrame, sigma_prime: pd.DataFrame):
             "points": int(len(table)), "widest_w": w_star, "widest_width": width_star,
             "sigma_prime_max": float(sigma_prime["sigma_prime"].max()),
             "sigma_prime_argmax": float(sigma_prime.loc[sigma_prime["sigma_prime"].idxmax(), "z"]),
-            "book": {"widest_w": book.WIDEST_WINDOW_W, "widest_width": book.WIDEST_WINDOW_WIDTH,
+            # the book prints "about 6.9" and "about 0.45": its values at its own precision, not ours
+            "book": {"widest_w": round(book.WIDEST_WINDOW_W, 1), "widest_width": round(book.WIDEST_WINDOW_WIDTH, 2),
                      "sigma_prime_max": book.SIGMA_PRIME_MAX}}

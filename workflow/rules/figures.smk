@@ -1,4 +1,5 @@
 # Figures, drawn by rules from the tables (PNG for the reports, SVG for print), all by scripts/plot.py.
+from vanishing.report import bars_depth
 
 
 localrules:
@@ -25,7 +26,7 @@ rule fig_depth_accuracy:
 
 rule fig_initial_speed_bars:
     input:
-        run="results/initial_speed/depth2.json",
+        run=f"results/initial_speed/depth{bars_depth(E2['hidden_layers'])}.json",
     output:
         **figure_outputs("initial_speed_bars", "initial_speed_bars"),
     log:

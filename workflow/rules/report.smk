@@ -1,10 +1,19 @@
 # The report: this run's numbers in the Quarto source of report/, rendered to HTML (and PDF),
-# and the published copy under docs/.
+# with the tables behind its figures beside it; and the published copy under docs/.
 
 
 localrules:
     report,
     publish,
+
+
+# The tables the figures are drawn from (chapter and beyond), which the captions link to.
+FIGURE_TABLES = (
+    list(chapter_tables().values())
+    + [f for f in beyond_targets() if f.startswith("results/tables/")]
+    + list(CAUSES_TABLES.values())
+)
+REPORT_TABLES = [f"results/report/tables/{Path(f).name}" for f in FIGURE_TABLES]
 
 
 rule report:
@@ -18,10 +27,14 @@ rule report:
         causes_figures=[f for f in causes_figures() if f.endswith(".png")],
         causes_benchmarks=causes_benchmarks(),
         figures=report_figures(),
+        tables=FIGURE_TABLES,
         source=report_sources(),
         benchmarks=benchmark_files,
+        default_config="config/config.yaml",
+        schema="workflow/schemas/config.schema.yaml",
     output:
         **report_outputs(),
+        tables=REPORT_TABLES,
     log:
         "logs/report.log",
     conda:
@@ -33,14 +46,21 @@ rule report:
 
 
 rule publish:
-    """Copy a full default run's report and summary to docs/ (`snakemake --cores 2 publish`)."""
+    """Copy a full default run's report, summaries and figure tables to docs/, from a clean git
+    tree only (`snakemake --cores 2 publish`); docs/summary.json records the commit."""
     input:
         **report_outputs(),
+        tables=REPORT_TABLES,
         summary="results/summary.json",
+        beyond_summary="results/beyond_summary.json",
+        causes_summary="results/causes_summary.json",
     output:
         html="docs/report.html",
         summary="docs/summary.json",
+        beyond_summary="docs/beyond_summary.json",
+        causes_summary="docs/causes_summary.json",
         pdf="docs/report.pdf" if config["report"]["pdf"] else [],
+        tables=[f"docs/tables/{Path(f).name}" for f in FIGURE_TABLES],
     log:
         "logs/publish.log",
     conda:

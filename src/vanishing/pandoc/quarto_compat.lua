@@ -27,6 +27,8 @@ local NBSP = '\u{00A0}'
 local KINDS = { fig = true, tbl = true, eq = true, sec = true }
 local CALLOUT_TYPES = { note = 'Note', tip = 'Tip', warning = 'Warning',
                         important = 'Important', caution = 'Caution' }
+local CALLOUT_COLOURS = { note = '#0072b2', tip = '#009e73', warning = '#e69f00',
+                          important = '#d55e00', caution = '#cc79a7' }
 
 local opts = {}      -- options from metadata
 local labels = {}    -- label id -> { kind = 'fig', num = '1' } (num nil: unnumbered section)
@@ -114,6 +116,13 @@ local function callout(div)
   end
   local head = pandoc.Div({ pandoc.Para({ pandoc.Strong(title) }) }, { class = 'callout-title' })
   local inner = pandoc.Div(body, { class = 'callout-body' })
+  if is_typst() then
+    -- a box with a coloured left rule, as in the HTML (the colours of publication.css)
+    local open = '#block(width: 100%, inset: (x: 10pt, y: 6pt), fill: luma(248), stroke: (left: 3pt + rgb("'
+      .. (CALLOUT_COLOURS[ctype] or '#0072b2') .. '")), breakable: true)['
+    return pandoc.Div({ pandoc.RawBlock('typst', open), head, inner, pandoc.RawBlock('typst', ']') },
+                      pandoc.Attr(div.identifier, { 'callout', 'callout-' .. ctype }))
+  end
   return pandoc.Div({ head, inner }, pandoc.Attr(div.identifier, { 'callout', 'callout-' .. ctype }))
 end
 

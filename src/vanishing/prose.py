@@ -1,0 +1,89 @@
+"""How the report prints things: numbers (percentages, significant figures, ratios, powers of
+ten), pipe tables with a Quarto caption, and prose that agrees with whatever the config ran:
+counts in words with the right number ("one hidden layer", "four hidden layers"), lists ("one,
+three and six"), the book's net notation, a measurement with its spread (none for one seed)."""
+
+from __future__ import annotations
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def pct(x):
+    """An accuracy in percent, as the book prints them."""
+    return f"{x:.2f}"
+
+
+def sig(x, digits=3):
+    """A positive measurement to ``digits`` significant figures (no exponent for usual sizes)."""
+    if x == 0:
+        return "0"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        return f"{mantissa} × 10^{int(exp)}^"
+    return text
+
+
+def ratio(x):
+    return f"{x:.1f}" if x < 100 else f"{x:.0f}"
+
+
+def sci(x):
+    """A tiny or huge number as m × 10^e^ (pandoc/Quarto superscript)."""
+    mantissa, exp = f"{x:.2e}".split("e")
+    return f"{mantissa} × 10^{int(exp)}^"
+
+
+def table(header, rows, caption, label):
+    """A pipe table with a Quarto caption and cross-reference label."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i else ":---" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    return "\n".join(lines) + f"\n\n: {caption} {{#{label}}}\n"
+
+
+# --- counts and lists ----------------------------------------------------------------------
+
+_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def word(n):
+    """Small counts in words, as prose has them ("four"); larger ones as digits."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+
+
+def plural(n, noun, plural_form=None, words=True):
+    """``"1 hidden layer"``, ``"4 hidden layers"`` (``words``: ``"one hidden layer"``)."""
+    count = word(n) if words else str(n)
+    return f"{count} {noun if n == 1 else (plural_form or noun + 's')}"
+
+
+def listing(items):
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def depth_phrase(depths):
+    """``"one to four hidden layers"`` for a contiguous list, else ``"one, three and six hidden layers"``."""
+    depths = sorted(depths)
+    if len(depths) == 1:
+        return plural(depths[0], "hidden layer")
+    if len(depths) > 2 and depths == list(range(depths[0], depths[-1] + 1)):
+        return f"{word(depths[0])} to {word(depths[-1])} hidden layers"
+    return f"{listing(word(k) for k in depths)} hidden layers"
+
+
+def net(k, width=30):
+    """The book's notation of a net with ``k`` hidden layers: ``[784, 30, 30, 10]``."""
+    return "`[" + ", ".join(["784"] + [str(width)] * k + ["10"]) + "]`"
+
+
+def over_seeds(n):
+    return "with one seed" if n == 1 else f"over {n} seeds"
+
+
+def spread(stats, fmt, unit=""):
+    """``"x ± sd"`` (non-breaking, never wrapped) over seeds, or just ``x`` for one seed."""
+    if stats["n"] < 2:
+        return f"{fmt(stats['mean'])}{unit}"
+    return f"{fmt(stats['mean'])}{unit}\u00a0±\u00a0{fmt(stats['std'])}{unit}"

@@ -1,0 +1,77 @@
+"""What a reader of the PDF sees, checked through poppler's pdftotext: tables whose rows print
+whole and in order (``-layout``), and no word printed over another (``-bbox``)."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+
+def require_poppler():
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian's poppler-utils) is not installed")
+
+
+def layout_text(pdf: Path) -> str:
+    """``pdftotext -layout`` of the whole PDF, non-breaking spaces as spaces."""
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return out.stdout.replace("\xa0", " ")
+
+
+def markdown_rows(table_md: str) -> list[list[str]]:
+    """The body rows of a generated pipe table, each a list of cells as printed (no markup)."""
+    rows = []
+    for line in table_md.splitlines():
+        if not line.startswith("|") or set(line) <= set("|-: "):
+            continue
+        cells = [c.strip().replace("`", "").replace("\xa0", " ") for c in line.strip("|").split("|")]
+        rows.append(cells)
+    return rows[1:]  # without the header
+
+
+def rows_in_order(text: str, rows: list[list[str]]) -> list[str]:
+    """Problems: a row whose cells are not all on one line (in order), or rows out of order."""
+    lines = text.splitlines()
+    problems, last = [], -1
+    for row in rows:
+        pattern = re.compile(r"\s+".join(re.escape(c) for c in row if c))
+        found = [i for i, line in enumerate(lines) if pattern.search(line)]
+        after = [i for i in found if i > last]
+        if not found:
+            problems.append(f"row not printed whole on one line: {row}")
+        elif not after:
+            problems.append(f"row out of order: {row}")
+        else:
+            last = after[0]
+    return problems
+
+
+def overprinted_words(pdf: Path, tolerance: float = 1.0) -> list[str]:
+    """Pairs of words whose boxes overlap by more than ``tolerance`` points both ways, per page."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    problems = []
+    for number, page in enumerate(re.split(r"<page ", out)[1:], 1):
+        words = [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page)
+            if not _math_glyphs(html.unescape(w))]
+        words.sort(key=lambda w: w[1])
+        for i, (x0, y0, x1, y1, text) in enumerate(words):
+            for u0, v0, u1, v1, other in words[i + 1:]:
+                if v0 > y1 - tolerance:
+                    break
+                overlap_x = min(x1, u1) - max(x0, u0)
+                overlap_y = min(y1, v1) - max(y0, v0)
+                if overlap_x > tolerance and overlap_y > tolerance:
+                    problems.append(f"page {number}: {text!r} overprints {other!r}")
+    return problems
+
+
+def _math_glyphs(word: str) -> bool:
+    """Radicals, big operators and math italic letters: their boxes span lines by design."""
+    return all(unicodedata.category(c) == "Sm" or 0x1D400 <= ord(c) <= 0x1D7FF or c in "‖∑∏∫" for c in word)

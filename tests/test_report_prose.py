@@ -1,0 +1,141 @@
+"""The report's generated prose on synthetic tables (fast): number agreement, comparisons only
+where the run has something to compare, by-construction values stated as such."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from test_report_configs import BAD_AGREEMENT
+from vanishing import findings, report, summary
+
+
+def tables(depths, seeds, epochs=3):
+    """Depth-accuracy, initial-speed and learning-speed tables like the pipeline's (made-up values)."""
+    rng = np.random.default_rng(0)
+    acc = [(k, s, e, 90 + k * 0.3 + e * 0.1 + rng.normal(0, 0.2), 0.5)
+           for k, s, e in itertools.product(depths, seeds, range(epochs + 1))]
+    init = [(k, s, j, 0.3 * 4.0 ** (j - k) * (1 + 0.1 * rng.random()))
+            for k in depths for s in seeds for j in range(1, k + 1)]
+    learn = [(k, s, e, j, 0.3 * 4.0 ** (j - k) * (1 + 0.01 * e))
+             for k in depths for s in seeds for e in range(epochs + 1) for j in range(1, k + 1)]
+    return (pd.DataFrame(acc, columns=["hidden_layers", "seed", "epoch", "validation_accuracy", "training_cost"]),
+            pd.DataFrame(init, columns=["hidden_layers", "seed", "layer", "speed"]),
+            pd.DataFrame(learn, columns=["hidden_layers", "seed", "epoch", "layer", "speed"]))
+
+
+def prose(depths, seeds):
+    acc, init, learn = tables(depths, seeds)
+    s = {"depth_accuracy": summary.depth_accuracy(acc), "initial_speed": summary.initial_speed(init),
+         "learning_speed": summary.learning_speed(learn)}
+    e1, e2, e3 = (report.e1_variables(s["depth_accuracy"]), report.e2_variables(s["initial_speed"]),
+                  report.e3_variables(s["learning_speed"]))
+    text = " ".join([e1["findings"], e1["nets"], e1["seeds_text"], e2["findings"], e2["depth_phrase"],
+                     e3["findings"], report.e1_table(s["depth_accuracy"]), report.e2_table(s["initial_speed"]),
+                     report.e3_table(s["learning_speed"], s["initial_speed"]),
+                     findings._e1_line(s["depth_accuracy"]), findings._e2_line(s["initial_speed"]),
+                     findings._e3_line(s["learning_speed"])])
+    return text.replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize("depths, seeds", [([1, 2, 3, 4, 5, 6], [0, 1]), ([1, 2, 3], [0]), ([3], [0, 1]),
+                                           ([1], [0]), ([2, 4], [0, 1, 2])])
+def test_agreement_in_every_shape(depths, seeds):
+    text = prose(depths, seeds)
+    assert BAD_AGREEMENT.findall(text) == []
+    assert "at most 0.00 points" not in text
+
+
+def test_one_seed_has_no_spread():
+    text = prose([1, 2, 3], [0])
+    assert "±" not in text and "no seed-to-seed spread" in text and "with one seed" in text
+
+
+def test_one_depth_says_what_was_not_run():
+    text = prose([3], [0, 1])
+    assert "Only one depth ran (three hidden layers)" in text
+    assert "cannot repeat the book's first comparison" in text
+    assert "only for four hidden layers, which this run did not train" in text
+
+
+def test_single_layer_ratio_is_by_construction():
+    text = prose([1], [0, 1])
+    assert "1 by construction" in text and "times more slowly" not in text
+
+
+def test_sweep_names_its_range_and_deepest_net():
+    text = prose([1, 2, 3, 4, 5, 6], [0, 1])
+    assert "one to six hidden layers" in text
+    assert "The first hidden layer of a net with six hidden layers learns about" in text
+    assert "(With one hidden layer the ratio is 1 by construction" in text
+
+
+def test_words_and_plurals():
+    assert report.plural(1, "hidden layer") == "one hidden layer"
+    assert report.plural(4, "hidden layer") == "four hidden layers"
+    assert report.plural(12, "seed") == "12 seeds"
+    assert report.depth_phrase([2, 3, 4]) == "two to four hidden layers"
+    assert report.depth_phrase([1, 2]) == "one and two hidden layers"
+    assert report.depth_phrase([1, 3, 6]) == "one, three and six hidden layers"
+    assert report.net(2) == "`[784, 30, 30, 10]`"
+    assert report.spread({"mean": 1.0, "std": 0.5, "n": 1}, report.pct) == "1.00"
+
+
+def test_setup_comes_from_the_config():
+    book_setup = dict(report.BOOK_E1)
+    assert report.e1_setup(book_setup)["book_setup"] == "the book's setup"
+    relu = report.e1_setup({**book_setup, "activation": "relu", "train_size": 5000, "width": 100})
+    assert relu["setup"].startswith("rectified linear units") and relu["width"] == "100"
+    assert relu["images"] == "the first 5,000 training images"
+    assert relu["book_setup"].startswith("the book: sigmoid neurons")
+
+
+def test_window_book_values_are_the_books_precision():
+    e5 = report.e5_variables({"max_abs_diff": 1e-8, "points": 10, "widest_w": 6.894151, "widest_width": 0.447743,
+                              "sigma_prime_max": 0.25, "sigma_prime_argmax": 0.0,
+                              "book": {"widest_w": 6.894, "widest_width": 0.4477, "sigma_prime_max": 0.25}})
+    assert (e5["book_widest_w"], e5["book_widest_width"]) == ("6.9", "0.45")
+    assert e5["widest_w"] == "6.894"
+
+
+def full_summary():
+    acc, init, learn = tables([1, 2], [0, 1])
+    stats = {"mean": 25.0, "std": 0.0, "min": 25.0, "max": 25.0, "n": 3, "median": 25.0}
+    return {"depth_accuracy": summary.depth_accuracy(acc), "initial_speed": summary.initial_speed(init),
+            "learning_speed": summary.learning_speed(learn),
+            "chain": {"max_rel_diff": 0.0, "depth": 8, "exploding_factor_per_layer": stats,
+                      "book_exploding_factor": 25.0, "vanishing_first_over_last": {**stats, "median": 1e-6}},
+            "window": {"max_abs_diff": 1e-8, "points": 10, "widest_w": 6.89, "widest_width": 0.448,
+                       "sigma_prime_max": 0.25, "sigma_prime_argmax": 0.0,
+                       "book": {"widest_w": 6.894, "widest_width": 0.4477, "sigma_prime_max": 0.25}},
+            "data": {"source": "npm:x"},
+            "provenance": {"code_version": "abc", "machine": {"platform": "p", "cpus": 2, "processor": "x",
+                                                               "python": "3.11"}}}
+
+
+def test_report_variables_merge_hook():
+    s = full_summary()
+    merged = report.report_variables(s, {"beyond": {"x": "1"}}, {"causes": {"y": "2"}}, run={"command": "`c`"})
+    assert merged["beyond"] == {"x": "1"} and merged["causes"] == {"y": "2"}
+    assert merged["run"]["command"] == "`c`" and merged["run"]["code_version"] == "`abc`"
+    assert merged["e4"]["max_rel_diff_check"] == "identical in every layer and seed"
+    with pytest.raises(ValueError, match="'e1' is defined twice"):
+        report.report_variables(s, {"e1": {}})
+
+
+def test_run_times_and_digest(tmp_path):
+    import os
+
+    paths = []
+    for i, (seconds, end) in enumerate([(10.0, 1000.0), (5.0, 1030.0)]):
+        p = tmp_path / f"b{i}.tsv"
+        p.write_text(f"s\th:m:s\tmax_rss\n{seconds}\t0:00:10\t1\n")
+        os.utime(p, (end, end))
+        paths.append(p)
+    assert findings.run_times(paths) == (40.0, 15.0)  # from 990 to 1030
+    assert findings.duration(125) == "2 min 5 s" and findings.duration(25) == "25 s"
+    assert findings.config_digest({"a": 1, "b": [1]}) == findings.config_digest({"b": [1], "a": 1})
+    assert findings.config_digest({"a": 1}) != findings.config_digest({"a": 2})
