@@ -1,23 +1,29 @@
 """Rules beyond_saturation (R2), beyond_optimizer_select and beyond_optimizer (R3), beyond_table1
-(R4): one training run, chosen by the rule's name, with a progress line per epoch in the log."""
+(R4): one training run, or a chunk of seeds trained stacked (params.seeds, rules named
+``<rule>_seeds<first>_<last>``), chosen by the rule's name, with a progress line per epoch in the log."""
+
+import re
 
 from vanishing import beyond, jobs
 from vanishing.iofiles import read_json, write_json
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
-wc, section, seed = sm.wildcards, sm.params.section, int(sm.wildcards.seed)
+wc, section = sm.wildcards, sm.params.section
+seeds = sm.params.get("seeds") or [int(wc.seed)]  # a chunk of seeds trained stacked, or one seed
+rule = re.sub(r"_seeds\d+_\d+$", "", sm.rule)
 kwargs = {"dtype": jobs.dtype(sm.params.dtype), "log": log.info}
-if sm.rule == "beyond_saturation":
-    result = beyond.saturation(section, wc.activation, wc.init, seed, jobs.splits(sm), **kwargs)
-elif sm.rule == "beyond_optimizer_select":
-    result = beyond.optimizer_run(section, wc.optimizer, float(wc.eta), seed, jobs.splits(sm), "select", **kwargs)
-elif sm.rule == "beyond_optimizer":
+if rule == "beyond_saturation":
+    results = beyond.saturation_seeds(section, wc.activation, wc.init, seeds, jobs.splits(sm), **kwargs)
+elif rule == "beyond_optimizer_select":
+    results = beyond.optimizer_runs(section, wc.optimizer, float(wc.eta), seeds, jobs.splits(sm), "select", **kwargs)
+elif rule == "beyond_optimizer":
     eta = read_json(sm.input.selection)[wc.optimizer]["eta"]
     log.info("%s: eta %g chosen in the selection stage", wc.optimizer, eta)
-    result = beyond.optimizer_run(section, wc.optimizer, eta, seed, jobs.splits(sm), "final", **kwargs)
-elif sm.rule == "beyond_table1":
-    result = beyond.table1_run(section, wc.activation, wc.init, seed, jobs.splits(sm), **kwargs)
+    results = beyond.optimizer_runs(section, wc.optimizer, eta, seeds, jobs.splits(sm), "final", **kwargs)
+elif rule == "beyond_table1":
+    results = beyond.table1_runs(section, wc.activation, wc.init, seeds, jobs.splits(sm), **kwargs)
 else:
     raise ValueError(f"no run for rule {sm.rule}")
-write_json(sm.output.run, result)
+for path, result in zip(sm.output, results, strict=True):  # outputs in the order of the seeds
+    write_json(path, result)

@@ -195,10 +195,24 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
             for c in [e1["seeds"][i : i + e1["stack_seeds"]] for i in range(0, len(e1["seeds"]), e1["stack_seeds"])]}),
         "train_learning_speed": {f"{d}_{s}" for d in e3["hidden_layers"] for s in e3["seeds"]},
         "beyond_init": {f"{a}_{i}" for a in r1["activations"] for i in r1["inits"]},
-        "beyond_saturation": {f"{a}_{s}" for a in r2["activations"] for s in r2["seeds"]},
-        "beyond_optimizer": {f"{o}_{e}_{s}" for o in optimizer_names(r3) for e in r3["etas"] for s in r3["seeds"]},
-        "beyond_table1": {f"{a}_{i}_{s}" for a in r4["activations"] for i in r4["inits"] for s in r4["seeds"]},
+        **stacked_jobs("beyond_saturation", {f"{a}_{i}" for a in r2["activations"] for i in r2["inits"]},
+                       r2["seeds"], b["stack_seeds"]["saturation"]),
+        "beyond_optimizer_select": {f"{o}_{e}_{s}" for o in optimizer_names(r3) for e in r3["etas"]
+                                    for s in r3["select_seeds"]},
+        **stacked_jobs("beyond_optimizer", set(optimizer_names(r3)), r3["seeds"], b["stack_seeds"]["optimizers"]),
+        **stacked_jobs("beyond_table1", {f"{a}_{i}" for a in r4["activations"] for i in r4["inits"]},
+                       r4["seeds"], b["stack_seeds"]["table1"]),
     }
+
+
+def stacked_jobs(rule: str, configurations: set[str], seeds: list, size: int) -> dict[str, set[str]]:
+    """A beyond rule's SLURM jobs: one per configuration and seed when ``size`` (the config's
+    beyond.stack_seeds) is 1, else one per configuration and chunk of ``size`` seeds, each chunk a
+    rule <rule>_seeds<first>_<last>."""
+    if size == 1:
+        return {rule: {f"{c}_{s}" for c in configurations for s in seeds}}
+    chunks = [seeds[i : i + size] for i in range(0, len(seeds), size)]
+    return {f"{rule}_seeds{c[0]}_{c[-1]}": set(configurations) for c in chunks}
 
 
 def resolved_beyond(config: dict) -> dict:

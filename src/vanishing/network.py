@@ -97,16 +97,17 @@ class Softmax:
 
     @staticmethod
     def fn(z):
-        """Softmax of every row of z (shape (m, nᴸ)); the row maximum is subtracted first."""
-        e = np.exp(z - np.max(z, axis=1, keepdims=True))
-        return e / np.sum(e, axis=1, keepdims=True)
+        """Softmax of every row of z (shape (m, nᴸ), or (R, m, nᴸ) stacked: over the last axis); the
+        row maximum is subtracted first."""
+        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        return e / np.sum(e, axis=-1, keepdims=True)
 
     @staticmethod
     def apply_(z):
-        """Softmax of every row, computed in place over z."""
-        z -= np.max(z, axis=1, keepdims=True)
+        """Softmax of every row (over the last axis), computed in place over z."""
+        z -= np.max(z, axis=-1, keepdims=True)
         np.exp(z, out=z)
-        z /= np.sum(z, axis=1, keepdims=True)
+        z /= np.sum(z, axis=-1, keepdims=True)
         return z
 
 
@@ -155,10 +156,10 @@ class LogLikelihoodCost:
     @staticmethod
     def fn(z, a, y):
         """C = −Σⱼ yⱼ ln aᴸⱼ per example, from zᴸ without overflow: ln Σₖ e^{zₖ} − y·z for a
-        one-hot (or any summing-to-1) y. Shape (m,)."""
-        top = np.max(z, axis=1, keepdims=True)
-        lse = top[:, 0] + np.log(np.sum(np.exp(z - top), axis=1))
-        return lse * np.sum(y, axis=1) - np.sum(y * z, axis=1)
+        one-hot (or any summing-to-1) y. Shape (m,), or (R, m) for stacked z (R, m, nᴸ)."""
+        top = np.max(z, axis=-1, keepdims=True)
+        lse = top[..., 0] + np.log(np.sum(np.exp(z - top), axis=-1))
+        return lse * np.sum(y, axis=-1) - np.sum(y * z, axis=-1)
 
     @staticmethod
     def delta(a, y):

@@ -9,6 +9,8 @@ BEYOND_INIT = BEYOND["init"]
 BEYOND_SAT = BEYOND["saturation"]
 BEYOND_OPT = BEYOND["optimizers"]
 BEYOND_T1 = BEYOND["table1"]
+# Seeds per training job of R2, R3's comparison stage and R4 (1: one job per seed).
+BEYOND_STACK = BEYOND["stack_seeds"]
 
 
 localrules:
@@ -51,30 +53,68 @@ rule beyond_init:
         "../../scripts/beyond_init.py"
 
 
-rule beyond_saturation:
-    """R2: activations of every hidden layer on fixed test images during mini-batch SGD."""
-    input:
-        **split_inputs(),
-    output:
-        run="results/beyond/r2/{activation}_{init}/seed{seed}.json",
-    log:
-        "logs/beyond/r2/{activation}_{init}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/beyond/r2/{activation}_{init}/seed{seed}.tsv"
-    wildcard_constraints:
-        activation="sigmoid|tanh|relu",
-        init="large|scaled|glorot|standard",
-    conda:
-        ENV
-    threads: config["threads"]
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    params:
-        section=BEYOND_SAT,
-        dtype=config["dtype"],
-    script:
-        "../../scripts/beyond_train.py"
+if BEYOND_STACK["saturation"] == 1:
+
+    rule beyond_saturation:
+        """R2: activations of every hidden layer on fixed test images during mini-batch SGD."""
+        input:
+            **split_inputs(),
+        output:
+            run="results/beyond/r2/{activation}_{init}/seed{seed}.json",
+        log:
+            "logs/beyond/r2/{activation}_{init}/seed{seed}.log",
+        benchmark:
+            "results/benchmarks/beyond/r2/{activation}_{init}/seed{seed}.tsv"
+        wildcard_constraints:
+            activation="sigmoid|tanh|relu",
+            init="large|scaled|glorot|standard",
+        conda:
+            ENV
+        threads: config["threads"]
+        resources:
+            mem_mb=2000,
+            runtime=30,
+        params:
+            section=BEYOND_SAT,
+            dtype=config["dtype"],
+        script:
+            "../../scripts/beyond_train.py"
+
+else:
+    for chunk in seed_chunks(BEYOND_SAT, BEYOND_STACK["saturation"]):
+
+        rule:
+            """R2: a chunk of seeds of one activation x init, trained as one stacked computation;
+            one results file per seed.
+            """
+            name:
+                f"beyond_saturation_seeds{chunk[0]}_{chunk[-1]}"
+            input:
+                **split_inputs(),
+            output:
+                **{
+                    f"seed{s}": f"results/beyond/r2/{{activation}}_{{init}}/seed{s}.json"
+                    for s in chunk
+                },
+            log:
+                f"logs/beyond/r2/{{activation}}_{{init}}/seeds{chunk[0]}-{chunk[-1]}.log",
+            benchmark:
+                f"results/benchmarks/beyond/r2/{{activation}}_{{init}}/seeds{chunk[0]}-{chunk[-1]}.tsv"
+            wildcard_constraints:
+                activation="sigmoid|tanh|relu",
+                init="large|scaled|glorot|standard",
+            conda:
+                ENV
+            threads: config["threads"]
+            resources:
+                mem_mb=2000,
+                runtime=30 * len(chunk),
+            params:
+                section=BEYOND_SAT,
+                dtype=config["dtype"],
+                seeds=chunk,
+            script:
+                "../../scripts/beyond_train.py"
 
 
 rule beyond_optimizer_select:
@@ -124,56 +164,132 @@ rule beyond_select_eta:
         "../../scripts/beyond_select.py"
 
 
-rule beyond_optimizer:
-    """R3, comparison stage: one optimizer at its chosen eta, one seed."""
-    input:
-        **split_inputs(),
-        selection="results/beyond/r3/selected_eta.json",
-    output:
-        run="results/beyond/r3/final/{optimizer}/seed{seed}.json",
-    log:
-        "logs/beyond/r3/final/{optimizer}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/beyond/r3/final/{optimizer}/seed{seed}.tsv"
-    wildcard_constraints:
-        optimizer=r"sgd|(momentum|nesterov)-0\.\d+",
-    conda:
-        ENV
-    threads: config["threads"]
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    params:
-        section=BEYOND_OPT,
-        dtype=config["dtype"],
-    script:
-        "../../scripts/beyond_train.py"
+if BEYOND_STACK["optimizers"] == 1:
+
+    rule beyond_optimizer:
+        """R3, comparison stage: one optimizer at its chosen eta, one seed."""
+        input:
+            **split_inputs(),
+            selection="results/beyond/r3/selected_eta.json",
+        output:
+            run="results/beyond/r3/final/{optimizer}/seed{seed}.json",
+        log:
+            "logs/beyond/r3/final/{optimizer}/seed{seed}.log",
+        benchmark:
+            "results/benchmarks/beyond/r3/final/{optimizer}/seed{seed}.tsv"
+        wildcard_constraints:
+            optimizer=r"sgd|(momentum|nesterov)-0\.\d+",
+        conda:
+            ENV
+        threads: config["threads"]
+        resources:
+            mem_mb=2000,
+            runtime=30,
+        params:
+            section=BEYOND_OPT,
+            dtype=config["dtype"],
+        script:
+            "../../scripts/beyond_train.py"
+
+else:
+    for chunk in seed_chunks(BEYOND_OPT, BEYOND_STACK["optimizers"]):
+
+        rule:
+            """R3, comparison stage: a chunk of seeds of one optimizer at its chosen eta, trained as
+            one stacked computation; one results file per seed.
+            """
+            name:
+                f"beyond_optimizer_seeds{chunk[0]}_{chunk[-1]}"
+            input:
+                **split_inputs(),
+                selection="results/beyond/r3/selected_eta.json",
+            output:
+                **{
+                    f"seed{s}": f"results/beyond/r3/final/{{optimizer}}/seed{s}.json"
+                    for s in chunk
+                },
+            log:
+                f"logs/beyond/r3/final/{{optimizer}}/seeds{chunk[0]}-{chunk[-1]}.log",
+            benchmark:
+                f"results/benchmarks/beyond/r3/final/{{optimizer}}/seeds{chunk[0]}-{chunk[-1]}.tsv"
+            wildcard_constraints:
+                optimizer=r"sgd|(momentum|nesterov)-0\.\d+",
+            conda:
+                ENV
+            threads: config["threads"]
+            resources:
+                mem_mb=2000,
+                runtime=30 * len(chunk),
+            params:
+                section=BEYOND_OPT,
+                dtype=config["dtype"],
+                seeds=chunk,
+            script:
+                "../../scripts/beyond_train.py"
 
 
-rule beyond_table1:
-    """R4: one activation x init trained with mini-batch SGD, tested on the 10,000 test images."""
-    input:
-        **split_inputs(),
-    output:
-        run="results/beyond/r4/{activation}_{init}/seed{seed}.json",
-    log:
-        "logs/beyond/r4/{activation}_{init}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/beyond/r4/{activation}_{init}/seed{seed}.tsv"
-    wildcard_constraints:
-        activation="sigmoid|tanh|relu",
-        init="large|scaled|glorot|standard",
-    conda:
-        ENV
-    threads: config["threads"]
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    params:
-        section=BEYOND_T1,
-        dtype=config["dtype"],
-    script:
-        "../../scripts/beyond_train.py"
+if BEYOND_STACK["table1"] == 1:
+
+    rule beyond_table1:
+        """R4: one activation x init trained with mini-batch SGD, tested on the 10,000 test images."""
+        input:
+            **split_inputs(),
+        output:
+            run="results/beyond/r4/{activation}_{init}/seed{seed}.json",
+        log:
+            "logs/beyond/r4/{activation}_{init}/seed{seed}.log",
+        benchmark:
+            "results/benchmarks/beyond/r4/{activation}_{init}/seed{seed}.tsv"
+        wildcard_constraints:
+            activation="sigmoid|tanh|relu",
+            init="large|scaled|glorot|standard",
+        conda:
+            ENV
+        threads: config["threads"]
+        resources:
+            mem_mb=2000,
+            runtime=30,
+        params:
+            section=BEYOND_T1,
+            dtype=config["dtype"],
+        script:
+            "../../scripts/beyond_train.py"
+
+else:
+    for chunk in seed_chunks(BEYOND_T1, BEYOND_STACK["table1"]):
+
+        rule:
+            """R4: a chunk of seeds of one activation x init, trained as one stacked computation;
+            one results file per seed.
+            """
+            name:
+                f"beyond_table1_seeds{chunk[0]}_{chunk[-1]}"
+            input:
+                **split_inputs(),
+            output:
+                **{
+                    f"seed{s}": f"results/beyond/r4/{{activation}}_{{init}}/seed{s}.json"
+                    for s in chunk
+                },
+            log:
+                f"logs/beyond/r4/{{activation}}_{{init}}/seeds{chunk[0]}-{chunk[-1]}.log",
+            benchmark:
+                f"results/benchmarks/beyond/r4/{{activation}}_{{init}}/seeds{chunk[0]}-{chunk[-1]}.tsv"
+            wildcard_constraints:
+                activation="sigmoid|tanh|relu",
+                init="large|scaled|glorot|standard",
+            conda:
+                ENV
+            threads: config["threads"]
+            resources:
+                mem_mb=2000,
+                runtime=30 * len(chunk),
+            params:
+                section=BEYOND_T1,
+                dtype=config["dtype"],
+                seeds=chunk,
+            script:
+                "../../scripts/beyond_train.py"
 
 
 rule beyond_table_init:

@@ -36,9 +36,10 @@ def runs(experiment, section):
     )
 
 
-def seed_chunks(section):
-    """The seeds in chunks of ``stack_seeds``: each chunk is one job training its seeds stacked."""
-    k, seeds = section["stack_seeds"], section["seeds"]
+def seed_chunks(section, size=None):
+    """The seeds in chunks of ``size`` (default the section's ``stack_seeds``): each chunk is one
+    job training its seeds stacked."""
+    k, seeds = size or section["stack_seeds"], section["seeds"]
     return [seeds[i : i + k] for i in range(0, len(seeds), k)]
 
 
@@ -110,14 +111,46 @@ def benchmark_files(wildcards):
     return records + ["results/benchmarks/window.tsv"]
 
 
+# Per-seed results files that a stacked job writes: pattern, its section and seeds per job, and
+# the chunk's benchmark record ({0}: the pattern's first group, {1}-{2}: the chunk's seeds).
+STACKED_RUNS = [
+    (
+        r"results/depth_accuracy/depth(\d+)/seed(\d+)\.json",
+        E1,
+        E1["stack_seeds"],
+        "depth_accuracy/depth{0}/seeds{1}-{2}",
+    ),
+    (
+        r"results/beyond/r2/(\w+)/seed(\d+)\.json",
+        config["beyond"]["saturation"],
+        config["beyond"]["stack_seeds"]["saturation"],
+        "beyond/r2/{0}/seeds{1}-{2}",
+    ),
+    (
+        r"results/beyond/r3/final/([\w.-]+)/seed(\d+)\.json",
+        config["beyond"]["optimizers"],
+        config["beyond"]["stack_seeds"]["optimizers"],
+        "beyond/r3/final/{0}/seeds{1}-{2}",
+    ),
+    (
+        r"results/beyond/r4/(\w+)/seed(\d+)\.json",
+        config["beyond"]["table1"],
+        config["beyond"]["stack_seeds"]["table1"],
+        "beyond/r4/{0}/seeds{1}-{2}",
+    ),
+]
+
+
 def benchmark_of(run):
-    """results/X.json -> results/benchmarks/X.tsv, or the record of the stacked E1 job that
-    wrote it (results/benchmarks/depth_accuracy/depth{k}/seeds{first}-{last}.tsv)."""
-    stacked = re.fullmatch(r"results/depth_accuracy/depth(\d+)/seed(\d+)\.json", run)
-    if stacked and E1["stack_seeds"] > 1:
-        depth, seed = stacked.groups()
-        chunk = next(c for c in seed_chunks(E1) if int(seed) in c)
-        return f"results/benchmarks/depth_accuracy/depth{depth}/seeds{chunk[0]}-{chunk[-1]}.tsv"
+    """results/X.json -> results/benchmarks/X.tsv, or the record of the stacked job that wrote
+    it (E1, R2, R3's comparison stage, R4), e.g. results/benchmarks/beyond/r4/tanh_glorot/seeds0-4.tsv.
+    """
+    for pattern, section, size, record in STACKED_RUNS:
+        stacked = re.fullmatch(pattern, run)
+        if stacked and size > 1:
+            group, seed = stacked.groups()
+            chunk = next(c for c in seed_chunks(section, size) if int(seed) in c)
+            return f"results/benchmarks/{record.format(group, chunk[0], chunk[-1])}.tsv"
     return (
         "results/benchmarks/"
         + run.removeprefix("results/").removesuffix(".json")

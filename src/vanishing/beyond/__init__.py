@@ -17,9 +17,10 @@ Nothing here knows about Snakemake or paths. The names below are what the script
 
 from .quotes import report_tables, report_variables
 from .r1_init import init_gradients, init_table, layer_ratios, per_example_deltas
-from .r2_saturation import relative_derivative, saturation, saturation_table
-from .r3_optimizers import optimizer_names, optimizer_run, optimizers_table, parse_optimizer, select_eta
-from .r4_table1 import table1_run, table1_table
+from .r2_saturation import relative_derivative, saturation, saturation_seeds, saturation_table
+from .r3_optimizers import (optimizer_names, optimizer_run, optimizer_runs, optimizers_table, parse_optimizer,
+                            select_eta)
+from .r4_table1 import table1_run, table1_runs, table1_table
 from .summary import summarize
 from .verdicts import CANNOT_TELL, CONTRADICTS, NOT_RUN, SUPPORTS
 from . import r1_init, r2_saturation, r3_optimizers, r4_table1
@@ -28,6 +29,7 @@ TABLE_COLUMNS = {"beyond_init": r1_init.COLUMNS, "beyond_saturation": r2_saturat
                  "beyond_optimizers": r3_optimizers.COLUMNS, "beyond_table1": r4_table1.COLUMNS}
 
 __all__ = ["CANNOT_TELL", "CONTRADICTS", "NOT_RUN", "SUPPORTS", "TABLE_COLUMNS", "init_gradients", "init_table",
-           "layer_ratios", "optimizer_names", "optimizer_run", "optimizers_table", "parse_optimizer",
+           "layer_ratios", "optimizer_names", "optimizer_run", "optimizer_runs", "optimizers_table", "parse_optimizer",
            "per_example_deltas", "relative_derivative", "report_tables", "report_variables", "saturation",
-           "saturation_table", "select_eta", "summarize", "table1_run", "table1_table"]
+           "saturation_seeds", "saturation_table", "select_eta", "summarize", "table1_run", "table1_runs",
+           "table1_table"]

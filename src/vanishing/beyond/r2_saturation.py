@@ -41,19 +41,27 @@ COLUMNS = {
 
 def saturation(section, activation, init, seed, splits, dtype=np.float64, log=None):
     """R2: one seed of mini-batch SGD with the activations recorded on fixed test images."""
+    return saturation_seeds(section, activation, init, [seed], splits, dtype, log)[0]
+
+
+def saturation_seeds(section, activation, init, seeds, splits, dtype=np.float64, log=None):
+    """R2 for several seeds of one activation × init, trained as one stacked computation: one
+    record per seed, in the order of ``seeds``."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     tx, _ = load_split(splits["test"], n=section["activation_images"], dtype=dtype)
-    net, rng = make_net(section, activation, init, section["width"], seed, dtype)
-    monitor = BeyondMonitor(x[: section["probe_size"]], y[: section["probe_size"]], bias_neurons=0, act_x=tx,
-                            percentile=PERCENTILE)
-    label = f"R2 saturation {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
-    [(history, stopped)] = train_seeds(
-        [net], [rng], x, y, [monitor], labels_of_runs=[label], log=log, epochs=section["epochs"],
+    nets, rngs = zip(*(make_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
+    p = section["probe_size"]
+    monitors = [BeyondMonitor(x[:p], y[:p], bias_neurons=0, act_x=tx, percentile=PERCENTILE) for _ in seeds]
+    labels = [f"R2 saturation {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
+              for seed in seeds]
+    runs = train_seeds(
+        list(nets), list(rngs), x, y, monitors, labels_of_runs=labels, log=log, epochs=section["epochs"],
         mini_batch_size=section["mini_batch_size"], eta=section["eta"], lmbda=section["lmbda"],
         record_every=section["record_every"], record_epochs=section["record_epochs"])
     updates = -(-section["train_size"] // section["mini_batch_size"])
-    return record("beyond_saturation", section, dtype, activation=activation, init=init, seed=seed,
-                  updates_per_epoch=updates, diverged_at_epoch=stopped, history=history)
+    return [record("beyond_saturation", section, dtype, activation=activation, init=init, seed=seed,
+                   updates_per_epoch=updates, diverged_at_epoch=stopped, history=history)
+            for seed, (history, stopped) in zip(seeds, runs)]
 
 
 def relative_derivative(activation, mean, std):

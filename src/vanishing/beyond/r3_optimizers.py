@@ -68,25 +68,34 @@ def optimizer_run(section, optimizer, eta, seed, splits, stage, dtype=np.float64
     """R3: one optimizer at one η and seed: training and validation cost, validation accuracy and
     the per-layer speeds after every epoch (entry 0 before training); the test accuracy at the
     end of a final-stage run."""
+    return optimizer_runs(section, optimizer, eta, [seed], splits, stage, dtype, log)[0]
+
+
+def optimizer_runs(section, optimizer, eta, seeds, splits, stage, dtype=np.float64, log=None):
+    """``optimizer_run`` for several seeds at one η, trained as one stacked computation: one
+    record per seed, in the order of ``seeds``."""
     method, mu_max = parse_optimizer(optimizer)
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vy = load_split(splits["validation"], dtype=dtype)
-    net, rng = make_net(section, section["activation"], section["init"], section["width"], seed, dtype)
+    nets, rngs = zip(*(make_net(section, section["activation"], section["init"], section["width"], seed, dtype)
+                       for seed in seeds))
     p = section["probe_size"]
-    monitor = BeyondMonitor(x[:p], y[:p], bias_neurons=0, cost_x=x, cost_y=y, valid_x=vx, valid_y=vy,
-                            lmbda=section["lmbda"], n=len(x), valid_cost=True)
+    monitors = [BeyondMonitor(x[:p], y[:p], bias_neurons=0, cost_x=x, cost_y=y, valid_x=vx, valid_y=vy,
+                              lmbda=section["lmbda"], n=len(x), valid_cost=True) for _ in seeds]
     opt = Optimizer(kind=method, mu_max=mu_max if method != "sgd" else 0.9, schedule=section["schedule"])
-    label = f"R3 {stage} {optimizer} eta={eta} seed={seed} (width={section['width']}, {section['activation']})"
-    [(history, stopped)] = train_seeds([net], [rng], x, y, [monitor], labels_of_runs=[label], log=log,
-                                       epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
-                                       eta=eta, lmbda=section["lmbda"], optimizer=opt)
-    test = None
-    if stage == "final" and stopped is None:
-        tx, ty = load_split(splits["test"], dtype=dtype)
-        test = accuracy(net, tx, ty)
-    return record("beyond_optimizers", section, dtype, stage=stage, optimizer=optimizer, method=method,
-                  mu_max=mu_max, eta=eta, seed=seed, diverged_at_epoch=stopped, test_accuracy=test,
-                  history=history)
+    labels = [f"R3 {stage} {optimizer} eta={eta} seed={seed} (width={section['width']}, {section['activation']})"
+              for seed in seeds]
+    runs = train_seeds(list(nets), list(rngs), x, y, monitors, labels_of_runs=labels, log=log,
+                       epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
+                       eta=eta, lmbda=section["lmbda"], optimizer=opt)
+    tx, ty = load_split(splits["test"], dtype=dtype) if stage == "final" else (None, None)
+    out = []
+    for net, seed, (history, stopped) in zip(nets, seeds, runs):
+        test = accuracy(net, tx, ty) if stage == "final" and stopped is None else None
+        out.append(record("beyond_optimizers", section, dtype, stage=stage, optimizer=optimizer, method=method,
+                          mu_max=mu_max, eta=eta, seed=seed, diverged_at_epoch=stopped, test_accuracy=test,
+                          history=history))
+    return out
 
 
 def optimizers_table(records):

@@ -31,20 +31,30 @@ COLUMNS = {
 
 def table1_run(section, activation, init, seed, splits, dtype=np.float64, log=None):
     """R4: mini-batch SGD; validation accuracy every epoch and the test accuracy at the end."""
+    return table1_runs(section, activation, init, [seed], splits, dtype, log)[0]
+
+
+def table1_runs(section, activation, init, seeds, splits, dtype=np.float64, log=None):
+    """R4 for several seeds of one activation × init, trained as one stacked computation: one
+    record per seed, in the order of ``seeds``."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vy = load_split(splits["validation"], dtype=dtype)
     tx, ty = load_split(splits["test"], dtype=dtype)
-    net, rng = make_net(section, activation, init, section["width"], seed, dtype)
-    monitor = Monitor(x[:1000], y[:1000], bias_neurons=0, valid_x=vx, valid_y=vy)
-    label = f"R4 {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
-    [(history, stopped)] = train_seeds([net], [rng], x, y, [monitor], labels_of_runs=[label], log=log,
-                                       epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
-                                       eta=section["eta"], lmbda=section["lmbda"], optimizer=Optimizer())
-    test = accuracy(net, tx, ty) if stopped is None else float("nan")
-    if log:
-        log(f"{label}: test accuracy {test:.2f}% on {len(ty)} test images")
-    return record("beyond_table1", section, dtype, activation=activation, init=init, seed=seed,
-                  diverged_at_epoch=stopped, test_accuracy=test, test_images=len(ty), history=history)
+    nets, rngs = zip(*(make_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
+    monitors = [Monitor(x[:1000], y[:1000], bias_neurons=0, valid_x=vx, valid_y=vy) for _ in seeds]
+    labels = [f"R4 {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
+              for seed in seeds]
+    runs = train_seeds(list(nets), list(rngs), x, y, monitors, labels_of_runs=labels, log=log,
+                       epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
+                       eta=section["eta"], lmbda=section["lmbda"], optimizer=Optimizer())
+    out = []
+    for net, seed, label, (history, stopped) in zip(nets, seeds, labels, runs):
+        test = accuracy(net, tx, ty) if stopped is None else float("nan")
+        if log:
+            log(f"{label}: test accuracy {test:.2f}% on {len(ty)} test images")
+        out.append(record("beyond_table1", section, dtype, activation=activation, init=init, seed=seed,
+                          diverged_at_epoch=stopped, test_accuracy=test, test_images=len(ty), history=history))
+    return out
 
 
 def table1_table(records):

@@ -1,7 +1,7 @@
 """What every beyond experiment shares: building a net from a config section, the instruments,
 the results record, and ``train_seeds`` — the ONE function through which every beyond training
-run goes (today a loop over seeds with ``train.train``; a stacked multi-seed trainer can replace
-its body without touching the experiments).
+run goes (one seed: ``train.train``; several seeds of one configuration: one stacked computation,
+``replicas.train_stacked``, which agrees with the single-seed runs to rounding, not bit for bit).
 
 Every net is [784, width x k, 10]; the output layer and cost come from the section's ``cost``
 (``cross_entropy``: sigmoid output, the chapter's; ``log_likelihood``: softmax output, Glorot &
@@ -19,6 +19,7 @@ import numpy as np
 from ..experiments import sizes
 from ..network import Network
 from ..provenance import describe
+from ..replicas import train_stacked
 from ..train import Monitor, TrainingDiverged, one_hot, train
 
 # A run whose cost is not finite, or whose accuracy ends at or below this (%), counts as diverged:
@@ -66,25 +67,34 @@ class BeyondMonitor(Monitor):
 
 
 def train_seeds(nets, rngs, x, labels, monitors, *, labels_of_runs, log=None, **train_kwargs):
-    """Train one net per seed (lists of equal length: nets, their Generators, their monitors).
+    """Train one net per seed (lists of equal length: nets, their Generators, their monitors);
+    several nets are trained as one stacked computation (``replicas.train_stacked``).
 
     Returns one (history, diverged_at_epoch) per seed: the monitor's history, and the epoch at
     which the weights or the cost stopped being finite (None if they never did; the history
-    then ends there instead of failing the job). ``train_kwargs`` are ``train.train``'s
-    (epochs, mini_batch_size, eta, lmbda, optimizer, record_every, record_epochs)."""
-    out = []
-    for net, rng, monitor, label in zip(nets, rngs, monitors, labels_of_runs, strict=True):
-        try:
-            history = train(net, x, labels, rng=rng, monitor=monitor, log=log, label=label, **train_kwargs)
-            diverged = None
-        except TrainingDiverged as error:
-            history = monitor.history
-            diverged = int(math.ceil(history["epoch"][-1]))
-            if log:
-                log(f"{label}: {error}; recorded as diverged")
+    then ends there instead of failing the job, and a stacked run goes on with the other seeds).
+    ``train_kwargs`` are ``train.train``'s (epochs, mini_batch_size, eta, lmbda, optimizer,
+    record_every, record_epochs)."""
+    if len(nets) > 1:
+        stopped = {}
+        histories = train_stacked(nets, x, labels, rngs=rngs, monitors=monitors, log=log, label=list(labels_of_runs),
+                                  on_diverge="stop", diverged=stopped, **train_kwargs)
+        out = [(history, stopped[r][0] if r in stopped else None) for r, history in enumerate(histories)]
+    else:
+        out = [_train_one(nets[0], rngs[0], x, labels, monitors[0], labels_of_runs[0], log, train_kwargs)]
+    for history, _ in out:
         history.pop("bias_grad", None)
-        out.append((history, diverged))
     return out
+
+
+def _train_one(net, rng, x, labels, monitor, label, log, train_kwargs):
+    """One seed with ``train.train``: (history, diverged_at_epoch)."""
+    try:
+        return train(net, x, labels, rng=rng, monitor=monitor, log=log, label=label, **train_kwargs), None
+    except TrainingDiverged as error:
+        if log:
+            log(f"{label}: {error}; recorded as diverged")
+        return monitor.history, int(math.ceil(monitor.history["epoch"][-1]))
 
 
 def is_diverged(final_cost, final_accuracy, stopped_at):
