@@ -202,6 +202,8 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
         **stacked_jobs("beyond_optimizer", set(optimizer_names(r3)), r3["seeds"], b["stack_seeds"]["optimizers"]),
         **stacked_jobs("beyond_table1", {f"{a}_{i}" for a in r4["activations"] for i in r4["inits"]},
                        r4["seeds"], b["stack_seeds"]["table1"]),
+        # the chapter's causes: one job per experiment (workflow/rules/causes.smk)
+        "causes_run": {"depth_sweep", "jacobian", "regime", "layerwise"},
     }
 
 
