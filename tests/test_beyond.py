@@ -331,3 +331,16 @@ def test_report_variables_and_tables_cover_the_chapter(quick_run):
     prose = re.sub(r"\{\{<.*?>\}\}|\{#[^}]+\}|\[@[^\]]+\]|@(?:fig|tbl|sec)-[a-z0-9-]+|\([^)]*\.png\)"
                    r"|R[1-4]|sec-[a-z0-9-]+|\$[^$]*\$|Table \d+|Fig\. \d+", "", qmd)
     assert not re.findall(r"\d", prose), re.findall(r".{20}\d.{20}", prose)
+
+
+def test_report_tables_keep_every_row_in_its_columns(quick_run):
+    """A bar in a cell's text (the 98th percentile of |a|) is escaped, so every row of every
+    generated pipe table has as many cells as its header."""
+    summary = json.loads((quick_run / "results" / "beyond_summary.json").read_text())
+    tables = beyond.report_tables(summary)
+    assert "_generated/beyond_verdicts.md" in tables
+    assert any(r"\|" in text for text in tables.values())  # there is a bar to escape
+    for name, text in tables.items():
+        rows = [line for line in text.splitlines() if line.startswith("|")]
+        cells = [len(re.split(r"(?<!\\)\|", line)) for line in rows]
+        assert len(set(cells)) == 1, (name, cells)

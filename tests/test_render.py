@@ -483,3 +483,32 @@ def test_report_opens_offline_in_chromium(tmp_path):
     assert result["requests"] == [html.resolve().as_uri()], "the page fetched something besides itself"
     assert result["title"].startswith("Toy report")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+COLWIDTHS = """# Widths {#sec-widths}
+
+| short | long prose |
+|:---|:---|
+| a | some words that wrap |
+| b \\| c | an escaped bar stays in its cell |
+
+: A table with Quarto's column widths. {#tbl-widths tbl-colwidths="[20, 80]"}
+
+See @tbl-widths.
+"""
+
+
+def test_tbl_colwidths_sets_relative_column_widths(tmp_path):
+    """Quarto's tbl-colwidths attribute gives the pandoc render the same relative widths, and a
+    count that does not match the columns is an error naming the table."""
+    source = _copy_toy(tmp_path)
+    (source / "widths.qmd").write_text(COLWIDTHS)
+    _engine, out = _render(tmp_path, source, main="widths.qmd")
+    html = out.read_text()
+    assert re.findall(r'<col style="width: (\d+)%"', html) == ["20", "80"]
+    assert "b | c" in _text(html) and "tbl-colwidths" not in html
+    bad = tmp_path / "bad"
+    source = _copy_toy(bad)
+    (source / "widths.qmd").write_text(COLWIDTHS.replace("[20, 80]", "[20, 30, 50]"))
+    with pytest.raises(RenderError, match="tbl-widths"):
+        _render(bad, source, main="widths.qmd")

@@ -171,12 +171,19 @@ def _order(value, order):
     return order.index(value) if value in order else len(order)
 
 
-def _md_table(header, rows, caption, label, left=1):
-    """A pipe table (the first ``left`` columns left-aligned, the others right) with its caption."""
+def _cell(value):
+    """A pipe-table cell: a bar in the text (|a|) would end the cell, so it is escaped."""
+    return str(value).replace("|", "\\|")
+
+
+def _md_table(header, rows, caption, label, left=1, widths=None):
+    """A pipe table (the first ``left`` columns left-aligned, the others right) with its caption;
+    ``widths``: relative column widths (Quarto's ``tbl-colwidths``), so prose columns get room."""
     lines = ["| " + " | ".join(header) + " |",
              "|" + "|".join(":---" if i < left else "---:" for i in range(len(header))) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines) + f"\n\n: {caption} {{#{label}}}\n"
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    attrs = f"#{label}" + (f' tbl-colwidths="[{", ".join(map(str, widths))}]"' if widths else "")
+    return "\n".join(lines) + f"\n\n: {caption} {{{attrs}}}\n"
 
 
 def _interval_cell(i):
@@ -251,5 +258,5 @@ def report_tables(beyond_summary: dict) -> dict:
          "minimal effect", "smallest detectable", "verdict"], rows,
         f"The papers' claims, how this run tested them, the effect with its {level} % interval over seeds, the "
         "minimal effect declared before the run, the smallest effect this run could have detected, and the "
-        "verdict computed from them.", "tbl-beyond-verdicts", left=5)
+        "verdict computed from them.", "tbl-beyond-verdicts", left=5, widths=[4, 17, 12, 19, 14, 10, 9, 9, 7])
     return out

@@ -160,6 +160,26 @@ local function number_header(h, numberer)
   return h
 end
 
+--- Quarto's tbl-colwidths="[a, b, ...]" attribute on a table: relative column widths (pandoc,
+--- run with a wide --columns, would otherwise give every column an automatic width).
+local function apply_colwidths(tbl)
+  local spec = tbl.attr and tbl.attr.attributes['tbl-colwidths']
+  if not spec then return end
+  local widths, total = {}, 0
+  for n in spec:gmatch('[%d%.]+') do
+    widths[#widths + 1] = tonumber(n)
+    total = total + tonumber(n)
+  end
+  if #widths ~= #tbl.colspecs or total <= 0 then
+    error('tbl-colwidths of table ' .. tbl.identifier .. ' gives ' .. #widths .. ' widths for '
+          .. #tbl.colspecs .. ' columns')
+  end
+  for i, colspec in ipairs(tbl.colspecs) do
+    tbl.colspecs[i] = { colspec[1], widths[i] / total }
+  end
+  tbl.attr.attributes['tbl-colwidths'] = nil
+end
+
 --- ::: {#fig-x} / ::: {#tbl-x} divs: last paragraph is the caption (Quarto's div syntax).
 local function float_div(div)
   local kind = label_kind(div.identifier)
@@ -175,6 +195,7 @@ local function float_div(div)
   local num = next_number(id, kind)
   if kind == 'tbl' and #blocks == 1 and blocks[1].t == 'Table' then
     local tbl = blocks[1]
+    apply_colwidths(tbl)
     tbl.identifier = id
     if #caption.long > 0 then tbl.caption = caption end
     prefix_caption(tbl.caption, kind, num)
@@ -214,6 +235,7 @@ local function number_pass(blocks)
   local numberer = section_numberer(top_level)
   local function numbered_float(el)
     local kind = label_kind(el.identifier)
+    if el.t == 'Table' then apply_colwidths(el) end
     if kind == 'fig' or kind == 'tbl' then
       prefix_caption(el.caption, kind, next_number(el.identifier, kind))
     end
