@@ -139,3 +139,14 @@ def test_run_times_and_digest(tmp_path):
     assert findings.duration(125) == "2 min 5 s" and findings.duration(25) == "25 s"
     assert findings.config_digest({"a": 1, "b": [1]}) == findings.config_digest({"b": [1], "a": 1})
     assert findings.config_digest({"a": 1}) != findings.config_digest({"a": 2})
+
+
+def test_book_readings_of_e1_are_decided_by_the_interval_rule():
+    """With 1, 2 and 4 hidden layers and several seeds both readings get a verdict of the beyond
+    chapter's rule; without depth 4 only the first; with one seed none."""
+    text = prose([1, 2, 4], [0, 1, 2])
+    verdicts = [v for v in ("supports", "contradicts", "cannot tell") for _ in range(text.count(f"verdict is *{v}*"))]
+    assert len(verdicts) == 2 and "95 % interval" in text and "second hidden layer" in text
+    assert "four hidden layers do no better than two" in text
+    assert prose([1, 2], [0, 1]).count("verdict is *") == 1
+    assert prose([1, 2, 4], [0]).count("verdict is *") == 0

@@ -33,14 +33,6 @@ def e1_variables(s, width=30):
         "depth_phrase": depth_phrase(depths),
         "findings": e1_findings(s),
     })
-    # The beyond chapter's decision rule applied to E1 (issue 12): e1.<reading>.{effect,verdict,...}.
-    from .beyond.verdicts import e1_readings
-
-    for name, r in e1_readings({k: d["final_accuracy"] for k, d in depths.items()}).items():
-        i = r["interval"]
-        out[name] = {"effect": f"{i['estimate']:+.2f} [{i['lo']:+.2f}, {i['hi']:+.2f}]", "verdict": r["verdict"],
-                     "minimal": f"{'>' if r['side'] == 'above' else '<'} {r['minimal']:+.2f}",
-                     "detectable": f"{r['detectable']:+.2f}" if math.isfinite(r["detectable"]) else "–"}
     return out
 
 
@@ -76,23 +68,13 @@ def e1_findings(s):
     deeper = sorted(k for k in means if k >= 2)
     if len(deeper) > 1:
         gap = max(means[k] for k in deeper) - min(means[k] for k in deeper)
-        sentence = (f"Among the nets with {depth_phrase(deeper)} the means differ by at most {pct(gap)} "
-                    "points")
-        if seeds > 1:
-            noise = 2 * max(stds.values())
-            verdict = ("smaller than twice the largest seed-to-seed standard deviation "
-                       f"({pct(max(stds.values()))} points), so this run, like the book, cannot rank them"
-                       if gap < noise else
-                       "larger than twice the largest seed-to-seed standard deviation "
-                       f"({pct(max(stds.values()))} points), so this run ranks them")
-            text.append(f"{sentence}, {verdict}.")
-        else:
-            text.append(f"{sentence}; with one seed there is no seed-to-seed spread to judge that gap against.")
-        if seeds > 1 and 2 in means and any(k > 2 for k in means):
-            text.append("The reading of this run is " + _depth_conclusion(means, 2 * max(stds.values())) + ".")
+        text.append(f"Among the nets with {depth_phrase(deeper)} the means differ by at most {pct(gap)} points"
+                    + ("; with one seed there is no seed-to-seed spread to judge that gap against." if seeds < 2
+                       else "."))
     else:
         text.append("Fewer than two nets with two or more hidden layers ran, so this run cannot say whether "
                     "depth beyond two hidden layers helps.")
+    text += e1_reading_sentences(depths, seeds)
     return " ".join(text)
 
 
@@ -127,13 +109,36 @@ def e1_setup(section):
     return {"setup": setup, "images": images, "book_setup": same, "width": str(ours["width"])}
 
 
-def _depth_conclusion(means, noise):
-    """Whether any net deeper than two hidden layers beats two by more than the seed noise."""
-    deeper = [means[k] for k in means if k > 2]
-    if max(deeper) - means[2] < noise:
-        return ("the same as the book's: beyond two hidden layers, depth buys nothing here "
-                "(no deeper net beats two hidden layers by more than twice the seed spread)")
-    return "unlike the book's: here a net deeper than two hidden layers wins by more than twice the seed spread"
+# The book's two readings of E1, as claims the beyond chapter's interval rule decides
+# (vanishing.beyond.verdicts.E1_READINGS holds the depths and minimal effects).
+_E1_CLAIMS = {"two_vs_one": "a second hidden layer raises the accuracy by more than {m} points",
+              "four_vs_two": "four hidden layers do no better than two (a gain below {m} points)"}
+
+
+def e1_reading_sentences(depths, seeds):
+    """The book's readings of E1 decided by the same 95 % interval rule as the beyond claims."""
+    from .beyond.verdicts import e1_readings
+
+    if seeds < 2:
+        return ["The book's readings of E1 are not judged: with one seed there is no interval."]
+    readings = e1_readings({k: d["final_accuracy"] for k, d in depths.items()})
+    out = []
+    for name, r in readings.items():
+        i, claim = r["interval"], _E1_CLAIMS[name].format(m=pct(r["minimal"]))
+        detect = (f" (with this spread, the smallest effect the run could detect is {i_fmt(r['detectable'])} points)"
+                  if math.isfinite(r["detectable"]) else "")
+        out.append(f"The book's reading that {claim}: the difference of the means is {i_fmt(i['estimate'])} "
+                   f"points (95 % interval {i_fmt(i['lo'])} to {i_fmt(i['hi'])}, Welch), so by the rule of "
+                   f"@sec-beyond this run's verdict is *{r['verdict']}*{detect}.")
+    if not readings:
+        out.append("This run lacks the depths (1, 2 and 4 hidden layers) of the book's two readings, so "
+                   "neither is judged.")
+    return out
+
+
+def i_fmt(x):
+    """A signed difference of accuracies in points (− for a minus sign)."""
+    return f"{x:+.2f}".replace("-", "−")
 
 
 def e1_table(s):
