@@ -188,14 +188,16 @@ def regime_variables(r, section, closed_gap):
 
 def factors_table(s):
     close = s["thresholds"]["close"]
-    rows = [(NAMES[r["activation"]], INIT_NAMES[r["init"]], r["hidden_layers"],
+    depths = sorted({r["hidden_layers"] for r in s["factors"]})
+    rows = [(NAMES[r["activation"]], INIT_NAMES[r["init"]],
              f"{g3(r['measured_gain'])} {_interval(r['measured_low'], r['measured_high'])}",
              f"{g3(r['predicted_gain'])} {_interval(r['predicted_low'], r['predicted_high'])}",
              g3(r["simple_gain"]), f"{r['r2']:.3f}", r["verdict"]) for r in s["factors"]]
-    return table(["activation", "init", "hidden layers", "measured gain [95 %]", "eq. (124) [95 %]",
+    return table(["activation", "init", "measured gain [95 %]", "eq. (124) [95 %]",
                   "simple estimate", "R²", "prediction"], rows,
                  "Per-layer gain of the speed of learning at initialization (‖δʲ‖/‖δʲ⁺¹‖, the slope of "
-                 "ln ‖δʲ‖ against j) in the deepest net, mean over seeds with its 95 % interval, against the "
+                 f"ln ‖δʲ‖ against j) in the deepest net ({' and '.join(map(str, depths))} hidden layers), mean "
+                 "over seeds with its 95 % interval, against the "
                  "mean per-example gain of eq. (124)'s factor (wˡ⁺¹)ᵀΣ′(zˡ⁺¹) on the same nets and images and "
                  "the simple estimate √(n · mean w²) · rms f′(z). R²: the straight-line fit of ln ‖δʲ‖. "
                  f"Prediction: holds inside the interval, close within {close:.0%}, else fails.",
@@ -232,9 +234,9 @@ def regime_table(s):
              ratio(v["gap_final"]), f"{v['updates_final']:,}", g3(v["fprime_rms_init"]), g3(v["fprime_rms_first_final"]))
             for v in r["variants"]]
     closed = ratio(s["thresholds"]["closed_gap"])
-    return table(["setting switched", "gap at initialization", f"gap after {r['e3_updates']:,} updates",
-                  f"updates until gap < {closed}", "gap at the end", "updates at the end",
-                  "rms σ′ at initialization", "rms σ′ of hidden layer 1 at the end"], rows,
+    return table(["setting switched", "gap at init.", f"gap after {r['e3_updates']:,} updates",
+                  f"updates until gap < {closed}", "gap at the end", "updates in all",
+                  "rms σ′ at init.", "rms σ′, layer 1, end"], rows,
                  "Why the gap closes: the ratio of the last to the first hidden layer's speed (median over seeds) "
                  "when one setting at a time is switched from the book's mini-batch protocol to R3's value, "
                  f"read after as many updates as E3 makes in all ({r['e3_updates']:,}, one per epoch), and the "
