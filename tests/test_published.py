@@ -45,6 +45,20 @@ def test_publish_refuses_uncommitted_changes(repo):
         publishing.check_publishable(repo, {"a": 1}, {"a": 1}, _head(repo)[:12])
 
 
+def test_publish_replaces_the_published_copy_it_finds(repo):
+    """Snakemake deletes rule publish's old outputs before the job runs: a removed or changed
+    tracked docs/ file is what publish replaces, not an uncommitted change."""
+    (repo / "docs").mkdir()
+    (repo / "docs" / "report.html").write_text("old")
+    _git(repo, "add", "docs")
+    _git(repo, "commit", "-qm", "published")
+    (repo / "docs" / "report.html").unlink()
+    publishing.check_publishable(repo, {"a": 1}, {"a": 1}, _head(repo)[:12])
+    (repo / "src" / "a.py").write_text("x = 3\n")
+    with pytest.raises(PublishError, match=r"src/a.py"):
+        publishing.check_publishable(repo, {"a": 1}, {"a": 1}, _head(repo)[:12])
+
+
 def test_publish_refuses_other_config_dirty_report_and_other_commit(repo):
     head = _head(repo)[:12]
     with pytest.raises(PublishError, match=r"differs in \['a'\]"):

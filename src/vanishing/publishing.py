@@ -23,10 +23,17 @@ def _git(repo, *args) -> str:
     return proc.stdout
 
 
-def uncommitted(repo) -> list[str]:
-    """Tracked files with uncommitted changes (staged or not); untracked outputs do not count."""
+# The published copy itself: Snakemake removes rule publish's old outputs before the job runs,
+# so they always show as changed then, and they are what publish replaces.
+PUBLISHED = "docs/"
+
+
+def uncommitted(repo, ignore=(PUBLISHED,)) -> list[str]:
+    """Tracked files with uncommitted changes (staged or not), except under ``ignore``; untracked
+    outputs do not count."""
     out = _git(repo, "status", "--porcelain", "--untracked-files=no")
-    return [line[3:] for line in out.splitlines() if line.strip()]
+    paths = [line[3:] for line in out.splitlines() if line.strip()]
+    return [p for p in paths if not p.startswith(tuple(ignore))]
 
 
 def commit_of(code_version: str) -> str:
