@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..palette import OKABE_ITO, OKABE_ITO_NAMED
-from ..plots import STYLE
+from ..plots import STYLE, WIDTH
 
 STYLES = ["-", "--", ":", "-."]
 
@@ -21,7 +21,8 @@ def depth_sweep(sweep, factors, activation="sigmoid", init="scaled"):
     with the fitted per-layer gain of the deepest net. Right: the deepest net of every activation ×
     init."""
     with plt.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+        # stacked panels at the printed width, so that no text falls below 8 pt
+        fig, (left, right) = plt.subplots(2, 1, figsize=(WIDTH, 8.4))
         sub = sweep[(sweep["activation"] == activation) & (sweep["init"] == init)]
         depths = sorted(sub["hidden_layers"].unique())
         for i, k in enumerate(depths):
@@ -42,7 +43,7 @@ def depth_sweep(sweep, factors, activation="sigmoid", init="scaled"):
         left.set_xlabel("hidden layer j (1 = next to the input)")
         left.set_ylabel("speed of learning ‖δʲ‖ (geometric mean over seeds)")
         left.set_title(f"{activation}, {init} init: every depth")
-        left.legend(fontsize=7, ncol=2)
+        left.legend(fontsize=8, ncol=3, loc="lower right")
         combos = list(dict.fromkeys(zip(sweep["activation"], sweep["init"])))
         for i, (act, ini) in enumerate(combos):
             c = sweep[(sweep["activation"] == act) & (sweep["init"] == ini)]
@@ -58,7 +59,7 @@ def depth_sweep(sweep, factors, activation="sigmoid", init="scaled"):
         right.set_xlabel("hidden layer j (1 = next to the input)")
         right.set_ylabel("‖δʲ‖ (geometric mean over seeds)")
         right.set_title("deepest net, every activation × init")
-        right.legend(fontsize=7)
+        right.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
     return fig
 
@@ -68,8 +69,12 @@ def depth_speed(table):
     over seeds, min–max band)."""
     depths = sorted(k for k in table["hidden_layers"].unique() if k >= 2)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(depths), figsize=(3.6 * len(depths), 3.8), sharey=True, squeeze=False)
-        for ax, k in zip(axes[0], depths):
+        cols = min(2, len(depths))  # two panels a row at the printed width: no text below 8 pt
+        rows = -(-len(depths) // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, 3.2 * rows), sharey=True, squeeze=False)
+        for ax in axes.flat[len(depths):]:
+            ax.set_visible(False)
+        for ax, k in zip(axes.flat, depths):
             sub = table[table["hidden_layers"] == k]
             for j in sorted(sub["layer"].unique()):
                 wide = sub[sub["layer"] == j].pivot(index="seed", columns="epoch", values="speed")
@@ -80,8 +85,9 @@ def depth_speed(table):
             ax.set_yscale("log")
             ax.set_xlabel("epoch (0 = before training)")
             ax.set_title(f"{k} hidden layers")
-            ax.legend(fontsize=7)
-        axes[0][0].set_ylabel("speed of learning ‖δʲ‖")
+            ax.legend(fontsize=8)
+        for row in axes:
+            row[0].set_ylabel("speed of learning ‖δʲ‖")
         fig.tight_layout()
     return fig
 
