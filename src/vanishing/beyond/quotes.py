@@ -258,5 +258,5 @@ def report_tables(beyond_summary: dict) -> dict:
          "minimal effect", "smallest detectable", "verdict"], rows,
         f"The papers' claims, how this run tested them, the effect with its {level} % interval over seeds, the "
         "minimal effect declared before the run, the smallest effect this run could have detected, and the "
-        "verdict computed from them.", "tbl-beyond-verdicts", left=5, widths=[4, 17, 12, 19, 14, 10, 9, 9, 7])
+        "verdict computed from them.", "tbl-beyond-verdicts", left=5, widths=[4, 16, 11, 18, 13, 10, 8, 8, 12])
     return out
