@@ -145,8 +145,12 @@ function update() {
     body.appendChild(tr);
   }
   var first = Math.abs(r.grads[0]), last = Math.abs(r.grads[D - 1]);
+  // every digit of D as a Unicode subscript (D = 10 is ₁₀, not ₀)
+  var subscript = function (n) {
+    return String(n).split("").map(function (c) { return String.fromCharCode(0x2080 + Number(c)); }).join("");
+  };
   byId("vw-chain-ratio").textContent = D < 2 ? "One layer: nothing to compare." :
-    "|∂C/∂b₁| / |∂C/∂b" + String.fromCharCode(0x2080 + D % 10) + (D >= 10 ? "" : "") + "| = " + fmt(first / last) +
+    "|∂C/∂b₁| / |∂C/∂b" + subscript(D) + "| = " + fmt(first / last) +
     (first < last ? " (the first layer learns more slowly: vanishing)" : first > last ? " (the first layer learns faster: exploding)" : "");
   draw(r, D);
 }
