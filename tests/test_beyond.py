@@ -314,7 +314,7 @@ def test_report_variables_and_tables_cover_the_chapter(quick_run):
         assert column in header, column
     for name, text in tables.items():
         assert name.startswith("_generated/beyond_") and name.endswith(".md")
-        assert re.search(r"^: .+ \{#tbl-beyond-[a-z0-9-]+\}$", text, re.M), name
+        assert re.search(r'^: .+ \{#tbl-beyond-[a-z0-9-]+( [a-z-]+="[^"]*")*\}$', text, re.M), name
         assert text.splitlines()[1].startswith("|:---|")
     qmd = (REPO / "report" / "beyond.qmd").read_text()
     assert qmd.lstrip().startswith("# Beyond the chapter {#sec-beyond}")
@@ -325,7 +325,8 @@ def test_report_variables_and_tables_cover_the_chapter(quick_run):
     for figure in re.findall(r"\]\(figures/([a-z0-9_]+)\.png\)", qmd):
         assert (quick_run / "results" / "figures" / f"{figure}.png").exists(), figure
     for ref in re.findall(r"@((?:fig|tbl)-beyond-[a-z0-9-]+)", qmd):
-        assert f"{{#{ref}}}" in qmd or any(f"{{#{ref}}}" in t for t in tables.values()), ref
+        label = re.compile(r"\{#" + re.escape(ref) + r"[ }]")  # the label, maybe with attributes after it
+        assert label.search(qmd) or any(label.search(t) for t in tables.values()), ref
     assert "```{" not in qmd and "<div" not in qmd  # no code cells, no raw HTML
     # No number typed into the prose: digits only inside shortcodes, labels, citations and names.
     prose = re.sub(r"\{\{<.*?>\}\}|\{#[^}]+\}|\[@[^\]]+\]|@(?:fig|tbl|sec)-[a-z0-9-]+|\([^)]*\.png\)"
