@@ -6,6 +6,8 @@ import itertools
 import numpy as np
 import pytest
 
+from gradcheck import central_differences, rel_err
+
 from vanishing.chain import backprop_gradients, eq122_gradients, exploding_chain, vanishing_chain
 from vanishing import reference
 from vanishing.network import ACTIVATIONS, COSTS, Network
@@ -27,29 +29,16 @@ def small_batch(rng, m=7, n_in=5, classes=3):
     return x, labels, one_hot(labels, classes)
 
 
-def rel_err(a, b):
-    return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300)
-
-
 @pytest.mark.parametrize("activation,cost", list(itertools.product(ACTIVATIONS, COSTS)))
 def test_backprop_matches_central_differences(activation, cost):
     rng = np.random.default_rng(1)
     net = Network([5, 4, 4, 3], rng, activation=activation, cost=cost)
     x, _, y = small_batch(rng)
     nabla_b, nabla_w = net.backprop(x, y)
-    h = 1e-6
-    for analytic, params in ((nabla_w, net.weights), (nabla_b, net.biases)):
-        for grad, p in zip(analytic, params):
-            numeric = np.zeros_like(p)
-            for idx in np.ndindex(p.shape):
-                keep = p[idx]
-                p[idx] = keep + h
-                up = net.cost_sum(x, y)
-                p[idx] = keep - h
-                down = net.cost_sum(x, y)
-                p[idx] = keep
-                numeric[idx] = (up - down) / (2 * h)
-            assert rel_err(grad, numeric) < 1e-6, (activation, cost, p.shape)
+    numeric_w, numeric_b = central_differences(net, x, y)
+    for analytic, numeric in ((nabla_w, numeric_w), (nabla_b, numeric_b)):
+        for grad, num in zip(analytic, numeric, strict=True):
+            assert rel_err(grad, num) < 1e-6, (activation, cost, num.shape)
 
 
 def test_vectorized_sgd_equals_per_example_reference():

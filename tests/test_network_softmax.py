@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from gradcheck import central_differences, rel_err
+
 from vanishing.network import ACTIVATIONS, INITIALIZERS, LogLikelihoodCost, Network, Softmax
 from vanishing.train import one_hot, sgd_step
 
@@ -15,10 +17,6 @@ def batch(rng, m=9, n_in=6, classes=4):
     x = rng.random((m, n_in))
     labels = rng.integers(0, classes, m)
     return x, labels, one_hot(labels, classes)
-
-
-def rel_err(a, b):
-    return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300)
 
 
 # --- A per-example reference, written independently of network.py ---------------------------
@@ -61,19 +59,10 @@ def test_softmax_log_likelihood_gradients_match_central_differences(activation):
     net = Network([6, 5, 5, 4], rng, activation=activation, cost="log_likelihood")
     x, _, y = batch(rng)
     nabla_b, nabla_w = net.backprop(x, y)
-    h = 1e-6
-    for analytic, params in ((nabla_w, net.weights), (nabla_b, net.biases)):
-        for grad, p in zip(analytic, params):
-            numeric = np.zeros_like(p)
-            for idx in np.ndindex(p.shape):
-                keep = p[idx]
-                p[idx] = keep + h
-                up = net.cost_sum(x, y)
-                p[idx] = keep - h
-                down = net.cost_sum(x, y)
-                p[idx] = keep
-                numeric[idx] = (up - down) / (2 * h)
-            assert rel_err(grad, numeric) < 1e-6, (activation, p.shape)
+    numeric_w, numeric_b = central_differences(net, x, y)
+    for analytic, numeric in ((nabla_w, numeric_w), (nabla_b, numeric_b)):
+        for grad, num in zip(analytic, numeric, strict=True):
+            assert rel_err(grad, num) < 1e-6, (activation, num.shape)
 
 
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
