@@ -139,6 +139,79 @@ def test_train_stacked_equals_single_runs(kind, activation, cost):
     assert len(lines) == 3 * 4 and "E1 [replica 2] epoch 3/3" in lines[-1]
 
 
+@pytest.mark.parametrize("kind, lmbda", [("sgd", 2.0), ("sgd", 0.0), ("nesterov", 2.0)])
+def test_train_stacked_with_one_eta_per_net_equals_single_runs_with_those_etas(kind, lmbda):
+    """R3's selection stacks the η of its grid on one seed: replica r trains as ``train`` with eta[r]
+    (SGD with λ > 0 goes through the first layer's lazy decay, FirstLayerDecay)."""
+    x, labels = data()
+    sizes, etas = [12, 7, 6, 4], [0.03, 0.3, 3.0]
+    optimizer = Optimizer(kind, mu_max=0.9)
+    single = []
+    for eta in etas:
+        rng = np.random.default_rng(4)
+        net = Network(sizes, rng)
+        monitor = Monitor(x[:20], labels[:20], cost_x=x, cost_y=labels, lmbda=lmbda, n=len(x))
+        single.append((net, train(net, x, labels, epochs=3, mini_batch_size=9, eta=eta, lmbda=lmbda, rng=rng,
+                                  optimizer=optimizer, monitor=monitor)))
+    rngs = [np.random.default_rng(4) for _ in etas]
+    nets = [Network(sizes, rng) for rng in rngs]
+    monitors = [Monitor(x[:20], labels[:20], cost_x=x, cost_y=labels, lmbda=lmbda, n=len(x)) for _ in etas]
+    got = train_stacked(nets, x, labels, rngs=rngs, epochs=3, mini_batch_size=9, eta=etas, lmbda=lmbda,
+                        optimizer=optimizer, monitors=monitors)
+    for (net, history), stacked, g in zip(single, nets, got):
+        assert_params_close(net, stacked)
+        assert_history_close(history, g)
+    assert not np.allclose(nets[0].weights[0], nets[2].weights[0])  # the etas did differ
+    with pytest.raises(ValueError, match="one learning rate or one per net"):
+        train_stacked(nets, x, labels, rngs=rngs, epochs=1, mini_batch_size=9, eta=[0.1, 0.2], lmbda=0.0)
+
+
+@pytest.mark.parametrize("lmbda", [2.0, 0.0])
+def test_train_stacked_skips_pixels_dark_in_every_image_and_equals_single_runs(lmbda):
+    """Columns of x that are 0 in every image (MNIST's border pixels) are left out of the stacked
+    SGD step; their weights only decay, exactly as in single runs."""
+    x, labels = data()
+    x[:, [0, 5, 11]] = 0.0
+    assert list(replicas.lit_columns(x)) == [1, 2, 3, 4, 6, 7, 8, 9, 10]
+    sizes, seeds = [12, 7, 4], [3, 5]
+    single = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        net = Network(sizes, rng)
+        monitor = Monitor(x[:20], labels[:20], cost_x=x, cost_y=labels, lmbda=lmbda, n=len(x))
+        single.append((net, train(net, x, labels, epochs=2, mini_batch_size=9, eta=0.5, lmbda=lmbda, rng=rng,
+                                  monitor=monitor, record_every=4, record_epochs=1)))
+    rngs = [np.random.default_rng(s) for s in seeds]
+    nets = [Network(sizes, rng) for rng in rngs]
+    start = nets[0].weights[0].copy()
+    monitors = [Monitor(x[:20], labels[:20], cost_x=x, cost_y=labels, lmbda=lmbda, n=len(x)) for _ in seeds]
+    got = train_stacked(nets, x, labels, rngs=rngs, epochs=2, mini_batch_size=9, eta=0.5, lmbda=lmbda,
+                        monitors=monitors, record_every=4, record_epochs=1)
+    for (net, history), stacked, g in zip(single, nets, got):
+        assert_params_close(net, stacked)
+        assert_history_close(history, g)
+    decayed = (1.0 - 0.5 * lmbda / len(x)) ** (2 * 8)  # 8 updates per epoch
+    np.testing.assert_allclose(nets[0].weights[0][:, [0, 5, 11]], decayed * start[:, [0, 5, 11]], rtol=1e-12)
+    assert replicas.lit_columns(np.ones((3, 4))) is None
+
+
+def test_first_layer_decay_is_network2s_weight_decay():
+    """c ← (1 − ηλ/n) c and W̃ ← W̃ − g / c keep c·W̃ equal to the eager w ← (1 − ηλ/n) w − g."""
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(2, 3, 4))
+    decay = np.array([0.9, 0.5]).reshape(2, 1, 1)
+    eager, lazy = w.copy(), replicas.FirstLayer(w, decay)
+    for _ in range(3):
+        g = rng.normal(size=w.shape)
+        eager = decay * eager - g
+        forward, grad_scale = lazy.step()
+        lazy.w -= g * grad_scale
+        np.testing.assert_allclose(forward * decay * lazy.w, eager, rtol=1e-13)
+    lazy.settle()
+    np.testing.assert_allclose(w, eager, rtol=1e-13)
+    assert np.all(lazy.c == 1.0)
+
+
 def test_train_stacked_stops_a_diverging_replica_and_goes_on_with_the_others():
     x, labels = data()
     sizes, seeds = [12, 7, 4], [3, 5]

@@ -42,27 +42,85 @@ def stack_params(nets):
     return weights, biases
 
 
-def stacked_backprop(net, weights, biases, x, y, scale=1.0):
+def stacked_backprop(net, weights, biases, x, y, scale=1.0, first_scale=None, first_grad_scale=None):
     """``Network.backprop`` for R replicas at once: x (R, m, n¹), one-hot y (R, m, nᴸ), weights
     (R, nˡ, nˡ⁻¹) and biases (R, nˡ) of each layer; ``net`` gives the activation and cost. Returns
-    (nabla_b, nabla_w) with shapes (R, nˡ) and (R, nˡ, nˡ⁻¹), each replica's scale · Σₓ ∂Cₓ/∂θ."""
+    (nabla_b, nabla_w) with shapes (R, nˡ) and (R, nˡ, nˡ⁻¹), each replica's scale · Σₓ ∂Cₓ/∂θ.
+
+    ``scale`` is a number or one per replica (shape (R, 1, 1)). ``first_scale`` (shape (R, 1, 1)),
+    if given, says that the first layer's true weights are first_scale · ``weights[0]`` (see
+    ``FirstLayer``); its gradient is then returned times ``first_grad_scale`` (R, 1, 1)."""
     activations = [x]
     for i, (w, b) in enumerate(zip(weights, biases)):
         z = np.matmul(activations[-1], w.transpose(0, 2, 1))
+        if i == 0 and first_scale is not None:
+            z *= first_scale
         z += b[:, None, :]
         activations.append(net._act(i).apply_(z))
     delta = net.cost.delta(activations[-1], y)
-    if scale != 1.0:
+    if not (np.isscalar(scale) and scale == 1.0):
         delta *= scale
     L = len(weights)
     nabla_b, nabla_w = [None] * L, [None] * L
     for i in range(L - 1, -1, -1):
         nabla_b[i] = delta.sum(axis=1)
+        if i == 0 and first_grad_scale is not None:
+            delta *= first_grad_scale  # δ² is not needed afterwards: no layer below the input
         nabla_w[i] = np.matmul(delta.transpose(0, 2, 1), activations[i])
         if i:  # δˡ⁻¹ = (δˡ wˡ) ⊙ f′(zˡ⁻¹), with the weights before any update
             delta = np.matmul(delta, weights[i])
             delta *= net._act(i - 1).prime(activations[i])
     return nabla_b, nabla_w
+
+
+class FirstLayer:
+    """The first layer's weights w² as stacked SGD trains them, on the work that counts.
+
+    At mini-batch 10 the first layer's (R, n², n¹) weights are the largest array of a step, and a
+    stack of them no longer fits in the core's cache. Two things are left out of the step:
+
+    - the input pixels that are 0 in every training image (67 of MNIST's 784 in the first
+      50,000): they add nothing to z² and get no gradient, so their columns of w² only decay; the
+      step trains ``w`` (R, n², len(active)), the columns ``active`` of w²;
+    - the decay w² ← (1 − ηλ/n) w² as a pass over the weights: ``w`` holds W̃ with w² = c · W̃, a
+      scale c per replica (R, 1, 1), and a step is c ← (1 − ηλ/n) c, W̃ ← W̃ − (η/m) Σ ∂C/∂w² / c.
+
+    Both are network2's update exactly, to rounding. ``settle`` writes c · W̃ back into the nets'
+    weights ``full`` (and decays the left-out columns by c) before anything reads them."""
+
+    def __init__(self, full, decay, active=None):
+        self.full = full
+        self.active = active
+        self.inactive = None if active is None else np.setdiff1d(np.arange(full.shape[2]), active)
+        self.w = full if active is None else np.ascontiguousarray(full[:, :, active])
+        self.decay = decay  # (R, 1, 1)
+        self.lazy = bool(np.any(decay != 1.0))
+        self.c = np.ones_like(decay)
+
+    def step(self):
+        """Multiply c by the decay; returns (c for the forward pass, 1/c for the gradient), or
+        (None, None) when there is no decay."""
+        if not self.lazy:
+            return None, None
+        forward = self.c.copy()
+        self.c *= self.decay
+        return forward, 1.0 / self.c
+
+    def settle(self):
+        scaled = bool(np.any(self.c != 1.0))
+        if scaled:
+            self.w *= self.c
+        if self.active is not None:
+            if scaled:
+                self.full[:, :, self.inactive] *= self.c
+            self.full[:, :, self.active] = self.w
+        self.c[...] = 1.0
+
+
+def lit_columns(x):
+    """Indices of the input columns (pixels) that are not 0 in every row of x, or None if all are."""
+    active = np.flatnonzero(np.any(x != 0, axis=0))
+    return None if len(active) == x.shape[1] else active
 
 
 def stacked_output(net, weights, biases, rows, x):
@@ -73,7 +131,7 @@ def stacked_output(net, weights, biases, rows, x):
     k, width = w.shape[:2]
     z = np.dot(x, w.reshape(k * width, -1).T).reshape(len(x), k, width).transpose(1, 0, 2)
     z += biases[0][rows][:, None, :]
-    a = net._act(0).fn(z)
+    a = net._act(0).apply_(z) if len(weights) > 1 else net._act(0).fn(z)  # in place unless z is returned
     for i in range(1, len(weights)):
         z = np.matmul(a, weights[i][rows].transpose(0, 2, 1))
         z += biases[i][rows][:, None, :]
@@ -131,6 +189,7 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     histories returned is what those calls return (to rounding: 1e-12 in the tests).
 
     x (n, n¹), labels (n,) are shared; replica r shuffles with its own ``rngs[r]`` every epoch.
+    ``eta``: one learning rate, or one per net (replica r then trains as ``train`` with eta[r]).
     ``optimizer`` (train.Optimizer: sgd, momentum or nesterov, constant μ or Sutskever's schedule),
     ``monitors`` (one Monitor per net, or None), ``record_every``/``record_epochs`` as in ``train``.
     ``label``: a list of run names, or one name that gets "[replica r]" appended.
@@ -147,6 +206,7 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                          f"{None if monitors is None else len(monitors)} monitors")
     if record_every is not None and int(record_every) < 1:
         raise ValueError(f"record_every must be a positive number of updates, got {record_every}")
+    etas = per_replica(eta, R, nets[0].dtype)
     optimizer = optimizer or Optimizer()
     labels_r = _labels(label, R)
     weights, biases = stack_params(nets)
@@ -159,7 +219,15 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     x = np.asarray(x, dtype=net.dtype)
     alive = list(range(R))
     batches = -(-n // mini_batch_size)
-    decay = 1.0 - eta * (lmbda / n)
+    decay = 1.0 - etas * (lmbda / n)  # (R, 1, 1): network2's weight decay factor per replica
+    first = None
+    if velocity is None:  # SGD: the first layer on lit pixels only, its decay lazily (FirstLayer)
+        first = FirstLayer(weights[0], decay, lit_columns(x))
+        if first.active is None and not first.lazy:
+            first = None
+    train_w = weights if first is None else [first.w] + weights[1:]
+    train_x = x if first is None or first.active is None else np.ascontiguousarray(x[:, first.active])
+    etas_m = etas / mini_batch_size
 
     def finish_epoch(epoch, seconds):
         known = shared_readings(nets, monitors, weights, biases, alive) if monitors and alive else {}
@@ -173,7 +241,7 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                 alive.remove(r)
                 if diverged is not None:
                     diverged[r] = (epoch, error)
-                for p in params + (velocity or []):
+                for p in params + train_w[:1] + (velocity or []):
                     p[r] = 0.0  # keep the stack's arithmetic finite; the replica is no longer read
                 if log:
                     log(f"{labels_r[r]}: {error}; stopped")
@@ -191,27 +259,49 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
         with np.errstate(over="ignore", invalid="ignore"):
             for j, k in enumerate(range(0, n, mini_batch_size), start=1):
                 idx = orders[:, k : k + mini_batch_size]
-                xb, yb = x[idx], y[idx]
-                m = idx.shape[1]
+                xb, yb = train_x[idx], y[idx]
+                scale = etas_m if idx.shape[1] == mini_batch_size else etas / idx.shape[1]  # η/m
                 if velocity is None:
-                    nabla_b, nabla_w = stacked_backprop(net, weights, biases, xb, yb, scale=eta / m)
-                    for w, nw in zip(weights, nabla_w):
-                        if decay != 1.0:
-                            w *= decay
-                        w -= nw
-                    for b, nb in zip(biases, nabla_b):
-                        b -= nb
+                    sgd_update(net, train_w, biases, xb, yb, scale, decay, first)
                 else:
                     mu = optimizer.mu(t)
                     nesterov = optimizer.kind == "nesterov"
                     if nesterov:
                         shift(params, velocity, mu, scratch)
-                    nabla_b, nabla_w = stacked_backprop(net, weights, biases, xb, yb, scale=eta / m)
-                    momentum_update(params, velocity, nabla_w + nabla_b, mu, eta * (lmbda / n), scratch,
+                    nabla_b, nabla_w = stacked_backprop(net, weights, biases, xb, yb, scale=scale)
+                    momentum_update(params, velocity, nabla_w + nabla_b, mu, etas * (lmbda / n), scratch,
                                     unshift=nesterov)
                 t += 1
                 if fine and j % record_every == 0 and j < batches:
+                    if first:
+                        first.settle()
                     for r in alive:
                         monitors[r].record(nets[r], epoch - 1 + j / batches)
+            if first:
+                first.settle()
             finish_epoch(epoch, time.perf_counter() - start)
     return [monitor.history for monitor in monitors] if monitors else [{} for _ in nets]
+
+
+def per_replica(value, R, dtype):
+    """A number, or one number per replica, as an array of shape (R, 1, 1) (to scale stacked arrays)."""
+    values = np.broadcast_to(np.asarray(value, dtype=np.float64).reshape(-1), (R,)) if np.ndim(value) == 0 \
+        else np.asarray(value, dtype=np.float64)
+    if values.shape != (R,):
+        raise ValueError(f"need one learning rate or one per net: {np.shape(value)} for {R} nets")
+    return values.astype(dtype).reshape(R, 1, 1)
+
+
+def sgd_update(net, weights, biases, x, y, scale, decay, first=None):
+    """network2's step for every replica: w ← decay · w − scale · Σ ∂Cₓ/∂w, b ← b − scale · Σ ∂Cₓ/∂b,
+    with scale = η/m and decay = 1 − ηλ/n per replica (R, 1, 1); the first layer through ``first``
+    (a FirstLayer, whose ``w`` is ``weights[0]``) when given."""
+    first_scale, first_grad = first.step() if first else (None, None)
+    nabla_b, nabla_w = stacked_backprop(net, weights, biases, x, y, scale, first_scale, first_grad)
+    eager = bool(np.any(decay != 1.0))
+    for i, (w, nw) in enumerate(zip(weights, nabla_w)):
+        if eager and (i or first is None or not first.lazy):
+            w *= decay
+        w -= nw
+    for b, nb in zip(biases, nabla_b):
+        b -= nb

@@ -108,7 +108,7 @@ def momentum_update(params, velocity, grads, mu, decay, scratch, unshift=False):
     Nesterov). ``unshift`` first undoes ``shift``: θ ← θ − μv with the μv kept in ``scratch``.
     Works for any leading axes (one network or a stack of replicas)."""
     weights = len(grads) // 2
-    if decay != 0.0:
+    if np.any(decay != 0.0):  # a number, or one per replica (shape (R, 1, 1))
         for g, w, s in zip(grads[:weights], params[:weights], scratch[len(params):]):
             np.multiply(w, decay, out=s)
             g += s
