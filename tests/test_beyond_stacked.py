@@ -100,6 +100,18 @@ def test_stacked_r3_records_equal_single_seed_records(quick_run, tmp_path, optim
         assert_close(via_json(record, tmp_path / "a.json"), via_json(single, tmp_path / "b.json"))
 
 
+def test_selection_runs_stack_the_etas_and_equal_one_run_per_eta(quick_run, tmp_path):
+    section = read_json(quick_run / "results" / "beyond_summary.json")["config"]["optimizers"]
+    etas = [0.03, 0.3, 3.0]
+    stacked = beyond.selection_runs(section, "nesterov-0.99", etas, 100, splits(quick_run))
+    assert [(r["eta"], r["seed"], r["stage"]) for r in stacked] == [(e, 100, "select") for e in etas]
+    for eta, record in zip(etas, stacked):
+        single = beyond.optimizer_run(section, "nesterov-0.99", eta, 100, splits(quick_run), "select")
+        assert_close(via_json(record, tmp_path / "a.json"), via_json(single, tmp_path / "b.json"))
+    with pytest.raises(ValueError, match="2 learning rates for 3 seeds"):
+        beyond.optimizer_runs(section, "sgd", [0.1, 0.2], [0, 1, 2], splits(quick_run), "final")
+
+
 def test_stacked_r2_records_equal_single_seed_records(quick_run, tmp_path):
     section = read_json(quick_run / "results" / "beyond_summary.json")["config"]["saturation"]
     stacked = beyond.saturation_seeds(section, "tanh", "glorot", [0, 1, 2], splits(quick_run))
@@ -137,6 +149,7 @@ def test_quick_beyond_tables_and_summary_equal_the_single_seed_runs(quick_run, q
     full = read_json(quick_run / "results" / "beyond_summary.json")["config"]
     assert full["stack_seeds"] == quick_config["beyond"]["stack_seeds"]
     assert full["stack_seeds"]["table1"] > 1 and len(full["table1"]["seeds"]) > 1  # R4 is stacked here
+    assert full["stack_seeds"]["selection"] > 1 and len(full["optimizers"]["etas"]) > 1  # and R3's selection
     single, chosen = single_seed_tables(quick_run, full, tmp_path)
     for name in ("beyond_saturation", "beyond_optimizers", "beyond_table1"):
         stacked = pd.read_csv(quick_run / "results" / "tables" / f"{name}.csv")

@@ -197,8 +197,7 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
         "beyond_init": {f"{a}_{i}" for a in r1["activations"] for i in r1["inits"]},
         **stacked_jobs("beyond_saturation", {f"{a}_{i}" for a in r2["activations"] for i in r2["inits"]},
                        r2["seeds"], b["stack_seeds"]["saturation"]),
-        "beyond_optimizer_select": {f"{o}_{e}_{s}" for o in optimizer_names(r3) for e in r3["etas"]
-                                    for s in r3["select_seeds"]},
+        **selection_jobs(r3, b["stack_seeds"]["selection"]),
         **stacked_jobs("beyond_optimizer", set(optimizer_names(r3)), r3["seeds"], b["stack_seeds"]["optimizers"]),
         **stacked_jobs("beyond_table1", {f"{a}_{i}" for a in r4["activations"] for i in r4["inits"]},
                        r4["seeds"], b["stack_seeds"]["table1"]),
@@ -215,6 +214,18 @@ def stacked_jobs(rule: str, configurations: set[str], seeds: list, size: int) ->
         return {rule: {f"{c}_{s}" for c in configurations for s in seeds}}
     chunks = [seeds[i : i + size] for i in range(0, len(seeds), size)]
     return {f"{rule}_seeds{c[0]}_{c[-1]}": set(configurations) for c in chunks}
+
+
+def selection_jobs(r3: dict, size: int) -> dict[str, set[str]]:
+    """R3's selection jobs: one per optimizer, eta and selection seed when ``size`` (the config's
+    beyond.stack_seeds.selection) is 1, else one per optimizer, seed and chunk of ``size`` etas,
+    chunk k a rule beyond_optimizer_select_etas<k>."""
+    if size == 1:
+        return {"beyond_optimizer_select": {f"{o}_{e}_{s}" for o in optimizer_names(r3) for e in r3["etas"]
+                                            for s in r3["select_seeds"]}}
+    chunks = range(-(-len(r3["etas"]) // size))
+    return {f"beyond_optimizer_select_etas{k}": {f"{o}_{s}" for o in optimizer_names(r3) for s in r3["select_seeds"]}
+            for k in chunks}
 
 
 def resolved_beyond(config: dict) -> dict:

@@ -9,7 +9,8 @@ BEYOND_INIT = BEYOND["init"]
 BEYOND_SAT = BEYOND["saturation"]
 BEYOND_OPT = BEYOND["optimizers"]
 BEYOND_T1 = BEYOND["table1"]
-# Seeds per training job of R2, R3's comparison stage and R4 (1: one job per seed).
+# Seeds per training job of R2, R3's comparison stage and R4 (1: one job per seed), and
+# learning rates per job of R3's selection stage (1: one job per eta).
 BEYOND_STACK = BEYOND["stack_seeds"]
 
 
@@ -117,30 +118,67 @@ else:
                 "../../scripts/beyond_train.py"
 
 
-rule beyond_optimizer_select:
-    """R3, selection stage: one optimizer (sgd, momentum-MU or nesterov-MU) at one eta of the grid."""
-    input:
-        **split_inputs(),
-    output:
-        run="results/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.json",
-    log:
-        "logs/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.tsv"
-    wildcard_constraints:
-        optimizer=r"sgd|(momentum|nesterov)-0\.\d+",
-        eta=r"\d+(\.\d+)?(e-?\d+)?",
-    conda:
-        ENV
-    threads: config["threads"]
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    params:
-        section=BEYOND_OPT,
-        dtype=config["dtype"],
-    script:
-        "../../scripts/beyond_train.py"
+if BEYOND_STACK["selection"] == 1:
+
+    rule beyond_optimizer_select:
+        """R3, selection stage: one optimizer (sgd, momentum-MU or nesterov-MU) at one eta of the grid."""
+        input:
+            **split_inputs(),
+        output:
+            run="results/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.json",
+        log:
+            "logs/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.log",
+        benchmark:
+            "results/benchmarks/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.tsv"
+        wildcard_constraints:
+            optimizer=r"sgd|(momentum|nesterov)-0\.\d+",
+            eta=r"\d+(\.\d+)?(e-?\d+)?",
+        conda:
+            ENV
+        threads: config["threads"]
+        resources:
+            mem_mb=2000,
+            runtime=30,
+        params:
+            section=BEYOND_OPT,
+            dtype=config["dtype"],
+        script:
+            "../../scripts/beyond_train.py"
+
+else:
+    for number, chunk in enumerate(eta_chunks(BEYOND_OPT, BEYOND_STACK["selection"])):
+
+        rule:
+            """R3, selection stage: one optimizer at a chunk of the eta grid on one seed, the etas
+            trained as one stacked computation from the same initial weights; one file per eta.
+            """
+            name:
+                f"beyond_optimizer_select_etas{number}"
+            input:
+                **split_inputs(),
+            output:
+                **{
+                    f"run{k}": f"results/beyond/r3/select/{{optimizer}}/eta{e}/seed{{seed}}.json"
+                    for k, e in enumerate(chunk)
+                },
+            log:
+                f"logs/beyond/r3/select/{{optimizer}}/etas{chunk[0]}-{chunk[-1]}/seed{{seed}}.log",
+            benchmark:
+                f"results/benchmarks/beyond/r3/select/{{optimizer}}/etas{chunk[0]}-{chunk[-1]}/seed{{seed}}.tsv"
+            wildcard_constraints:
+                optimizer=r"sgd|(momentum|nesterov)-0\.\d+",
+            conda:
+                ENV
+            threads: config["threads"]
+            resources:
+                mem_mb=2000,
+                runtime=30 * len(chunk),
+            params:
+                section=BEYOND_OPT,
+                dtype=config["dtype"],
+                etas=chunk,
+            script:
+                "../../scripts/beyond_train.py"
 
 
 rule beyond_select_eta:

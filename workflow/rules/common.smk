@@ -43,6 +43,13 @@ def seed_chunks(section, size=None):
     return [seeds[i : i + k] for i in range(0, len(seeds), k)]
 
 
+def eta_chunks(section, size):
+    """R3's learning-rate grid in chunks of ``size``: each chunk is one selection job training
+    its etas stacked on one seed."""
+    etas = section["etas"]
+    return [etas[i : i + size] for i in range(0, len(etas), size)]
+
+
 def chapter_tables():
     names = [
         "depth_accuracy",
@@ -143,8 +150,15 @@ STACKED_RUNS = [
 
 def benchmark_of(run):
     """results/X.json -> results/benchmarks/X.tsv, or the record of the stacked job that wrote
-    it (E1, R2, R3's comparison stage, R4), e.g. results/benchmarks/beyond/r4/tanh_glorot/seeds0-4.tsv.
+    it (E1, R2, R3's selection and comparison stages, R4), e.g.
+    results/benchmarks/beyond/r4/tanh_glorot/seeds0-4.tsv.
     """
+    selection = re.fullmatch(r"results/beyond/r3/select/([\w.-]+)/eta([^/]+)/seed(\d+)\.json", run)
+    size = config["beyond"]["stack_seeds"]["selection"]
+    if selection and size > 1:  # R3's selection: the job of the eta's chunk of the grid
+        optimizer, eta, seed = selection.groups()
+        chunk = next(c for c in eta_chunks(config["beyond"]["optimizers"], size) if eta in map(str, c))
+        return f"results/benchmarks/beyond/r3/select/{optimizer}/etas{chunk[0]}-{chunk[-1]}/seed{seed}.tsv"
     for pattern, section, size, record in STACKED_RUNS:
         stacked = re.fullmatch(pattern, run)
         if stacked and size > 1:

@@ -19,7 +19,7 @@ from .quotes import report_tables, report_variables
 from .r1_init import init_gradients, init_table, layer_ratios, per_example_deltas
 from .r2_saturation import relative_derivative, saturation, saturation_seeds, saturation_table
 from .r3_optimizers import (optimizer_names, optimizer_run, optimizer_runs, optimizers_table, parse_optimizer,
-                            select_eta)
+                            select_eta, selection_runs)
 from .r4_table1 import table1_run, table1_runs, table1_table
 from .summary import summarize
 from .verdicts import CANNOT_TELL, CONTRADICTS, NOT_RUN, SUPPORTS
@@ -31,5 +31,5 @@ TABLE_COLUMNS = {"beyond_init": r1_init.COLUMNS, "beyond_saturation": r2_saturat
 __all__ = ["CANNOT_TELL", "CONTRADICTS", "NOT_RUN", "SUPPORTS", "TABLE_COLUMNS", "init_gradients", "init_table",
            "layer_ratios", "optimizer_names", "optimizer_run", "optimizer_runs", "optimizers_table", "parse_optimizer",
            "per_example_deltas", "relative_derivative", "report_tables", "report_variables", "saturation",
-           "saturation_seeds", "saturation_table", "select_eta", "summarize", "table1_run", "table1_runs",
+           "saturation_seeds", "saturation_table", "select_eta", "selection_runs", "summarize", "table1_run", "table1_runs",
            "table1_table"]

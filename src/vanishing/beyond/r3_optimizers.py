@@ -72,9 +72,13 @@ def optimizer_run(section, optimizer, eta, seed, splits, stage, dtype=np.float64
 
 
 def optimizer_runs(section, optimizer, eta, seeds, splits, stage, dtype=np.float64, log=None):
-    """``optimizer_run`` for several seeds at one η, trained as one stacked computation: one
-    record per seed, in the order of ``seeds``."""
+    """``optimizer_run`` for several runs of one optimizer, trained as one stacked computation: one
+    record per run, in the order of ``seeds``. ``eta`` is one learning rate for all, or one per
+    run (the selection stage stacks the η of the grid on one seed: ``selection_runs``)."""
     method, mu_max = parse_optimizer(optimizer)
+    etas = [float(e) for e in eta] if np.ndim(eta) else [float(eta)] * len(seeds)
+    if len(etas) != len(seeds):
+        raise ValueError(f"{len(etas)} learning rates for {len(seeds)} seeds")
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vy = load_split(splits["validation"], dtype=dtype)
     nets, rngs = zip(*(make_net(section, section["activation"], section["init"], section["width"], seed, dtype)
@@ -83,19 +87,26 @@ def optimizer_runs(section, optimizer, eta, seeds, splits, stage, dtype=np.float
     monitors = [BeyondMonitor(x[:p], y[:p], bias_neurons=0, cost_x=x, cost_y=y, valid_x=vx, valid_y=vy,
                               lmbda=section["lmbda"], n=len(x), valid_cost=True) for _ in seeds]
     opt = Optimizer(kind=method, mu_max=mu_max if method != "sgd" else 0.9, schedule=section["schedule"])
-    labels = [f"R3 {stage} {optimizer} eta={eta} seed={seed} (width={section['width']}, {section['activation']})"
-              for seed in seeds]
+    labels = [f"R3 {stage} {optimizer} eta={e:g} seed={seed} (width={section['width']}, {section['activation']})"
+              for e, seed in zip(etas, seeds)]
     runs = train_seeds(list(nets), list(rngs), x, y, monitors, labels_of_runs=labels, log=log,
                        epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
-                       eta=eta, lmbda=section["lmbda"], optimizer=opt)
+                       eta=etas if len(etas) > 1 else etas[0], lmbda=section["lmbda"], optimizer=opt)
     tx, ty = load_split(splits["test"], dtype=dtype) if stage == "final" else (None, None)
     out = []
-    for net, seed, (history, stopped) in zip(nets, seeds, runs):
+    for net, e, seed, (history, stopped) in zip(nets, etas, seeds, runs):
         test = accuracy(net, tx, ty) if stage == "final" and stopped is None else None
         out.append(record("beyond_optimizers", section, dtype, stage=stage, optimizer=optimizer, method=method,
-                          mu_max=mu_max, eta=eta, seed=seed, diverged_at_epoch=stopped, test_accuracy=test,
+                          mu_max=mu_max, eta=e, seed=seed, diverged_at_epoch=stopped, test_accuracy=test,
                           history=history))
     return out
+
+
+def selection_runs(section, optimizer, etas, seed, splits, dtype=np.float64, log=None):
+    """The selection stage of one optimizer on one seed: every η of ``etas`` from the same initial
+    weights and shuffles, trained as one stacked computation (each η as ``optimizer_run`` with it,
+    to rounding); one record per η, in the order of ``etas``."""
+    return optimizer_runs(section, optimizer, list(etas), [seed] * len(etas), splits, "select", dtype, log)
 
 
 def optimizers_table(records):

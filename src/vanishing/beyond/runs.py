@@ -74,7 +74,7 @@ def train_seeds(nets, rngs, x, labels, monitors, *, labels_of_runs, log=None, **
     which the weights or the cost stopped being finite (None if they never did; the history
     then ends there instead of failing the job, and a stacked run goes on with the other seeds).
     ``train_kwargs`` are ``train.train``'s (epochs, mini_batch_size, eta, lmbda, optimizer,
-    record_every, record_epochs)."""
+    record_every, record_epochs); with several nets ``eta`` may give one learning rate per net."""
     if len(nets) > 1:
         stopped = {}
         histories = train_stacked(nets, x, labels, rngs=rngs, monitors=monitors, log=log, label=list(labels_of_runs),
