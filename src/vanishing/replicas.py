@@ -131,11 +131,12 @@ def stacked_output(net, weights, biases, rows, x):
     k, width = w.shape[:2]
     z = np.dot(x, w.reshape(k * width, -1).T).reshape(len(x), k, width).transpose(1, 0, 2)
     z += biases[0][rows][:, None, :]
-    a = net._act(0).apply_(z) if len(weights) > 1 else net._act(0).fn(z)  # in place unless z is returned
+    last = len(weights) - 1
+    a = net._act(0).apply_(z) if last else net._act(0).fn(z)  # hidden layers in place: only zᴸ is returned
     for i in range(1, len(weights)):
         z = np.matmul(a, weights[i][rows].transpose(0, 2, 1))
         z += biases[i][rows][:, None, :]
-        a = net._act(i).fn(z)
+        a = net._act(i).apply_(z) if i < last else net._act(i).fn(z)
     return z, a
 
 
@@ -226,7 +227,7 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
         if first.active is None and not first.lazy:
             first = None
     train_w = weights if first is None else [first.w] + weights[1:]
-    train_x = x if first is None or first.active is None else np.ascontiguousarray(x[:, first.active])
+    train_x = x if first is None or first.active is None else np.take(x, first.active, axis=1)
     etas_m = etas / mini_batch_size
 
     def finish_epoch(epoch, seconds):
