@@ -2,6 +2,7 @@
 JavaScript's JSON.parse, jq and other strict readers accept it; ``write_json`` refuses a NaN or
 an infinity and names where it sits."""
 
+import copy
 import json
 import math
 
@@ -99,3 +100,33 @@ def test_every_json_file_of_the_quick_run_is_strict(quick_run):
         for eta, cost in entry["validation_cost_by_eta"].items():
             if cost is None:
                 assert entry["diverged_by_eta"][eta] + entry["stuck_by_eta"][eta] >= 1, (opt, eta)
+
+
+def test_the_beyond_tables_read_a_diverged_run_with_nulls_as_diverged_not_stuck():
+    """R2's, R3's and R4's tables read a diverged run's null readings as NaN and count it as
+    diverged; a finite run at chance counts as stuck."""
+    from vanishing.beyond import r2_saturation, r3_optimizers, r4_table1
+
+    section = {"epochs": 2}
+    h = {"epoch": [0, 1, 2], "training_cost": [1.0, 0.8, None], "validation_cost": [1.0, 0.8, None],
+         "validation_accuracy": [10.0, 50.0, 10.0], "speed_b": [[0.1, 0.2]] * 2 + [[None, None]]}
+    r3 = [{"stage": "final", "optimizer": "sgd", "method": "sgd", "mu_max": 0.0, "eta": 3.0, "seed": s,
+           "test_accuracy": None, "history": copy.deepcopy(h)} for s in (0, 1)]
+    r3[1]["history"]["training_cost"][-1] = 2.3  # finite, at chance: stuck
+    r3[1]["history"]["speed_b"][-1] = [0.1, 0.1]
+    last = r3_optimizers._last(r3_optimizers.optimizers_table(r3), section)
+    assert last["diverged"].tolist() == [True, False] and last["stuck"].tolist() == [False, True]
+    assert math.isnan(last["training_cost"].iloc[0])
+
+    def r4(seed, test, stopped):
+        return {"activation": "sigmoid", "init": "standard", "seed": seed, "config": {"epochs": 1},
+                "diverged_at_epoch": stopped, "test_accuracy": test, "history": {"validation_accuracy": [10.0]}}
+    table = r4_table1.table1_table([r4(0, None, 1), r4(1, 11.35, None), r4(2, 97.0, None)])
+    assert table["diverged"].tolist() == [True, False, False] and table["stuck"].tolist() == [False, True, False]
+    assert math.isnan(table["test_error"].iloc[0]) and table["test_error"].iloc[1] == pytest.approx(88.65)
+
+    r2 = {"activation": "tanh", "init": "standard", "seed": 0, "updates_per_epoch": 10,
+          "history": {"epoch": [0, 1], "activation_mean": [[0.0, 0.1], [None, None]],
+                      "activation_std": [[0.5, 0.5], [None, None]], "activation_percentile": [[0.9, 0.9], [None, None]]}}
+    sat = r2_saturation.saturation_table([r2])
+    assert len(sat) == 4 and sat[sat["epoch"] == 1][["mean", "std", "p98", "derivative"]].isna().all().all()

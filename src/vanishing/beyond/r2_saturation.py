@@ -89,6 +89,7 @@ def saturation_table(records):
         for epoch, means, stds, p98 in zip(h["epoch"], h["activation_mean"], h["activation_std"],
                                            h["activation_percentile"]):
             for j, (m, s, p) in enumerate(zip(means, stds, p98)):
+                m, s, p = (float("nan") if v is None else v for v in (m, s, p))  # null: a diverged run's last
                 rows.append({"activation": r["activation"], "init": r["init"], "seed": r["seed"],
                              "epoch": float(epoch), "update": int(round(epoch * r["updates_per_epoch"])),
                              "layer": j + 1, "mean": m, "std": s, "p98": p,

@@ -129,12 +129,6 @@ def is_stuck(final_cost, final_accuracy, stopped_at):
     return not is_diverged(final_cost, final_accuracy, stopped_at) and final_accuracy <= CHANCE_ACCURACY
 
 
-def left_out(final_cost, final_accuracy, stopped_at):
-    """Diverged or stuck at chance: the runs the beyond summaries count apart and leave out of their
-    means and intervals."""
-    return is_diverged(final_cost, final_accuracy, stopped_at) or final_accuracy <= CHANCE_ACCURACY
-
-
 def stats(values):
     """Mean, standard deviation (ddof 1), min, max and count of the finite values (None if none)."""
     v = np.asarray(values, dtype=float)
