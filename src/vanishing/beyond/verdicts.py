@@ -270,7 +270,7 @@ def judge(claim, *, source, where, tested_as_stated, deviations, measure, interv
     """One row of the verdict table as a dict: the claim with its place in the paper, how it was
     tested, the effect with its interval, the minimal effect, the smallest detectable effect and
     the verdict by ``decide`` (``side``) or ``decide_band`` (``band``). ``ran``: the runs were made
-    but left no effect to measure (e.g. all diverged): CANNOT_TELL rather than NOT_RUN. The row is
+    but left no effect to measure (e.g. all diverged or stuck): CANNOT_TELL rather than NOT_RUN. The row is
     strict JSON: the interval as ``interval_json`` writes it, ``detectable`` None when the interval
     is unbounded (too few seeds)."""
     if (side is None) == (band is None):
