@@ -23,20 +23,25 @@ CLAIM_FIELDS = {"claim", "source", "where", "tested_as_stated", "deviations", "m
 # --- Summaries on hand-made tables -----------------------------------------------------------
 
 
-def test_table1_summary_on_a_made_up_table_counts_and_leaves_out_collapsed_runs():
+def test_table1_summary_on_a_made_up_table_counts_and_leaves_out_stuck_and_diverged_runs():
     rows = []
     errors = {("sigmoid", "standard"): [5.0, 5.2, 5.1, 89.0], ("sigmoid", "glorot"): [4.0, 4.1, 4.3],
               ("tanh", "standard"): [3.0, 3.1, 3.2], ("tanh", "glorot"): [3.05, 3.15, 2.9]}
     for (act, init), errs in errors.items():
         for seed, e in enumerate(errs):
             rows.append({"activation": act, "init": init, "seed": seed, "epochs": 1,
-                         "diverged": runs.is_diverged(0.0, 100 - e, None),
+                         "diverged": runs.is_diverged(0.0, 100 - e, None), "stuck": runs.is_stuck(0.0, 100 - e, None),
                          "validation_accuracy": 100 - e, "test_accuracy": 100 - e, "test_error": e})
+    rows.append({"activation": "tanh", "init": "glorot", "seed": 9, "epochs": 1,  # stopped on NaN: no test
+                 "diverged": runs.is_diverged(0.0, float("nan"), 1), "stuck": runs.is_stuck(0.0, float("nan"), 1),
+                 "validation_accuracy": float("nan"), "test_accuracy": float("nan"), "test_error": float("nan")})
     section = {"hidden_layers": 4, "width": 100, "epochs": 5, "eta": 0.1, "lmbda": 5.0, "cost": "log_likelihood"}
     s = beyond.r4_table1.summarize_table1(pd.DataFrame(rows), section)
     cell = next(c for c in s["cells"] if c["activation"] == "sigmoid" and c["init"] == "standard")
-    assert cell["diverged_seeds"] == 1 and cell["test_error"]["n"] == 3  # the run at chance is left out
-    assert cell["test_error"]["mean"] == pytest.approx(5.1)
+    assert cell["stuck_seeds"] == 1 and cell["diverged_seeds"] == 0  # at chance, finite: stuck, not diverged
+    assert cell["test_error"]["n"] == 3 and cell["test_error"]["mean"] == pytest.approx(5.1)  # and left out
+    tanh = next(c for c in s["cells"] if c["activation"] == "tanh" and c["init"] == "glorot")
+    assert (tanh["diverged_seeds"], tanh["stuck_seeds"], tanh["seeds"], tanh["test_error"]["n"]) == (1, 0, 4, 3)
     worst = s["claims"]["sigmoid_worst"]
     assert worst["verdict"] == SUPPORTS and worst["interval"]["estimate"] == pytest.approx(2.0)
     assert CLAIM_FIELDS <= worst.keys() and worst["tested_as_stated"] == "partly"
@@ -44,12 +49,14 @@ def test_table1_summary_on_a_made_up_table_counts_and_leaves_out_collapsed_runs(
     assert s["published"]["values"]["sigmoid"] == 2.21
 
 
-def test_is_diverged():
-    assert not runs.is_diverged(0.3, 95.0, None)
-    assert runs.is_diverged(0.3, 95.0, 4)  # stopped on non-finite numbers
-    assert runs.is_diverged(float("nan"), 95.0, None)
-    assert runs.is_diverged(0.3, runs.CHANCE_ACCURACY, None)  # at chance: collapsed
-    assert not runs.is_diverged(0.3, runs.CHANCE_ACCURACY + 0.01, None)
+def test_diverged_means_non_finite_and_stuck_means_finite_at_chance():
+    assert not runs.is_diverged(0.3, 95.0, None) and not runs.is_stuck(0.3, 95.0, None)
+    assert runs.is_diverged(0.3, 95.0, 4) and not runs.is_stuck(0.3, 95.0, 4)  # stopped on non-finite numbers
+    assert runs.is_diverged(float("nan"), 95.0, None) and runs.is_diverged(0.3, None, None)
+    assert runs.is_diverged(math.inf, 10.0, None) and not runs.is_stuck(math.inf, 10.0, None)
+    assert runs.is_stuck(0.3, runs.CHANCE_ACCURACY, None)  # finite but at chance: stuck...
+    assert not runs.is_diverged(0.3, runs.CHANCE_ACCURACY, None)  # ...not diverged
+    assert not runs.is_stuck(0.3, runs.CHANCE_ACCURACY + 0.01, None)
 
 
 def _r3_record(stage, optimizer, eta, seed, vcost, acc, epochs=2):
@@ -61,14 +68,20 @@ def _r3_record(stage, optimizer, eta, seed, vcost, acc, epochs=2):
             "test_accuracy": None, "history": h}
 
 
-def test_select_eta_on_validation_cost_flags_edges_and_treats_collapse_as_infinite():
+def test_select_eta_on_validation_cost_flags_edges_and_treats_stuck_and_diverged_as_infinite():
     section = {"epochs": 2}
     recs = [_r3_record("select", "sgd", eta, 100, c, a) for eta, c, a in
             [(0.1, 0.9, 80.0), (1.0, 0.5, 90.0), (3.0, 0.1, 11.0)]]  # eta 3: lowest cost but at chance
+    recs += [_r3_record("select", "sgd", 10.0, 100, math.inf, 10.0)]  # eta 10: the cost overflowed
     recs += [_r3_record("select", "nesterov-0.99", eta, 100, c, 90.0) for eta, c in [(0.01, 0.4), (0.1, 0.6)]]
     sel = beyond.select_eta(recs, section)
     assert sel["sgd"]["eta"] == 1.0 and sel["sgd"]["edge"] is None
-    assert sel["sgd"]["validation_cost_by_eta"]["3"] == math.inf and sel["sgd"]["diverged_by_eta"]["3"] == 1
+    # +inf is written as null (strict JSON) and read back as +inf; stuck and diverged are counted apart
+    assert sel["sgd"]["validation_cost_by_eta"]["3"] is None and sel["sgd"]["validation_cost_by_eta"]["10"] is None
+    assert r3_optimizers.selection_costs(sel["sgd"]) == {"0.1": 0.9, "1": 0.5, "3": math.inf, "10": math.inf}
+    assert sel["sgd"]["stuck_by_eta"] == {"0.1": 0, "1": 0, "3": 1, "10": 0}
+    assert sel["sgd"]["diverged_by_eta"] == {"0.1": 0, "1": 0, "3": 0, "10": 1}
+    json.loads(json.dumps(sel, allow_nan=False))
     assert sel["nesterov-0.99"]["eta"] == 0.01 and sel["nesterov-0.99"]["edge"] == "low"
 
 
@@ -265,10 +278,11 @@ def test_summary_holds_intervals_published_values_and_verdicts(quick_run):
     assert claim["verdict"] == beyond.verdicts.decide(again, claim["minimal"], "above")
     g = t["beyond_table1"]
     cell = next(c for c in s["r4"]["cells"] if c["activation"] == "tanh" and c["init"] == "glorot")
-    ok = g[(g["activation"] == "tanh") & (g["init"] == "glorot") & ~g["diverged"]]
+    ok = g[(g["activation"] == "tanh") & (g["init"] == "glorot") & ~g["diverged"] & ~g["stuck"]]
     if len(ok):
         assert cell["test_error"]["mean"] == pytest.approx(ok["test_error"].mean(), rel=1e-12)
     assert cell["diverged_seeds"] == int(g[(g["activation"] == "tanh") & (g["init"] == "glorot")]["diverged"].sum())
+    assert cell["stuck_seeds"] == int(g[(g["activation"] == "tanh") & (g["init"] == "glorot")]["stuck"].sum())
 
 
 def test_figures_logs_and_benchmarks(quick_run, quick_config):

@@ -1,6 +1,7 @@
 """The beyond decision rule on hand-made numbers: Student t quantiles, intervals over seeds, and
 verdicts for intervals that lie beyond, against and across the minimal effect."""
 
+import json
 import math
 
 import numpy as np
@@ -167,3 +168,51 @@ def test_judge_without_an_effect_is_not_run_or_cannot_tell():
               minimal=1.0, side="above")
     assert v.judge("c", **kw)["verdict"] == NOT_RUN
     assert v.judge("c", ran=True, **kw)["verdict"] == CANNOT_TELL  # ran, but e.g. every run diverged
+
+
+# --- Strict JSON: unbounded intervals ---------------------------------------------------------------
+
+
+def _strict_loads(text):
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("one_seed", [
+    lambda: v.mean_interval([2.0]), lambda: v.difference_interval([2.0], [1.0, 1.5]),
+    lambda: v.geometric_mean_interval([2.0]), lambda: v.ratio_interval([2.0], [1.0, 1.5])])
+def test_an_unbounded_interval_is_written_with_nulls_and_read_back(one_seed):
+    interval_ = one_seed()
+    assert math.isinf(interval_["hi"]) and math.isinf(interval_["half_width"])  # in memory: unbounded
+    written = v.interval_json(interval_)
+    assert written["bounded"] is False and written["hi"] is None and written["half_width"] is None
+    assert written["estimate"] == interval_["estimate"] and written["n"] == interval_["n"]
+    back = v.interval_from_json(_strict_loads(json.dumps(written, allow_nan=False)))
+    assert back.pop("bounded") is False and back == interval_  # the same infinities (and 0 for a ratio's lo)
+
+
+def test_a_bounded_interval_is_written_unchanged_with_bounded_true():
+    i = v.mean_interval([1.0, 2.0, 3.0])
+    assert v.interval_json(i) == {**i, "bounded": True}
+    assert v.interval_from_json(v.interval_json(i)) == {**i, "bounded": True}
+    assert v.interval_json(None) is None and v.interval_from_json(None) is None
+
+
+@pytest.mark.parametrize("kw", [dict(minimal=1.25, side="above"), dict(minimal=None, band=(0.5, 2.0))])
+@pytest.mark.parametrize("log", [False, True])
+def test_judge_rows_of_one_seed_are_strict_json_and_cannot_tell(kw, log):
+    i = v.geometric_mean_interval([1.3]) if log else v.mean_interval([1.3])
+    row = v.judge("c", source="s", where="w", tested_as_stated="yes", deviations=[], measure="m", interval=i,
+                  log=log, **kw)
+    assert row["verdict"] == CANNOT_TELL and row["detectable"] is None and row["interval"]["bounded"] is False
+    assert _strict_loads(json.dumps(row, allow_nan=False)) == row
+
+
+def test_the_report_prints_an_unbounded_interval_as_infinite():
+    from vanishing.beyond import quotes
+
+    row = v.judge("c", source="s", where="w", tested_as_stated="yes", deviations=[], measure="m",
+                  interval=v.mean_interval([1.3]), minimal=1.0, side="above")
+    assert quotes.effect_text(row) == "1.3 [−∞, ∞]"
+    assert quotes.detectable_text(row) == "– (too few seeds)"

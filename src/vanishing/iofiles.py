@@ -2,12 +2,18 @@
 
 Every output is written under a temporary name in the destination folder and renamed into
 place only when complete, so a killed job never leaves a partial file at an output path.
+
+Every JSON file is strict JSON (RFC 8259), which has no NaN or infinity: ``write_json`` refuses
+a non-finite number and names where it sits. A producer whose quantity can be non-finite writes
+``null`` there and says what the null means next to the field (for the beyond experiments: the
+docstring of ``vanishing.beyond.summary`` and README's table of results files).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -61,8 +67,48 @@ def _jsonable(obj):
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+class NonFiniteJSON(ValueError):
+    """A NaN or infinity on its way into a JSON file."""
+
+
+def nonfinite_path(obj, path="$"):
+    """Where the first NaN or infinity in ``obj`` (dicts, lists, tuples, numbers, numpy arrays and
+    scalars) sits, as a path like ``$.r3.selection.sgd.validation_cost_by_eta["3"]``, with the
+    value; None if every number is finite."""
+    if isinstance(obj, np.ndarray):
+        obj = obj.tolist()
+    elif isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float):
+        return None if math.isfinite(obj) else (path, obj)
+    if isinstance(obj, dict):
+        items = ((f"{path}.{k}" if isinstance(k, str) and k.isidentifier() else f"{path}[{json.dumps(k)}]", v)
+                 for k, v in obj.items())
+    elif isinstance(obj, (list, tuple)):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(obj))
+    else:
+        return None
+    for p, v in items:
+        found = nonfinite_path(v, p)
+        if found:
+            return found
+    return None
+
+
 def write_json(path, obj):
-    write_text(path, json.dumps(obj, indent=1, sort_keys=False, default=_jsonable, allow_nan=True) + "\n")
+    """Write ``obj`` as strict JSON (RFC 8259), atomically. A NaN or infinity anywhere in it raises
+    NonFiniteJSON naming its key path: write ``null`` (with the field's documented meaning) for a
+    number that can legitimately be non-finite."""
+    try:
+        text = json.dumps(obj, indent=1, sort_keys=False, default=_jsonable, allow_nan=False)
+    except ValueError as error:
+        found = nonfinite_path(obj)
+        if found is None:
+            raise
+        where, value = found
+        raise NonFiniteJSON(f"{path}: refusing to write {value!r} at {where}: NaN and infinity are not JSON "
+                            "(RFC 8259); write null there and document what it means") from error
+    write_text(path, text + "\n")
 
 
 def read_json(path):

@@ -8,8 +8,9 @@ import re
 
 from .. import book
 from .r1_init import PAPER_ACTIVATION
-from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer
+from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer, selection_costs
 from .runs import CHANCE_ACCURACY
+from .verdicts import interval_from_json
 
 ACTIVATION_ORDER = ["sigmoid", "tanh", "relu"]
 INIT_ORDER = ["large", "scaled", "standard", "glorot"]
@@ -43,8 +44,7 @@ def _key(x):
 
 def effect_text(claim):
     """'estimate [lo, hi]' of a claim's interval ('–' if it has none)."""
-    i = claim["interval"]
-    return "–" if i is None else f"{fmt(i['estimate'])} [{fmt(i['lo'])}, {fmt(i['hi'])}]"
+    return _interval_cell(claim["interval"])
 
 
 def minimal_text(claim):
@@ -55,7 +55,7 @@ def minimal_text(claim):
 
 
 def detectable_text(claim):
-    d, i = claim["detectable"], claim["interval"]
+    d, i = claim["detectable"], interval_from_json(claim["interval"])
     if d is None or i is None or not math.isfinite(i["half_width"]):
         return "– (too few seeds)"
     if claim["side"] == "inside":
@@ -117,7 +117,8 @@ def r2_variables(s):
     if crossings:
         per_layer = list(zip(*crossings))
         v["tanh_crossings"] = "; ".join(
-            f"layer {j + 1}: " + ", ".join("never" if not math.isfinite(c) else f"{c:,.0f}" for c in layer)
+            f"layer {j + 1}: " + ", ".join("never" if c is None or not math.isfinite(c) else f"{c:,.0f}"
+                                           for c in layer)
             for j, layer in enumerate(per_layer))
     else:
         v["tanh_crossings"] = "–"
@@ -135,6 +136,7 @@ def r3_variables(s):
          "mu_low": fmt(MU_LOW), "mu_high": fmt(MU_HIGH), "chance": fmt(CHANCE_ACCURACY),
          "edges": ", ".join(f"{o} ({r['edge']} end)" for o, r in r3["runs"].items() if r["edge"]) or "none",
          "diverged": str(sum(r["diverged_seeds"] for r in r3["runs"].values())),
+         "stuck": str(sum(r["stuck_seeds"] for r in r3["runs"].values())),
          "runs": str(sum(r["seeds"] for r in r3["runs"].values()))}
     for opt, mu in r3["mu_at_last_update"].items():
         v[f"{_key(opt)}_mu_final"] = fmt(mu)
@@ -152,7 +154,8 @@ def r4_variables(s):
          "hidden_layers": str(cfg["hidden_layers"]), "output": OUTPUT_TEXT[cfg.get("cost", "cross_entropy")],
          "published_layers": str(book.GLOROT_TABLE1_ARCH["hidden_layers"]),
          "published_width": str(book.GLOROT_TABLE1_ARCH["width"]),
-         "diverged": str(sum(c["diverged_seeds"] for c in r4["cells"]))}
+         "diverged": str(sum(c["diverged_seeds"] for c in r4["cells"])),
+         "stuck": str(sum(c["stuck_seeds"] for c in r4["cells"])), "chance": fmt(CHANCE_ACCURACY)}
     for c in r4["cells"]:
         v[f"{c['activation']}_{c['init']}_error"] = _pm(c["test_error"], fmt_pct)
     for k, val in book.GLOROT_TABLE1_MNIST.items():
@@ -187,7 +190,16 @@ def _md_table(header, rows, caption, label, left=1, widths=None):
 
 
 def _interval_cell(i):
+    """'estimate [lo, hi]' of an interval as the summary holds it (an unbounded one: [−∞, ∞])."""
+    i = interval_from_json(i)
     return "–" if i is None else f"{fmt(i['estimate'])} [{fmt(i['lo'])}, {fmt(i['hi'])}]"
+
+
+def _left_out(counts, k):
+    """' (2 div., 1 stuck)' for the selection cell of η = k: the runs that counted as +inf."""
+    parts = [f"{counts[name][k]} {label}" for name, label in (("diverged_by_eta", "div."), ("stuck_by_eta", "stuck"))
+             if counts[name].get(k)]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def report_tables(beyond_summary: dict) -> dict:
@@ -209,16 +221,17 @@ def report_tables(beyond_summary: dict) -> dict:
     for opt in sorted(sel, key=lambda o: (o != "sgd", o)):
         e = sel[opt]
         cells = []
-        for k, c in e["validation_cost_by_eta"].items():
+        for k, c in selection_costs(e).items():
             bold = "**" if float(k) == e["eta"] else ""
-            cells.append(bold + fmt(c) + bold + (f" ({e['diverged_by_eta'][k]} div.)" if e["diverged_by_eta"].get(k) else ""))
+            cells.append(bold + fmt(c) + bold + _left_out(e, k))
         rows.append([opt] + cells + [f"at the {e['edge']} edge" if e["edge"] else "inside"])
     grid = next(iter(sel.values()))["validation_cost_by_eta"].keys() if sel else []
     out["_generated/beyond_r3_select.md"] = _md_table(
         ["optimizer"] + [f"η = {k}" for k in grid] + ["chosen η lies"], rows,
         "R3, selection stage: final validation cost at every learning rate (mean over the selection seeds; "
-        "a diverged run counts as infinite). Bold: the chosen η; the last column says whether it lies at the "
-        "edge of the grid.", "tbl-beyond-r3-select")
+        "a run that diverged (div.: its cost stopped being finite) or is stuck at chance (finite cost, validation "
+        f"accuracy at most {fmt(CHANCE_ACCURACY)} %) counts as infinite). Bold: the chosen η; the last column says "
+        "whether it lies at the edge of the grid.", "tbl-beyond-r3-select")
     rows = []
     for opt in sorted(s["r3"]["runs"], key=lambda o: (o != "sgd", o)):
         r = s["r3"]["runs"][opt]
@@ -226,25 +239,27 @@ def report_tables(beyond_summary: dict) -> dict:
         rows.append([opt, fmt(r["eta"]) + (f" ({r['edge']} edge)" if r["edge"] else ""), fmt(r["eta"] / (1 - mu)),
                      _pm(r["final_training_cost"]),
                      _pm(r["final_validation_accuracy"], fmt_pct), _pm(r["test_error"], fmt_pct),
-                     f"{r['diverged_seeds']} of {r['seeds']}"])
+                     f"{r['diverged_seeds']} of {r['seeds']}", f"{r['stuck_seeds']} of {r['seeds']}"])
     out["_generated/beyond_r3.md"] = _md_table(
         ["optimizer", "η", "η/(1−μ_max)", "final training cost", "validation accuracy (%)", "test error (%)",
-         "diverged"], rows,
+         "diverged", "stuck at chance"], rows,
         f"R3, comparison stage: each optimizer at its chosen η after {s['r3']['updates']:,} updates, mean ± std "
-        f"over the seeds that did not diverge (cost not finite or accuracy at most {fmt(CHANCE_ACCURACY)} %).",
-        "tbl-beyond-r3")
+        f"over the seeds that neither diverged (weights or cost not finite) nor are stuck at chance (finite "
+        f"numbers, validation accuracy at most {fmt(CHANCE_ACCURACY)} %).", "tbl-beyond-r3")
     pub = book.GLOROT_TABLE1_MNIST
     paper = {("sigmoid", "standard"): pub["sigmoid"], ("tanh", "standard"): pub["tanh"],
              ("tanh", "glorot"): pub["tanh_normalized"]}
     rows = [[c["activation"], c["init"], _pm(c["test_error"], fmt_pct), f"{c['diverged_seeds']} of {c['seeds']}",
-             fmt_pct(paper.get((c["activation"], c["init"])))]
+             f"{c['stuck_seeds']} of {c['seeds']}", fmt_pct(paper.get((c["activation"], c["init"])))]
             for c in sorted(s["r4"]["cells"], key=lambda c: (_order(c["activation"], ACTIVATION_ORDER),
                                                              _order(c["init"], INIT_ORDER)))]
     cfg4 = s["config"]["table1"]
     out["_generated/beyond_r4.md"] = _md_table(
-        ["activation", "init", "test error (%)", "diverged", "Glorot & Bengio (%)"], rows,
+        ["activation", "init", "test error (%)", "diverged", "stuck at chance", "Glorot & Bengio (%)"], rows,
         f"R4: test error on the 10,000 MNIST test images, {cfg4['hidden_layers']} hidden layers of "
-        f"{cfg4['width']} units, {cfg4['epochs']} epochs, mean ± std over {len(cfg4['seeds'])} seeds; the "
+        f"{cfg4['width']} units, {cfg4['epochs']} epochs, mean ± std over the seeds (of {len(cfg4['seeds'])}) that "
+        "neither diverged (weights or cost not finite) nor are stuck at chance (finite numbers, test accuracy at "
+        f"most {fmt(CHANCE_ACCURACY)} %); the "
         f"paper's published values ({book.GLOROT_TABLE1_ARCH['hidden_layers']} layers of "
         f"{book.GLOROT_TABLE1_ARCH['width']} units).", "tbl-beyond-r4", left=2)
     rows = []

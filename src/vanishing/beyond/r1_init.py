@@ -18,7 +18,7 @@ from .. import book
 from ..data import load_split
 from ..train import Monitor, one_hot
 from .runs import make_net, record, stats
-from .verdicts import geometric_mean_interval, judge
+from .verdicts import geometric_mean_interval, interval_json, judge
 
 FLAT_BAND = (0.5, 2.0)  # "roughly constant across layers": last/first within a factor 2
 SHRINK_MINIMAL = 2.0  # "shrinks towards the input": last/first above a factor 2 (outside the band)
@@ -107,7 +107,8 @@ def summarize_init(table, section):
         profile = table[(table["activation"] == act) & (table["init"] == init) & (table["width"] == width)]
         combos.append({"activation": act, "init": init, "width": int(width),
                        **{f"{m}_ratio": stats(g[f"{m}_ratio"]) for m in MEASURES},
-                       **{f"{m}_ratio_interval": geometric_mean_interval(g[f"{m}_ratio"]) for m in MEASURES},
+                       **{f"{m}_ratio_interval": interval_json(geometric_mean_interval(g[f"{m}_ratio"]))
+                          for m in MEASURES},
                        "delta_by_layer": profile.groupby("layer")["delta"].mean().tolist(),
                        "activation_rms_by_layer": profile.groupby("layer")["activation_rms"].mean().tolist()})
 

@@ -8,6 +8,8 @@ init; ``glorot`` runs beside it for comparison.
 Claims (judged on the standard init): with sigmoid units the top hidden layer is driven towards 0
 early and recovers slowly (Fig. 2); with tanh units saturation starts in layer 1 and then moves up
 the layers (Fig. 3), and no top layer is driven to a saturated value as with sigmoid.
+
+The per-seed numbers in beyond_summary.json are strict JSON; null stands for what NULL_MEANS says.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ ORDER_MINIMAL = 1 / 3  # layer order: Kendall's τ(layer, saturation update) abo
 PINNED_MINIMAL = 0.5  # tanh top layer "not driven to a saturated value": max |mean| below 0.5
 PERCENTILE = 98  # Glorot & Bengio's Fig. 3 plots the 98th percentile of |a|
 F_PRIME_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
+# What a null means in the summary's per-seed entries (in memory: +inf for a crossing, NaN otherwise).
+NULL_MEANS = {"crossing_update": "the layer never reached the saturation level (+inf; ranked last by τ)",
+              "tau": "undefined: no layer reached the level, or all at the same update",
+              "recovery_fraction": "undefined: the top layer never dropped below its initial mean"}
 PAPER_INIT = "standard"
 
 COLUMNS = {
@@ -83,6 +89,7 @@ def saturation_table(records):
         for epoch, means, stds, p98 in zip(h["epoch"], h["activation_mean"], h["activation_std"],
                                            h["activation_percentile"]):
             for j, (m, s, p) in enumerate(zip(means, stds, p98)):
+                m, s, p = (float("nan") if v is None else v for v in (m, s, p))  # null: a diverged run's last
                 rows.append({"activation": r["activation"], "init": r["init"], "seed": r["seed"],
                              "epoch": float(epoch), "update": int(round(epoch * r["updates_per_epoch"])),
                              "layer": j + 1, "mean": m, "std": s, "p98": p,
@@ -128,6 +135,15 @@ def tanh_layer_order(series, level):
     tau = kendall_tau(list(p98.columns), crossing) if finite else float("nan")
     top = series["mean"].columns.max()
     return {"crossing_update": crossing, "tau": tau, "top_max_abs_mean": float(series["mean"][top].abs().max())}
+
+
+def _per_seed_json(entry):
+    """One seed's entry of ``tanh_layer_order`` or ``sigmoid_top_layer`` with the non-finite values
+    of the NULL_MEANS fields as None (null)."""
+    def null(v):
+        return [null(x) for x in v] if isinstance(v, list) else None if not np.isfinite(v) else v
+
+    return {k: null(v) if k in NULL_MEANS else v for k, v in entry.items()}
 
 
 def _deviations(section):
@@ -184,12 +200,14 @@ def summarize_saturation(table, section):
     return {
         "updates_per_epoch": -(-section["train_size"] // section["mini_batch_size"]), "total_updates": total,
         "early_updates": EARLY_FRACTION * total, "saturation_level": level, "percentile": PERCENTILE,
-        "sigmoid_top_layer": sig, "sigmoid_top_layer_glorot": sig_glorot,
+        "sigmoid_top_layer": {s: _per_seed_json(e) for s, e in sig.items()},
+        "sigmoid_top_layer_glorot": {s: _per_seed_json(e) for s, e in sig_glorot.items()},
         "sigmoid_top_layer_stats": {k: stats([e[k] for e in sig.values()]) for k in
                                     ("initial", "early_minimum", "final", "recovery_fraction", "early_ratio")},
         "lower_layers_above_top_seeds": int(sum(all(m > e["early_minimum"] for m in e["lower_layers_at_minimum"])
                                                 for e in sig.values())),
-        "tanh_order": tanh, "tanh_order_glorot": tanh_glorot,
+        "tanh_order": {s: _per_seed_json(e) for s, e in tanh.items()},
+        "tanh_order_glorot": {s: _per_seed_json(e) for s, e in tanh_glorot.items()}, "null_means": NULL_MEANS,
         "tanh_glorot_tau": stats([e["tau"] for e in tanh_glorot.values()]),
         "derivative_drop": derivative_drop,
         "claims": claims,

@@ -2,16 +2,22 @@
 momentum schedule μₜ = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max), on a well-initialized net.
 
 Two stages. *Selection*: every optimizer at every η of the grid, on the ``select_seeds``; each
-optimizer's η is the one with the lowest mean validation cost at the end (a diverged run counts
-as +inf), flagged when it sits at the edge of the grid. *Comparison*: every optimizer at its
-chosen η on the other ``seeds``; the claims compare the final training cost (the paper's measure,
-not the selection criterion) of these runs. A run whose cost is not finite or whose validation
-accuracy ends at or below chance level (``runs.CHANCE_ACCURACY``) counts as diverged: it is
-reported and left out of the means.
+optimizer's η is the one with the lowest mean validation cost at the end (a run that diverged or
+is stuck at chance counts as +inf), flagged when it sits at the edge of the grid. *Comparison*:
+every optimizer at its chosen η on the other ``seeds``; the claims compare the final training
+cost (the paper's measure, not the selection criterion) of these runs. A run whose weights or
+cost are not finite has *diverged*; one with finite numbers whose validation accuracy ends at or
+below chance level (``runs.CHANCE_ACCURACY``) is *stuck at chance*. Both are counted apart,
+reported, and left out of the means.
+
+selected_eta.json is strict JSON: a mean validation cost that is +inf (some selection seed
+diverged or was stuck at that η; ``diverged_by_eta`` and ``stuck_by_eta`` count them) is
+written as null; ``selection_costs`` reads it back as +inf.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -20,7 +26,7 @@ import pandas as pd
 from .. import book
 from ..data import load_split
 from ..train import Optimizer, accuracy, sutskever_mu
-from .runs import BeyondMonitor, is_diverged, make_net, record, stats, train_seeds
+from .runs import BeyondMonitor, is_diverged, is_stuck, make_net, record, stats, train_seeds
 from .verdicts import judge, ratio_interval
 
 MARKEDLY = 1.25  # "markedly worse without momentum": SGD's final cost at least 1.25 x the best momentum's
@@ -125,31 +131,42 @@ def optimizers_table(records):
 
 
 def _last(table, section):
-    """One row per run: its last record, with ``diverged`` (stopped early, non-finite cost or
-    accuracy at chance)."""
+    """One row per run: its last record, with ``diverged`` (stopped early, or a final cost or
+    accuracy that is not finite), ``stuck`` (finite, accuracy at chance) and ``left_out`` (either)."""
     last = table.loc[table.groupby(["stage", "optimizer", "eta", "seed"])["epoch"].idxmax()].copy()
-    last["diverged"] = [is_diverged(c, a, None if e == section["epochs"] else e) for c, a, e in
-                        zip(last["training_cost"], last["validation_accuracy"], last["epoch"])]
+    ends = list(zip(last["training_cost"], last["validation_accuracy"],
+                    [None if e == section["epochs"] else e for e in last["epoch"]]))
+    last["diverged"] = [is_diverged(*end) for end in ends]
+    last["stuck"] = [is_stuck(*end) for end in ends]
+    last["left_out"] = last["diverged"] | last["stuck"]
     return last
 
 
 def select_eta(runs, section):
     """Selection stage (records of the select runs): each optimizer's η with the lowest mean final
-    validation cost over the selection seeds (a diverged run counts as +inf), and whether it is
-    at the edge of the grid."""
+    validation cost over the selection seeds (a run that diverged or is stuck at chance counts as
+    +inf, written as null), and whether it is at the edge of the grid."""
     table = optimizers_table(runs)
     last = _last(table, section)
     out = {}
     for opt, g in last.groupby("optimizer"):
-        cost = g["validation_cost"].where(~g["diverged"], np.inf)
+        cost = g["validation_cost"].where(~g["left_out"] & np.isfinite(g["validation_cost"]), np.inf)
         by_eta = cost.groupby(g["eta"]).mean().sort_index()
         best = float(by_eta.idxmin())
         grid = sorted(float(e) for e in by_eta.index)
+        count = lambda column: {f"{e:g}": int(d) for e, d in g.groupby("eta")[column].sum().items()}  # noqa: E731
         out[opt] = {"eta": best, "edge": "low" if best == grid[0] else "high" if best == grid[-1] else None,
-                    "grid": grid, "validation_cost_by_eta": {f"{e:g}": float(c) for e, c in by_eta.items()},
-                    "diverged_by_eta": {f"{e:g}": int(d) for e, d in g.groupby("eta")["diverged"].sum().items()},
+                    "grid": grid, "validation_cost_by_eta": {f"{e:g}": float(c) if np.isfinite(c) else None
+                                                             for e, c in by_eta.items()},
+                    "diverged_by_eta": count("diverged"), "stuck_by_eta": count("stuck"),
                     "seeds": sorted(int(s) for s in g["seed"].unique())}
     return out
+
+
+def selection_costs(entry):
+    """One optimizer's ``validation_cost_by_eta`` from selected_eta.json as floats, null read back
+    as +inf (a selection seed diverged or was stuck at that η)."""
+    return {eta: math.inf if cost is None else float(cost) for eta, cost in entry["validation_cost_by_eta"].items()}
 
 
 def _deviations(section):
@@ -164,20 +181,20 @@ def _deviations(section):
 
 
 def summarize_optimizers(table, section, selection):
-    """R3: the final stage's costs at each optimizer's chosen η (diverged runs counted and left out)
-    and the claims, compared by the ratio of geometric mean final training costs."""
+    """R3: the final stage's costs at each optimizer's chosen η (diverged and stuck runs counted
+    apart and left out) and the claims, compared by the ratio of geometric mean final training costs."""
     last = _last(table[table["stage"] == "final"], section)
     runs = {}
     for opt, g in last.groupby("optimizer"):
-        ok = g[~g["diverged"]]
+        ok = g[~g["left_out"]]
         runs[opt] = {"optimizer": opt, "eta": float(g["eta"].iloc[0]), "edge": selection[opt]["edge"],
                      "final_training_cost": stats(ok["training_cost"]),
                      "final_validation_accuracy": stats(ok["validation_accuracy"]),
                      "test_error": stats(100.0 - ok["test_accuracy"]), "seeds": int(len(g)),
-                     "diverged_seeds": int(g["diverged"].sum())}
+                     "diverged_seeds": int(g["diverged"].sum()), "stuck_seeds": int(g["stuck"].sum())}
 
     def costs(opt):
-        g = last[(last["optimizer"] == opt) & ~last["diverged"]]
+        g = last[(last["optimizer"] == opt) & ~last["left_out"]]
         return g["training_cost"].to_numpy()
 
     common = {"source": book.SUTSKEVER, "tested_as_stated": "partly", "deviations": _deviations(section),
@@ -185,7 +202,7 @@ def summarize_optimizers(table, section, selection):
     momentum = [o for o in runs if o != "sgd"]
     claims = {}
     if "sgd" in runs and momentum:
-        best = min(momentum, key=lambda o: min(selection[o]["validation_cost_by_eta"].values()))
+        best = min(momentum, key=lambda o: min(selection_costs(selection[o]).values()))
         claims["sgd_worse"] = judge(
             "A well-initialized net trains markedly worse without momentum.", where="Abstract; Sect. 4, Table 1",
             measure=f"final training cost, SGD / {best} (the momentum setting with the lowest selection cost), "

@@ -2,7 +2,9 @@
 activation and initialization, trained with mini-batch SGD.
 
 The paper's rows compared here: sigmoid and tanh with the standard init, tanh with the normalized
-init (our ``glorot``). A run that diverges or ends at chance accuracy is counted and left out.
+init (our ``glorot``). A run that diverges (weights or cost not finite) or is stuck at chance (finite
+numbers, test accuracy at or below ``runs.CHANCE_ACCURACY``: the net learned nothing, as Glorot &
+Bengio's saturated sigmoid nets can) is counted apart, and left out of the means and intervals.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pandas as pd
 from .. import book
 from ..data import load_split
 from ..train import Monitor, Optimizer, accuracy
-from .runs import is_diverged, make_net, record, stats, train_seeds
+from .runs import CHANCE_ACCURACY, is_diverged, is_stuck, make_net, record, stats, train_seeds
 from .verdicts import difference_interval, judge
 
 SIGMOID_MINIMAL = 0.2  # points of test error: sigmoid above tanh (the paper's difference: 0.45)
@@ -22,10 +24,11 @@ STANDARD, NORMALIZED = "standard", "glorot"
 
 COLUMNS = {
     "activation": "hidden activation", "init": "initializer", "seed": "seed",
-    "epochs": "training epochs", "diverged": "stopped on non-finite numbers or ended at chance accuracy",
+    "epochs": "training epochs", "diverged": "stopped on non-finite weights or cost (no test accuracy)",
+    "stuck": f"stuck at chance: finite numbers, but a test accuracy at or below {CHANCE_ACCURACY:g} % (chance: 10 %)",
     "validation_accuracy": "accuracy (%) on the validation images after the last epoch",
-    "test_accuracy": "accuracy (%) on the 10,000 test images after the last epoch",
-    "test_error": "100 − test_accuracy (%)",
+    "test_accuracy": "accuracy (%) on the 10,000 test images after the last epoch (empty if diverged)",
+    "test_error": "100 − test_accuracy (%) (empty if diverged)",
 }
 
 
@@ -49,34 +52,44 @@ def table1_runs(section, activation, init, seeds, splits, dtype=np.float64, log=
                        eta=section["eta"], lmbda=section["lmbda"], optimizer=Optimizer())
     out = []
     for net, seed, label, (history, stopped) in zip(nets, seeds, labels, runs):
-        test = accuracy(net, tx, ty) if stopped is None else float("nan")
-        if log:
+        test = accuracy(net, tx, ty) if stopped is None else None  # null: diverged, nothing to test
+        if log and test is not None:
             log(f"{label}: test accuracy {test:.2f}% on {len(ty)} test images")
         out.append(record("beyond_table1", section, dtype, activation=activation, init=init, seed=seed,
                           diverged_at_epoch=stopped, test_accuracy=test, test_images=len(ty), history=history))
     return out
 
 
+def _test_accuracy(record):
+    """The record's test accuracy (%), NaN if it has none (diverged; older files wrote NaN)."""
+    test = record["test_accuracy"]
+    return float("nan") if test is None else float(test)
+
+
 def table1_table(records):
     rows = [{"activation": r["activation"], "init": r["init"], "seed": r["seed"], "epochs": r["config"]["epochs"],
-             "diverged": is_diverged(0.0, r["test_accuracy"], r["diverged_at_epoch"]),
+             "diverged": is_diverged(0.0, _test_accuracy(r), r["diverged_at_epoch"]),
+             "stuck": is_stuck(0.0, _test_accuracy(r), r["diverged_at_epoch"]),
              "validation_accuracy": r["history"]["validation_accuracy"][-1],
-             "test_accuracy": r["test_accuracy"], "test_error": 100.0 - r["test_accuracy"]} for r in records]
+             "test_accuracy": _test_accuracy(r), "test_error": 100.0 - _test_accuracy(r)} for r in records]
     return pd.DataFrame(rows, columns=list(COLUMNS)).sort_values(["activation", "init", "seed"], kind="stable")
 
 
 def summarize_table1(table, section):
-    """R4: test error per activation and init (diverged runs counted, left out), beside the
-    paper's Table 1; the claims by Welch intervals of differences of mean test error."""
-    table = table.assign(diverged=table["diverged"].astype(str).str.lower().isin(["true", "1"]))
+    """R4: test error per activation and init (diverged and stuck runs counted apart and left out
+    of the means), beside the paper's Table 1; the claims by Welch intervals of differences of mean
+    test error."""
+    table = table.assign(**{c: table[c].astype(str).str.lower().isin(["true", "1"]) for c in ("diverged", "stuck")})
+    table = table.assign(left_out=table["diverged"] | table["stuck"])
     cells = []
     for (act, init), g in table.groupby(["activation", "init"]):
-        ok = g[~g["diverged"]]
+        ok = g[~g["left_out"]]
         cells.append({"activation": act, "init": init, "test_error": stats(ok["test_error"]),
-                      "seeds": int(len(g)), "diverged_seeds": int(g["diverged"].sum())})
+                      "seeds": int(len(g)), "diverged_seeds": int(g["diverged"].sum()),
+                      "stuck_seeds": int(g["stuck"].sum())})
 
     def err(act, init):
-        g = table[(table["activation"] == act) & (table["init"] == init) & ~table["diverged"]]
+        g = table[(table["activation"] == act) & (table["init"] == init) & ~table["left_out"]]
         return g["test_error"].to_numpy() if len(g) else np.array([])
 
     pub = book.GLOROT_TABLE1_MNIST

@@ -22,8 +22,8 @@ from ..provenance import describe
 from ..replicas import train_stacked
 from ..train import Monitor, TrainingDiverged, one_hot, train
 
-# A run whose cost is not finite, or whose accuracy ends at or below this (%), counts as diverged:
-# ten classes give 10 % by chance.
+# A run that ends with finite numbers but an accuracy at or below this (%) is stuck at chance (ten
+# classes give 10 % by chance); one whose weights or cost stopped being finite has diverged.
 CHANCE_ACCURACY = 15.0
 
 
@@ -72,7 +72,8 @@ def train_seeds(nets, rngs, x, labels, monitors, *, labels_of_runs, log=None, **
 
     Returns one (history, diverged_at_epoch) per seed: the monitor's history, and the epoch at
     which the weights or the cost stopped being finite (None if they never did; the history
-    then ends there instead of failing the job, and a stacked run goes on with the other seeds).
+    then ends there instead of failing the job, and a stacked run goes on with the other seeds;
+    its non-finite readings are None, JSON's null, see ``finite_history``).
     ``train_kwargs`` are ``train.train``'s (epochs, mini_batch_size, eta, lmbda, optimizer,
     record_every, record_epochs); with several nets ``eta`` may give one learning rate per net."""
     if len(nets) > 1:
@@ -84,7 +85,21 @@ def train_seeds(nets, rngs, x, labels, monitors, *, labels_of_runs, log=None, **
         out = [_train_one(nets[0], rngs[0], x, labels, monitors[0], labels_of_runs[0], log, train_kwargs)]
     for history, _ in out:
         history.pop("bias_grad", None)
-    return out
+    return [(finite_history(history) if stopped is not None else history, stopped) for history, stopped in out]
+
+
+def finite_history(history):
+    """A diverged run's history with every NaN or infinite reading replaced by None (null in the
+    results file): the record at ``diverged_at_epoch`` keeps its place, its non-finite numbers
+    read as "not finite"."""
+    def clean(v):
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        if isinstance(v, (float, np.floating)) and not math.isfinite(v):
+            return None
+        return v
+
+    return {key: clean(values) for key, values in history.items()}
 
 
 def _train_one(net, rng, x, labels, monitor, label, log, train_kwargs):
@@ -97,11 +112,21 @@ def _train_one(net, rng, x, labels, monitor, label, log, train_kwargs):
         return monitor.history, int(math.ceil(monitor.history["epoch"][-1]))
 
 
+def _finite(x):
+    return x is not None and math.isfinite(x)
+
+
 def is_diverged(final_cost, final_accuracy, stopped_at):
-    """Whether a run counts as diverged: stopped on non-finite numbers, a non-finite final cost,
-    or a final accuracy at or below CHANCE_ACCURACY (%)."""
-    return (stopped_at is not None or final_cost is None or not math.isfinite(final_cost)
-            or final_accuracy is None or not math.isfinite(final_accuracy) or final_accuracy <= CHANCE_ACCURACY)
+    """Whether a run diverged: it stopped on non-finite weights or cost (``stopped_at`` is the
+    epoch), or its final cost or accuracy is missing or not finite."""
+    return stopped_at is not None or not _finite(final_cost) or not _finite(final_accuracy)
+
+
+def is_stuck(final_cost, final_accuracy, stopped_at):
+    """Whether a run is stuck at chance: it did not diverge (its numbers are finite) but its final
+    accuracy is at or below CHANCE_ACCURACY (%): the net learned nothing (e.g. saturated sigmoid
+    units, Glorot & Bengio's Sect. 3, or a step too large to settle)."""
+    return not is_diverged(final_cost, final_accuracy, stopped_at) and final_accuracy <= CHANCE_ACCURACY
 
 
 def stats(values):

@@ -1,5 +1,26 @@
 """beyond_summary.json: the four experiments' numbers, the papers' published values, every claim
-with its interval, minimal effect and verdict, and the rules that decided them."""
+with its interval, minimal effect and verdict, and the rules that decided them.
+
+The file is strict JSON (RFC 8259: no NaN or Infinity; ``iofiles.write_json`` refuses them). Where
+a number can legitimately be non-finite it is written as null, with a fixed meaning:
+
+    claims.*.interval       "bounded": false (fewer than two seeds in a group): lo, hi,
+                            half_width, half_width_factor null for −inf/+inf
+                            (``verdicts.interval_from_json`` reads them back); r1's
+                            combinations.*_ratio_interval the same
+    claims.*.detectable     null when the interval is unbounded (no effect was detectable)
+    r2.tanh_order*.crossing_update, .tau; r2.sigmoid_top_layer*.recovery_fraction
+                            as r2.null_means says (never reached, undefined)
+    r3.selection.*.validation_cost_by_eta
+                            null = +inf: a selection seed diverged or was stuck at chance at
+                            that η (``diverged_by_eta``, ``stuck_by_eta`` count them;
+                            ``r3_optimizers.selection_costs`` reads them back)
+
+Runs that diverged (weights or cost not finite) and runs stuck at chance (finite numbers, accuracy
+at or below ``runs.CHANCE_ACCURACY``) are counted apart (``diverged_seeds``, ``stuck_seeds``) and
+both left out of the means and intervals. In a diverged run's results file the non-finite
+readings of its last record are null and ``test_accuracy`` is null.
+"""
 
 from __future__ import annotations
 

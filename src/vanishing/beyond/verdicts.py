@@ -13,6 +13,11 @@ The intervals are Student t intervals over seeds: for one quantity, mean ± t·s
 groups, Welch's interval for the difference of means; for ratios, the same on the logarithms
 (a ratio of geometric means). The smallest effect a run could have detected is m moved by the
 interval's half-width towards the claim's side: an estimate beyond it would have decided.
+
+In memory an interval with fewer than two values in a group is unbounded (lo −inf, hi +inf,
+half-width +inf). The summaries are strict JSON: ``interval_json`` writes such an interval with
+``"bounded": false`` and null for its infinite ends, ``interval_from_json`` reads it back, and
+``judge`` stores its rows so (with ``detectable`` null when the interval is unbounded).
 """
 
 from __future__ import annotations
@@ -146,6 +151,27 @@ def _exp(interval, method):
     return out
 
 
+# The fields that are infinite in an unbounded interval, with their value.
+UNBOUNDED = {"lo": -math.inf, "hi": math.inf, "half_width": math.inf, "half_width_factor": math.inf}
+
+
+def interval_json(interval):
+    """An interval as the summaries write it (strict JSON): the same dict plus ``bounded``; in an
+    unbounded one the infinite fields of UNBOUNDED are null. None stays None."""
+    if interval is None:
+        return None
+    bounded = math.isfinite(interval["half_width"])
+    return {**{k: None if k in UNBOUNDED and not math.isfinite(v) else v for k, v in interval.items()},
+            "bounded": bounded}
+
+
+def interval_from_json(interval):
+    """``interval_json`` reversed: the nulls of an unbounded interval back to their infinities."""
+    if interval is None:
+        return None
+    return {k: UNBOUNDED[k] if v is None and k in UNBOUNDED else v for k, v in interval.items()}
+
+
 def _log_positive(values):
     v = _finite(values)
     if np.any(v <= 0):
@@ -244,7 +270,9 @@ def judge(claim, *, source, where, tested_as_stated, deviations, measure, interv
     """One row of the verdict table as a dict: the claim with its place in the paper, how it was
     tested, the effect with its interval, the minimal effect, the smallest detectable effect and
     the verdict by ``decide`` (``side``) or ``decide_band`` (``band``). ``ran``: the runs were made
-    but left no effect to measure (e.g. all diverged): CANNOT_TELL rather than NOT_RUN."""
+    but left no effect to measure (e.g. all diverged or stuck): CANNOT_TELL rather than NOT_RUN. The row is
+    strict JSON: the interval as ``interval_json`` writes it, ``detectable`` None when the interval
+    is unbounded (too few seeds)."""
     if (side is None) == (band is None):
         raise ValueError("judge needs exactly one of side= or band=")
     if band is not None:
@@ -258,8 +286,10 @@ def judge(claim, *, source, where, tested_as_stated, deviations, measure, interv
         rule = f"decide(side={side!r}, minimal={minimal:g})"
     if verdict == NOT_RUN and ran:
         verdict = CANNOT_TELL
+    if interval is not None and not math.isfinite(interval["half_width"]):
+        smallest = None  # an unbounded interval: no effect could have been detected
     return {"claim": claim, "source": source, "where": where, "tested_as_stated": tested_as_stated,
-            "deviations": list(deviations), "measure": measure, "interval": interval,
+            "deviations": list(deviations), "measure": measure, "interval": interval_json(interval),
             "minimal": list(band) if band is not None else minimal, "side": side or "inside", "log_scale": log,
             "detectable": smallest, "rule": rule, "verdict": verdict, **extra}
 
@@ -286,4 +316,4 @@ def e1_readings(accuracy_stats):
 
 RULES = {f.__name__: f.__doc__ for f in (decide, decide_band, detectable, all_of, mean_interval,
                                          difference_interval, geometric_mean_interval, ratio_interval, kendall_tau,
-                                         e1_readings)}
+                                         e1_readings, interval_json)}
