@@ -12,6 +12,7 @@ from conftest import copy_project, run_snakemake, write_config
 from vanishing import experiments
 from vanishing.causes import depth_sweep, factors, layerwise, regime, summary
 from vanishing.causes import report as causes_report
+from vanishing.iofiles import write_json
 from vanishing.network import Network
 from vanishing.train import Monitor, one_hot
 
@@ -62,6 +63,14 @@ def test_an_example_without_error_is_left_out_of_the_gain():
     deltas = [np.array([[3.0, 4.0], [0.0, 0.0]]), np.array([[1.0, 0.0], [2.0, 0.0]])]
     gains, dropped = factors.log_gains(deltas)
     assert gains == [pytest.approx(np.log(5.0))] and dropped == [0.5]
+
+
+def test_a_layer_where_every_example_is_left_out_has_no_gain_and_writes_strict_json(tmp_path):
+    deltas = [np.array([[0.0, 0.0], [0.0, 0.0]]), np.array([[1.0, 0.0], [2.0, 0.0]])]
+    gains, dropped = factors.log_gains(deltas)
+    assert gains == [None] and dropped == [1.0]
+    write_json(tmp_path / "run.json", {"log_gain": gains})  # refuses NaN; None is JSON's null
+    assert json.loads((tmp_path / "run.json").read_text()) == {"log_gain": [None]}
 
 
 # --- Jacobians ---------------------------------------------------------------------------------

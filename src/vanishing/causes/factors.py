@@ -49,13 +49,14 @@ def log_gains(deltas):
     for j = k). Examples whose error norm is 0 at either layer (a ReLU net with every unit of a
     layer off) have no gain and are left out.
 
-    Returns (gains, dropped): two lists of k numbers, the mean log-gains and the fraction of
-    examples left out at each layer."""
+    Returns (gains, dropped): two lists of k numbers, the mean log-gains (None where every
+    example is left out: no gain, null in the results file) and the fraction of examples left out
+    at each layer."""
     norms = [np.linalg.norm(d, axis=1) for d in deltas]  # each shape (m,)
     gains, dropped = [], []
     for i in range(len(deltas) - 1):
         ok = (norms[i] > 0) & (norms[i + 1] > 0)
-        gains.append(float(np.mean(np.log(norms[i][ok] / norms[i + 1][ok]))) if ok.any() else float("nan"))
+        gains.append(float(np.mean(np.log(norms[i][ok] / norms[i + 1][ok]))) if ok.any() else None)
         dropped.append(float(1.0 - ok.mean()))
     return gains, dropped
 
