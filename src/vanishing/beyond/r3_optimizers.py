@@ -7,8 +7,10 @@ is stuck at chance counts as +inf), flagged when it sits at the edge of the grid
 every optimizer at its chosen η on the other ``seeds``; the claims compare the final training
 cost (the paper's measure, not the selection criterion) of these runs. A run whose weights or
 cost are not finite has *diverged*; one with finite numbers whose validation accuracy ends at or
-below chance level (``runs.CHANCE_ACCURACY``) is *stuck at chance*. Both are counted apart,
-reported, and left out of the means.
+below chance level (``runs.CHANCE_ACCURACY``) is *stuck at chance*. Both are counted apart and
+reported. A diverged run has no final numbers and is left out of the means; a stuck run's numbers
+are what that optimizer did with that seed, so they stay in the comparison's means (in the
+selection a stuck seed still makes its η count as +inf: such an η is never the one to choose).
 
 selected_eta.json is strict JSON: a mean validation cost that is +inf (some selection seed
 diverged or was stuck at that η; ``diverged_by_eta`` and ``stuck_by_eta`` count them) is
@@ -132,7 +134,8 @@ def optimizers_table(records):
 
 def _last(table, section):
     """One row per run: its last record, with ``diverged`` (stopped early, or a final cost or
-    accuracy that is not finite), ``stuck`` (finite, accuracy at chance) and ``left_out`` (either)."""
+    accuracy that is not finite), ``stuck`` (finite, accuracy at chance) and ``left_out`` (either:
+    what the selection counts as +inf)."""
     last = table.loc[table.groupby(["stage", "optimizer", "eta", "seed"])["epoch"].idxmax()].copy()
     ends = list(zip(last["training_cost"], last["validation_accuracy"],
                     [None if e == section["epochs"] else e for e in last["epoch"]]))
@@ -181,12 +184,13 @@ def _deviations(section):
 
 
 def summarize_optimizers(table, section, selection):
-    """R3: the final stage's costs at each optimizer's chosen η (diverged and stuck runs counted
-    apart and left out) and the claims, compared by the ratio of geometric mean final training costs."""
+    """R3: the final stage's costs at each optimizer's chosen η (diverged runs counted and left out,
+    runs stuck at chance counted and kept) and the claims, compared by the ratio of geometric mean
+    final training costs."""
     last = _last(table[table["stage"] == "final"], section)
     runs = {}
     for opt, g in last.groupby("optimizer"):
-        ok = g[~g["left_out"]]
+        ok = g[~g["diverged"]]
         runs[opt] = {"optimizer": opt, "eta": float(g["eta"].iloc[0]), "edge": selection[opt]["edge"],
                      "final_training_cost": stats(ok["training_cost"]),
                      "final_validation_accuracy": stats(ok["validation_accuracy"]),
@@ -194,7 +198,7 @@ def summarize_optimizers(table, section, selection):
                      "diverged_seeds": int(g["diverged"].sum()), "stuck_seeds": int(g["stuck"].sum())}
 
     def costs(opt):
-        g = last[(last["optimizer"] == opt) & ~last["left_out"]]
+        g = last[(last["optimizer"] == opt) & ~last["diverged"]]
         return g["training_cost"].to_numpy()
 
     common = {"source": book.SUTSKEVER, "tested_as_stated": "partly", "deviations": _deviations(section),
