@@ -96,15 +96,17 @@ class FirstLayer:
         self.decay = decay  # (R, 1, 1)
         self.lazy = bool(np.any(decay != 1.0))
         self.c = np.ones_like(decay)
+        self._forward, self._inverse = np.empty_like(decay), np.empty_like(decay)
 
     def step(self):
         """Multiply c by the decay; returns (c for the forward pass, 1/c for the gradient), or
         (None, None) when there is no decay."""
         if not self.lazy:
             return None, None
-        forward = self.c.copy()
+        np.copyto(self._forward, self.c)
         self.c *= self.decay
-        return forward, 1.0 / self.c
+        np.divide(1.0, self.c, out=self._inverse)
+        return self._forward, self._inverse
 
     def settle(self):
         scaled = bool(np.any(self.c != 1.0))
@@ -299,7 +301,7 @@ def sgd_update(net, weights, biases, x, y, scale, decay, first=None):
     (a FirstLayer, whose ``w`` is ``weights[0]``) when given."""
     first_scale, first_grad = first.step() if first else (None, None)
     nabla_b, nabla_w = stacked_backprop(net, weights, biases, x, y, scale, first_scale, first_grad)
-    eager = bool(np.any(decay != 1.0))
+    eager = first.lazy if first else bool(np.any(decay != 1.0))  # is there a decay at all
     for i, (w, nw) in enumerate(zip(weights, nabla_w)):
         if eager and (i or first is None or not first.lazy):
             w *= decay
