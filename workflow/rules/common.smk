@@ -153,11 +153,17 @@ def benchmark_of(run):
     it (E1, R2, R3's selection and comparison stages, R4), e.g.
     results/benchmarks/beyond/r4/tanh_glorot/seeds0-4.tsv.
     """
-    selection = re.fullmatch(r"results/beyond/r3/select/([\w.-]+)/eta([^/]+)/seed(\d+)\.json", run)
+    selection = re.fullmatch(
+        r"results/beyond/r3/select/([\w.-]+)/eta([^/]+)/seed(\d+)\.json", run
+    )
     size = config["beyond"]["stack_seeds"]["selection"]
     if selection and size > 1:  # R3's selection: the job of the eta's chunk of the grid
         optimizer, eta, seed = selection.groups()
-        chunk = next(c for c in eta_chunks(config["beyond"]["optimizers"], size) if eta in map(str, c))
+        chunk = next(
+            c
+            for c in eta_chunks(config["beyond"]["optimizers"], size)
+            if eta in map(str, c)
+        )
         return f"results/benchmarks/beyond/r3/select/{optimizer}/etas{chunk[0]}-{chunk[-1]}/seed{seed}.tsv"
     for pattern, section, size, record in STACKED_RUNS:
         stacked = re.fullmatch(pattern, run)
