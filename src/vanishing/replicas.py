@@ -85,7 +85,7 @@ class FirstLayer:
     - the decay w² ← (1 − ηλ/n) w² as a pass over the weights: ``w`` holds W̃ with w² = c · W̃, a
       scale c per replica (R, 1, 1), and a step is c ← (1 − ηλ/n) c, W̃ ← W̃ − (η/m) Σ ∂C/∂w² / c.
 
-    Both are network2's update exactly, to rounding. ``settle`` writes c · W̃ back into the nets'
+    Both leave network2's update as it is, up to rounding. ``settle`` writes c · W̃ back into the nets'
     weights ``full`` (and decays the left-out columns by c) before anything reads them."""
 
     def __init__(self, full, decay, active=None):
