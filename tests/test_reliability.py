@@ -20,15 +20,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from test_data import (
+from test_data import (  # noqa: F401 - files and checksums are fixtures, used by name
     N_TRAIN,
     N_VALIDATION,
     assert_fetched,
-    checksums_of,
+    checksums,
+    files,
     make_tarball,
     serve,
     split_paths,
-    synthetic_files,
     write_folder,
 )
 from vanishing import bounded, data
@@ -72,16 +72,6 @@ class TrickleHandler(http.server.BaseHTTPRequestHandler):
 
 class HeaderTrickleHandler(TrickleHandler):
     in_headers = True
-
-
-@pytest.fixture
-def files():
-    return synthetic_files()
-
-
-@pytest.fixture
-def checksums(files):
-    return checksums_of(files)
 
 
 # --------------------------------------------------------------------------- downloads

@@ -97,11 +97,16 @@ def _e1_line(s):
             f"{plural(book_best, 'hidden layer')}, {pct(book.DEPTH_ACCURACY[book_best])} % after 30 epochs.")
 
 
-def _e2_line(s):
+def _deepest(s):
+    """The entry of ``s["per_depth"]`` with the most hidden layers, if it has more than one; else None."""
     deep = [d for d in s["per_depth"] if d["hidden_layers"] > 1]
-    if not deep:
+    return max(deep, key=lambda d: d["hidden_layers"]) if deep else None
+
+
+def _e2_line(s):
+    d = _deepest(s)
+    if d is None:
         return ""
-    d = max(deep, key=lambda d: d["hidden_layers"])
     k, r = d["hidden_layers"], d["last_over_first"]
     rng = f" (seeds: {ratio(r['min'])}–{ratio(r['max'])})" if r["n"] > 1 else " (one seed)"
     published = book.INITIAL_SPEED.get(k)
@@ -112,10 +117,9 @@ def _e2_line(s):
 
 
 def _e3_line(s):
-    deep = [d for d in s["per_depth"] if d["hidden_layers"] > 1]
-    if not deep:
+    d = _deepest(s)
+    if d is None:
         return ""
-    d = max(deep, key=lambda d: d["hidden_layers"])
     k, r = d["hidden_layers"], d["ratio_over_training"]
     theirs = ("; the book: “roughly 100 times”" if k == 4
               else "; the book gives a ratio only for four hidden layers")

@@ -222,12 +222,11 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     x = np.asarray(x, dtype=net.dtype)
     alive = list(range(R))
     batches = -(-n // mini_batch_size)
-    decay = 1.0 - etas * (lmbda / n)  # (R, 1, 1): network2's weight decay factor per replica
-    first = None
-    if velocity is None:  # SGD: the first layer on lit pixels only, its decay lazily (FirstLayer)
-        first = FirstLayer(weights[0], decay, lit_columns(x))
-        if first.active is None and not first.lazy:
-            first = None
+    weight_decay = etas * (lmbda / n) if lmbda else None  # ηλ/n per replica, (R, 1, 1)
+    decay = 1.0 - etas * (lmbda / n)  # network2's weight decay factor per replica
+    nesterov = optimizer.kind == "nesterov"
+    # SGD: the first layer on lit pixels only, its decay lazily (FirstLayer)
+    first = FirstLayer(weights[0], decay, lit_columns(x)) if velocity is None else None
     train_w = weights if first is None else [first.w] + weights[1:]
     train_x = x if first is None or first.active is None else np.take(x, first.active, axis=1)
     etas_m = etas / mini_batch_size
@@ -268,11 +267,10 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                     sgd_update(net, train_w, biases, xb, yb, scale, decay, first)
                 else:
                     mu = optimizer.mu(t)
-                    nesterov = optimizer.kind == "nesterov"
                     if nesterov:
                         shift(params, velocity, mu, scratch)
                     nabla_b, nabla_w = stacked_backprop(net, weights, biases, xb, yb, scale=scale)
-                    momentum_update(params, velocity, nabla_w + nabla_b, mu, etas * (lmbda / n), scratch,
+                    momentum_update(params, velocity, nabla_w + nabla_b, mu, weight_decay, scratch,
                                     unshift=nesterov)
                 t += 1
                 if fine and j % record_every == 0 and j < batches:
@@ -288,8 +286,7 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
 
 def per_replica(value, R, dtype):
     """A number, or one number per replica, as an array of shape (R, 1, 1) (to scale stacked arrays)."""
-    values = np.broadcast_to(np.asarray(value, dtype=np.float64).reshape(-1), (R,)) if np.ndim(value) == 0 \
-        else np.asarray(value, dtype=np.float64)
+    values = np.full(R, float(value)) if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64)
     if values.shape != (R,):
         raise ValueError(f"need one learning rate or one per net: {np.shape(value)} for {R} nets")
     return values.astype(dtype).reshape(R, 1, 1)

@@ -84,7 +84,7 @@ def momentum_step(net, x, y, eta, lmbda, n, velocity, mu, nesterov, scratch=None
     if nesterov:
         shift(params, velocity, mu, scratch)  # evaluate the gradient at θ + μv
     nabla_b, nabla_w = net.backprop(x, y, scale=eta / len(x))
-    momentum_update(params, velocity, nabla_w + nabla_b, mu, eta * (lmbda / n), scratch,
+    momentum_update(params, velocity, nabla_w + nabla_b, mu, eta * (lmbda / n) if lmbda else None, scratch,
                     unshift=nesterov)
 
 
@@ -103,12 +103,12 @@ def shift(params, velocity, mu, scratch):
 def momentum_update(params, velocity, grads, mu, decay, scratch, unshift=False):
     """v ← μv − g − decay·w, θ ← θ + v, in place, for parameters θ listed weights first.
 
-    ``grads`` are η/m Σ ∂Cₓ/∂θ in ``params`` order (modified in place); ``decay`` = ηλ/n applies to
-    the weights, the first ``len(grads) // 2`` entries, taken as they are now (at θ + μv for
-    Nesterov). ``unshift`` first undoes ``shift``: θ ← θ − μv with the μv kept in ``scratch``.
+    ``grads`` are η/m Σ ∂Cₓ/∂θ in ``params`` order (modified in place); ``decay`` = ηλ/n (a number,
+    or one per replica of shape (R, 1, 1); None without regularization) applies to the weights, the
+    first ``len(grads) // 2`` entries, taken as they are now (at θ + μv for Nesterov). ``unshift`` first undoes ``shift``: θ ← θ − μv with the μv kept in ``scratch``.
     Works for any leading axes (one network or a stack of replicas)."""
     weights = len(grads) // 2
-    if np.any(decay != 0.0):  # a number, or one per replica (shape (R, 1, 1))
+    if decay is not None:
         for g, w, s in zip(grads[:weights], params[:weights], scratch[len(params):]):
             np.multiply(w, decay, out=s)
             g += s

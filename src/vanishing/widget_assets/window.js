@@ -69,14 +69,7 @@ function drawFactor(win) {
                       fill: COLORS.window, "fill-opacity": 0.25 }, svg);
     }
   }
-  niceTicks(0, top, 5).forEach(function (t) {
-    svgEl("line", { x1: m.l, x2: W - m.r, y1: y(t), y2: y(t), stroke: "#e6e6e6" }, svg);
-    svgEl("text", { x: m.l - 6, y: y(t) + 4, "text-anchor": "end" }, svg).textContent = fmt(t);
-  });
-  niceTicks(aLo, aHi, 6).forEach(function (t) {
-    svgEl("text", { x: x(t), y: H - m.b + 16, "text-anchor": "middle" }, svg).textContent = fmt(t);
-  });
-  svgEl("text", { x: (m.l + W - m.r) / 2, y: H - 4, "text-anchor": "middle" }, svg).textContent = "input a";
+  drawAxes(svg, W, H, m, x, y, niceTicks(0, top, 5), niceTicks(aLo, aHi, 6), "input a");
   svgEl("line", { x1: m.l, x2: W - m.r, y1: y(1), y2: y(1), stroke: "#555", "stroke-dasharray": "4 3" }, svg);
   var pts = [], n = S.plot_points;
   for (var i = 0; i < n; i++) {
@@ -85,6 +78,19 @@ function drawFactor(win) {
   }
   svgEl("polyline", { points: pts.join(" "), fill: "none", stroke: COLORS.factor, "stroke-width": 2 }, svg);
   svgEl("text", { x: W - m.r, y: y(1) - 4, "text-anchor": "end" }, svg).textContent = "|w σ′(wa + b)| = 1";
+}
+
+// Grid lines labelled at yTicks, labels at xTicks under the plot, and the x axis's name, for a
+// plot of W x H with margins m and the maps x, y from data to SVG coordinates.
+function drawAxes(svg, W, H, m, x, y, yTicks, xTicks, xName) {
+  yTicks.forEach(function (t) {
+    svgEl("line", { x1: m.l, x2: W - m.r, y1: y(t), y2: y(t), stroke: "#e6e6e6" }, svg);
+    svgEl("text", { x: m.l - 6, y: y(t) + 4, "text-anchor": "end" }, svg).textContent = fmt(t);
+  });
+  xTicks.forEach(function (t) {
+    svgEl("text", { x: x(t), y: H - m.b + 16, "text-anchor": "middle" }, svg).textContent = fmt(t);
+  });
+  svgEl("text", { x: (m.l + W - m.r) / 2, y: H - 4, "text-anchor": "middle" }, svg).textContent = xName;
 }
 
 // The width against |w| from the pipeline's window.csv, the current |w| and E5's widest window.
@@ -96,14 +102,7 @@ function drawCurve() {
   var x = function (w) { return m.l + (w - wLo) / (wHi - wLo) * (W - m.l - m.r); };
   var y = function (v) { return m.t + (1 - v / top) * (H - m.t - m.b); };
   clear(svg);
-  niceTicks(0, top, 4).forEach(function (t) {
-    svgEl("line", { x1: m.l, x2: W - m.r, y1: y(t), y2: y(t), stroke: "#e6e6e6" }, svg);
-    svgEl("text", { x: m.l - 6, y: y(t) + 4, "text-anchor": "end" }, svg).textContent = fmt(t);
-  });
-  niceTicks(wLo, wHi, 6).forEach(function (t) {
-    svgEl("text", { x: x(t), y: H - m.b + 16, "text-anchor": "middle" }, svg).textContent = fmt(t);
-  });
-  svgEl("text", { x: (m.l + W - m.r) / 2, y: H - 4, "text-anchor": "middle" }, svg).textContent = "|w|";
+  drawAxes(svg, W, H, m, x, y, niceTicks(0, top, 4), niceTicks(wLo, wHi, 6), "|w|");
   svgEl("text", { x: 4, y: 14 }, svg).textContent = "width of the window";
   svgEl("polyline", { points: ws.map(function (w, i) { return x(w).toFixed(2) + "," + y(widths[i]).toFixed(2); }).join(" "),
                       fill: "none", stroke: COLORS.window, "stroke-width": 2 }, svg);
