@@ -50,7 +50,11 @@ def record(name, section, hidden_layers, seed, dtype, **results):
 # --- E1 -----------------------------------------------------------------------------------------
 
 
-def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None, probe_size=1000,
+# E1's speeds of learning are read over the first this many training images (the book's probe).
+E1_PROBE_SIZE = 1000
+
+
+def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None, probe_size=E1_PROBE_SIZE,
                    activation_images=300):
     """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, the
     training cost (mean over the first ``cost_images`` images, plus the L2 term) and the per-layer
@@ -65,7 +69,7 @@ def cost_images(section):
     return min(section.get("cost_images") or section["train_size"], section["train_size"])
 
 
-def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64, log=None, probe_size=1000,
+def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64, log=None, probe_size=E1_PROBE_SIZE,
                          activation_images=300):
     """E1 for several seeds of one depth, trained as one stacked computation (one seed: a single
     run); one record per seed, each what the single run with that seed gives (to rounding)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from . import book
+from .experiments import E1_PROBE_SIZE
 from .appendix import config_block, data_table, packages_table, read_benchmarks, timings_table
 from .prose import (depth_phrase, listing, net, over_seeds, pct, plural, ratio, sci, sig,  # noqa: F401
                     spread, table, word)
@@ -106,7 +107,16 @@ def e1_setup(section):
     same = ("the book's setup" if not differs else
             "the book: " + ", ".join(phrases[k](BOOK_E1) for k in differs) + ", one run")
     setup = ", ".join(phrases[k](ours) for k in ("activation", "cost", "init", "mini_batch_size", "eta", "lmbda"))
-    return {"setup": setup, "images": images, "book_setup": same, "width": str(ours["width"])}
+    return {"setup": setup, "images": images, "book_setup": same, "width": str(ours["width"]),
+            "mini_batch_size": str(ours["mini_batch_size"]), "train_size": f"{ours['train_size']:,}",
+            "probe_size": f"{E1_PROBE_SIZE:,}"}
+
+
+def protocol_variables(config):
+    """E2's and E3's settings from the run's config, for the prose that describes them."""
+    e2, e3 = config.get("initial_speed", {}), config.get("learning_speed", {})
+    return ({"probe_size": f"{e2['probe_size']:,}"} if e2 else {},
+            {"train_size": f"{e3['train_size']:,}", "eta": f"{e3['eta']:g}", "lmbda": f"{e3['lmbda']:g}"} if e3 else {})
 
 
 # The book's two readings of E1, as claims the beyond chapter's interval rule decides
@@ -330,10 +340,11 @@ def report_variables(summary, *extra: dict, run: dict | None = None):
     beyond chapter's, the causes', ...); a key defined twice is an error."""
     prov = summary["provenance"]
     e1_config = summary.get("config", {}).get("depth_accuracy", {})
+    e2_protocol, e3_protocol = protocol_variables(summary.get("config", {}))
     out = {
         "e1": {**e1_variables(summary["depth_accuracy"], e1_config.get("width", 30)), **e1_setup(e1_config)},
-        "e2": e2_variables(summary["initial_speed"]),
-        "e3": e3_variables(summary["learning_speed"]),
+        "e2": {**e2_variables(summary["initial_speed"]), **e2_protocol},
+        "e3": {**e3_variables(summary["learning_speed"]), **e3_protocol},
         "e4": e4_variables(summary["chain"]),
         "e5": e5_variables(summary["window"]),
         "run": {"code_version": f"`{prov['code_version']}`", "platform": prov["machine"]["platform"],
