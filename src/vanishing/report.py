@@ -212,7 +212,8 @@ def e2_findings(s):
     return text
 
 
-def e2_table(s):
+def e2_table(s, probe_size):
+    """E2's speeds per depth and layer; ``probe_size`` the run's number of probe images."""
     rows = []
     for d in s["per_depth"]:
         for layer in d["layers"]:
@@ -221,9 +222,9 @@ def e2_table(s):
                          "one seed" if one else f"{sig(layer['min'])}–{sig(layer['max'])}",
                          sig(layer["book"]) if layer["book"] is not None else "n/a"))
     return table(["hidden layers", "layer", "‖δˡ‖ mean", "sd", "range over seeds", "book"], rows,
-                 "Speed of learning ‖δˡ‖ of each hidden layer at initialization, over the first 1000 "
+                 f"Speed of learning ‖δˡ‖ of each hidden layer at initialization, over the first {probe_size:,} "
                  f"training images (this run, {over_seeds(s['per_depth'][0]['layers'][0]['n'])}) and the "
-                 "book's values [@nielsen2015].", "tbl-e2")
+                 "book's values over its first 1,000 [@nielsen2015].", "tbl-e2")
 
 
 # --- E3 ---------------------------------------------------------------------------------------
@@ -363,7 +364,7 @@ def report_variables(summary, *extra: dict, run: dict | None = None):
 def report_tables(summary, benchmark_paths):
     return {
         "_generated/e1.md": e1_table(summary["depth_accuracy"]),
-        "_generated/e2.md": e2_table(summary["initial_speed"]),
+        "_generated/e2.md": e2_table(summary["initial_speed"], summary["config"]["initial_speed"]["probe_size"]),
         "_generated/e3.md": e3_table(summary["learning_speed"], summary["initial_speed"]),
         "_generated/e3_figures.md": e3_figures(summary["learning_speed"]),
         "_generated/data.md": data_table(summary["data"]),
