@@ -294,3 +294,106 @@ def test_a_jobs_exception_is_in_its_log(tmp_path):
     assert "Traceback (most recent call last)" in text
     assert "FloatingPointError: the cost diverged at epoch 3" in text
     assert "FloatingPointError: the cost diverged at epoch 3" in proc.stderr  # the console still has it
+
+
+# --------------------------------------------------------------------------- redirects
+
+
+@contextlib.contextmanager
+def trickling_ftp_server():
+    """A TCP server on 127.0.0.1 that greets like an FTP server, one byte every 0.2 s, for
+    TRICKLE_SECONDS: only a deadline on the whole fetch ends a client waiting for its greeting."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def greet(conn):
+        end = time.monotonic() + TRICKLE_SECONDS
+        with contextlib.suppress(OSError), conn:
+            for byte in b"220 " + b"w" * 200 + b"\r\n":
+                if stop.is_set() or time.monotonic() > end:
+                    return
+                conn.sendall(bytes([byte]))
+                time.sleep(0.2)
+
+    def accept():
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                conn, _ = listener.accept()
+                threading.Thread(target=greet, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def redirecting_handler(location: str):
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def __init__(self, *args, directory=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    return Redirect
+
+
+@pytest.mark.parametrize("scheme", ["ftp", "file"])
+def test_a_redirect_to_another_scheme_is_refused_within_the_deadline(tmp_path, files, checksums, scheme):
+    """A mirror answering 302 -> ftp:// (whose server trickles its greeting) or -> file:// is
+    refused at once: only http(s) redirects are followed, and the next source is tried."""
+    site = write_folder(tmp_path / "site", files, gz=data.RAW_NAMES)
+    (tmp_path / "local.gz").write_bytes(gzip.compress(b"\0" * 1000))
+    dest = tmp_path / "raw"
+    timeout = 3.0
+    with trickling_ftp_server() as ftp_port:
+        target = {"ftp": f"ftp://127.0.0.1:{ftp_port}/mnist.gz", "file": f"file://{tmp_path / 'local.gz'}"}[scheme]
+        with serve(tmp_path, redirecting_handler(target)) as url:
+            start = time.monotonic()
+            record = data.fetch_mnist([url, f"file:{site}"], dest, checksums=checksums, timeout=timeout)
+            elapsed = time.monotonic() - start
+    assert elapsed < timeout + 2, elapsed
+    reason = record["attempts"][0]["reason"]
+    assert f"redirected to {target}" in reason and "only http:// and https://" in reason, reason
+    assert record["source"] == f"file:{site}"
+
+
+def test_the_deadline_holds_across_redirects(tmp_path, files, checksums):
+    """Each hop of a redirect chain answers slowly: the source's deadline counts from its
+    first request, across every hop."""
+
+    class SlowChain(http.server.BaseHTTPRequestHandler):
+        def __init__(self, *args, directory=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            time.sleep(0.4)
+            hop = int(self.path.rsplit("/", 1)[-1] or 0) if self.path.rsplit("/", 1)[-1].isdigit() else 0
+            with contextlib.suppress(OSError):
+                self.send_response(302)
+                self.send_header("Location", f"/hop/{hop + 1}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+    with serve(tmp_path, SlowChain) as url:
+        start = time.monotonic()
+        with pytest.raises(data.FetchError, match="timed out"):
+            data.fetch_mnist([url], tmp_path / "raw", checksums=checksums, timeout=1.0)
+        assert time.monotonic() - start < 1.0 + 2
