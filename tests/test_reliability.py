@@ -397,3 +397,21 @@ def test_the_deadline_holds_across_redirects(tmp_path, files, checksums):
         with pytest.raises(data.FetchError, match="timed out"):
             data.fetch_mnist([url], tmp_path / "raw", checksums=checksums, timeout=1.0)
         assert time.monotonic() - start < 1.0 + 2
+
+
+# --------------------------------------------------------------------------- results
+
+
+@pytest.mark.parametrize("cut", ["half", "inside a character"])
+def test_a_truncated_results_file_is_named_with_the_command_that_rebuilds_it(tmp_path, cut):
+    from vanishing.iofiles import CorruptFile, read_json, write_json
+
+    path = tmp_path / "results" / "depth_accuracy" / "depth1" / "seed0.json"
+    write_json(path, {"history": {"validation_accuracy": [91.25] * 30}})
+    content = path.read_bytes()
+    path.write_bytes(content[: len(content) // 2] if cut == "half" else b'{"name": "' + "é".encode()[:1])
+    with pytest.raises(CorruptFile) as caught:
+        read_json(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: not valid JSON (")
+    assert f"snakemake --cores 1 --forcerun {path}" in message
