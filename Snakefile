@@ -22,7 +22,7 @@ check_config(
 )
 
 if workflow.is_main_process:  # a run killed with SIGKILL resumes with the same command
-    release_stale_locks(leftovers=[config["data"]["dir"], "results", "logs"])
+    release_stale_locks(leftovers=["results", "logs"], data_dir=config["data"]["dir"])
 
 
 wildcard_constraints:

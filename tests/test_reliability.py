@@ -415,3 +415,35 @@ def test_a_truncated_results_file_is_named_with_the_command_that_rebuilds_it(tmp
     message = str(caught.value)
     assert message.startswith(f"{path}: not valid JSON (")
     assert f"snakemake --cores 1 --forcerun {path}" in message
+
+
+# --------------------------------------------------------------------------- shared data folders
+
+
+def test_a_locked_fetch_keeps_the_files_another_run_finished(tmp_path, files, checksums):
+    site = write_folder(tmp_path / "site", files)
+    dest, lock = tmp_path / "data" / "raw", data.lock_path(tmp_path / "data")
+    first = data.fetch_mnist([f"file:{site}"], dest, checksums=checksums, manifest=dest / "source.json", lock=lock)
+    before = {p.name: p.stat().st_mtime_ns for p in dest.iterdir()}
+    nowhere = f"file:{tmp_path / 'no-mnist-here'}"
+    again = data.fetch_mnist([nowhere], dest, checksums=checksums, manifest=dest / "source.json", lock=lock)
+    assert again == first and {p.name: p.stat().st_mtime_ns for p in dest.iterdir()} == before
+    (dest / data.TEST_LABELS).write_bytes(flip_byte(files[data.TEST_LABELS]))  # not verified: fetched again
+    with pytest.raises(data.FetchError):
+        data.fetch_mnist([nowhere], dest, checksums=checksums, manifest=dest / "source.json", lock=lock)
+    record = data.fetch_mnist([f"file:{site}"], dest, checksums=checksums, manifest=dest / "source.json", lock=lock)
+    assert record["files"] == first["files"]
+
+
+def test_a_locked_preparation_keeps_the_splits_another_run_finished(tmp_path, files, checksums):
+    raw = write_folder(tmp_path / "raw", files)
+    outputs, lock = split_paths(tmp_path), data.lock_path(tmp_path)
+    data.prepare_mnist(raw, outputs, N_TRAIN, N_VALIDATION, checksums=checksums, lock=lock)
+    before = {s: Path(p).stat().st_mtime_ns for s, p in outputs.items()}
+    sizes = data.prepare_mnist(raw, outputs, N_TRAIN, N_VALIDATION, checksums=checksums, lock=lock)
+    assert sizes == {"train": N_TRAIN, "validation": N_VALIDATION, "test": 3}
+    assert {s: Path(p).stat().st_mtime_ns for s, p in outputs.items()} == before  # kept, not rewritten
+    x, y = data.load_split(outputs["train"])
+    np.savez(outputs["train"], x=x.astype(np.float32), y=np.roll(y, 1))  # no longer what the digest says
+    data.prepare_mnist(raw, outputs, N_TRAIN, N_VALIDATION, checksums=checksums, lock=lock)
+    assert np.array_equal(data.load_split(outputs["train"])[1], y)  # written again

@@ -247,6 +247,18 @@ def cross_field_errors(config: dict) -> list[str]:
     return errors
 
 
+def data_dir_errors(config: dict) -> list[str]:
+    """data.dir must stay inside the project unless data.allow_outside_project says otherwise."""
+    data = config.get("data", {})
+    folder = data.get("dir", "")
+    outside = Path(folder).is_absolute() or ".." in Path(folder).parts
+    if outside and not data.get("allow_outside_project"):
+        return [f"config key data.dir: {shown(folder)} is outside the project (absolute, or through '..'); "
+                "set data.allow_outside_project: true to use a folder there (the pipeline then touches only its "
+                "own files in it)"]
+    return []
+
+
 def check_config(config: dict, schema_path, set_defaults: Callable[[dict, str], None] | None = None,
                  files: Iterable = (), memory: int | None = None) -> dict:
     """Coerce, check and (through ``set_defaults``, e.g. Snakemake's ``validate``) complete ``config``
@@ -274,7 +286,7 @@ def check_config(config: dict, schema_path, set_defaults: Callable[[dict, str], 
         raise ConfigError(summary(errors))
     if set_defaults is not None:
         set_defaults(config, str(schema_path))
-    errors = cross_field_errors(config)
+    errors = cross_field_errors(config) + data_dir_errors(config)
     errors += memory_errors(config, machine_memory() if memory is None else memory)
     if errors:
         raise ConfigError(summary(errors))
