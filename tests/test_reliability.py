@@ -447,3 +447,36 @@ def test_a_locked_preparation_keeps_the_splits_another_run_finished(tmp_path, fi
     np.savez(outputs["train"], x=x.astype(np.float32), y=np.roll(y, 1))  # no longer what the digest says
     data.prepare_mnist(raw, outputs, N_TRAIN, N_VALIDATION, checksums=checksums, lock=lock)
     assert np.array_equal(data.load_split(outputs["train"])[1], y)  # written again
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_a_table_carries_the_digest_of_itself_and_its_inputs(tmp_path):
+    import pandas as pd
+
+    from vanishing.iofiles import write_csv, write_json
+    from vanishing.tables import TableIntegrityError, digest_path, read_table, write_table
+
+    runs = [tmp_path / f"seed{s}.json" for s in (0, 1)]
+    for seed, path in enumerate(runs):
+        write_json(path, {"seed": seed})
+    frame = pd.DataFrame({"seed": [0, 1], "validation_accuracy": [91.23456789012345, 1 / 3]})
+    table = tmp_path / "tables" / "depth_accuracy.csv"
+    write_table(table, frame, inputs=runs, rule="table_depth_accuracy")
+    write_csv(tmp_path / "plain.csv", frame)
+    assert table.read_bytes() == (tmp_path / "plain.csv").read_bytes()  # the CSV bytes are unchanged
+    record = json.loads(Path(digest_path(table)).read_text())
+    assert record == {"table": "depth_accuracy.csv", "sha256": data.sha256_file(table), "rows": 2,
+                      "rule": "table_depth_accuracy", "inputs": {str(p): data.sha256_file(p) for p in runs}}
+    assert read_table(table).equals(pd.read_csv(table))
+    table.write_text(table.read_text().replace("0.33333333333333331", "12.5"))  # a hand edit
+    with pytest.raises(TableIntegrityError) as caught:
+        read_table(table)
+    message = str(caught.value)
+    assert f"{table} has SHA-256 {data.sha256_file(table)}, but {digest_path(table)} records {record['sha256']}" in message
+    assert "rule table_depth_accuracy made it from 2 file(s)" in message
+    assert f"Rebuild it with: snakemake --cores 1 --forcerun {table}" in message
+    Path(digest_path(table)).unlink()
+    with pytest.raises(TableIntegrityError, match=r"no digest recorded in .*depth_accuracy\.csv\.sha256\.json"):
+        read_table(table)

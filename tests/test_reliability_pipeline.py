@@ -174,3 +174,49 @@ def test_two_clones_sharing_a_data_folder_both_finish(tmp_path, mnist_raw, quick
     for split in data.SPLITS:
         data.verify_split(shared / f"{split}.npz")
     assert data.read_json(shared / "raw" / "source.json")["source"] == config["data"]["sources"][0]
+
+
+@pytest.fixture
+def finished(quick_run, tmp_path):
+    """A fresh copy of the quick config's whole run (timestamps kept) for one drill."""
+    return shutil.copytree(quick_run, tmp_path / "finished", symlinks=True)
+
+
+TABLE = "results/tables/depth_accuracy.csv"
+
+
+def test_a_truncated_seed_file_is_named_and_the_advised_command_rebuilds_it(finished):
+    seed, table = finished / TRAINING, finished / TABLE
+    original = table.read_bytes()
+    content = seed.read_bytes()
+    seed.write_bytes(content[: len(content) // 2])  # newer than the table: the table is remade from it
+    proc = run(finished, TABLE)
+    assert proc.returncode != 0
+    advice = f"snakemake --cores 1 --forcerun {TRAINING}"
+    log = (finished / "logs" / "tables" / "depth_accuracy.log").read_text()
+    for text in (proc.stdout, log):
+        assert f"{TRAINING}: not valid JSON (" in text and advice in text, text[-3000:]
+    run_snakemake(finished, TABLE, *advice.split()[1:], "--configfile", "test.yaml")
+    assert table.read_bytes() == original
+
+
+def test_a_hand_edited_table_is_refused_and_the_advised_command_rebuilds_it(finished, quick_run):
+    """Final-epoch validation accuracy set to 12.5 by hand: the summary (and every other reader)
+    refuses the table, the report is not remade from it, and the advised command restores it."""
+    import pandas as pd
+
+    table = finished / TABLE
+    original, report = table.read_bytes(), (finished / "results" / "report" / "report.html").read_bytes()
+    frame = pd.read_csv(table)
+    frame.loc[frame["epoch"] == frame["epoch"].max(), "validation_accuracy"] = 12.5
+    frame.to_csv(table, index=False, float_format="%.17g")
+    proc = run(finished)
+    assert proc.returncode != 0
+    advice = f"snakemake --cores 1 --forcerun {TABLE}"
+    assert f"{TABLE} has SHA-256 " in proc.stdout and "the table was changed after it was made" in proc.stdout
+    assert advice in proc.stdout, proc.stdout[-3000:]
+    assert (finished / "results" / "report" / "report.html").read_bytes() == report  # not remade from it
+    run_snakemake(finished, *advice.split()[1:], "--configfile", "test.yaml")
+    assert table.read_bytes() == original
+    summaries = [data.read_json(work / "results" / "summary.json")["depth_accuracy"] for work in (finished, quick_run)]
+    assert summaries[0] == summaries[1]
