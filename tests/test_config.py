@@ -323,3 +323,10 @@ def test_an_alias_bomb_stops_snakemake_naming_the_file(project):
     assert proc.returncode != 0
     assert "bomb.yaml, line 3: YAML anchor &a0: anchors and aliases are not allowed" in proc.stdout, proc.stdout[-3000:]
     assert len(proc.stdout) < 3000
+
+
+def test_a_config_file_that_turns_on_yte_code_is_refused(tmp_path):
+    path = tmp_path / "yte.yaml"
+    path.write_text("__use_yte__: true\ndata:\n  timeout: ?1 + 1\n")
+    with pytest.raises(ConfigError, match=rf"config file {path}, line 1: __use_yte__ makes Snakemake evaluate"):
+        check_config({"data": {"timeout": 2}}, SCHEMA, validate, files=[path])

@@ -63,13 +63,19 @@ def shown(value) -> str:
 
 def check_config_files(paths: Iterable) -> None:
     """Refuse a config file that holds a YAML anchor or alias, or more than :data:`MAX_FILE_BYTES`:
-    read as events (never expanded), so a file of a kilobyte cannot stand for millions of values."""
+    read as events (never expanded), so a file of a kilobyte cannot stand for millions of values.
+    A file that turns on Snakemake's YTE templating (``__use_yte__``) is refused too."""
     for path in map(Path, paths):
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ConfigError(f"config file {path}: {size} bytes, more than the {MAX_FILE_BYTES} a config file may hold")
         try:
             for event in yaml.parse(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader):
+                if isinstance(event, yaml.ScalarEvent) and event.value == "__use_yte__":
+                    raise ConfigError(
+                        f"config file {path}, line {event.start_mark.line + 1}: __use_yte__ makes Snakemake "
+                        "evaluate the file's ?-expressions as Python code (it already has, while reading it): "
+                        "config files here are data only; remove it and write the values out")
                 alias = isinstance(event, yaml.AliasEvent)
                 if alias or getattr(event, "anchor", None):
                     sign = "*" if alias else "&"
