@@ -36,17 +36,21 @@ from vanishing import bounded, data
 TRICKLE_SECONDS = 20  # the hostile server gives up after this long, whatever happens
 
 
-class TrickleHandler(http.server.BaseHTTPRequestHandler):
-    """Sends one byte every 0.2 s (of the headers or of the body): each read returns well within
-    any per-read timeout, so only a deadline on the whole download ends it."""
-
-    in_headers = False
+class QuietRequestHandler(http.server.BaseHTTPRequestHandler):
+    """A handler that logs nothing and takes (and ignores) serve()'s ``directory``."""
 
     def __init__(self, *args, directory=None, **kwargs):
         super().__init__(*args, **kwargs)
 
     def log_message(self, *args):
         pass
+
+
+class TrickleHandler(QuietRequestHandler):
+    """Sends one byte every 0.2 s (of the headers or of the body): each read returns well within
+    any per-read timeout, so only a deadline on the whole download ends it."""
+
+    in_headers = False
 
     def trickle(self, payload: bytes):
         end = time.monotonic() + TRICKLE_SECONDS
@@ -336,13 +340,7 @@ def trickling_ftp_server():
 
 
 def redirecting_handler(location: str):
-    class Redirect(http.server.BaseHTTPRequestHandler):
-        def __init__(self, *args, directory=None, **kwargs):
-            super().__init__(*args, **kwargs)
-
-        def log_message(self, *args):
-            pass
-
+    class Redirect(QuietRequestHandler):
         def do_GET(self):
             self.send_response(302)
             self.send_header("Location", location)
@@ -376,16 +374,11 @@ def test_the_deadline_holds_across_redirects(tmp_path, files, checksums):
     """Each hop of a redirect chain answers slowly: the source's deadline counts from its
     first request, across every hop."""
 
-    class SlowChain(http.server.BaseHTTPRequestHandler):
-        def __init__(self, *args, directory=None, **kwargs):
-            super().__init__(*args, **kwargs)
-
-        def log_message(self, *args):
-            pass
-
+    class SlowChain(QuietRequestHandler):
         def do_GET(self):
             time.sleep(0.4)
-            hop = int(self.path.rsplit("/", 1)[-1] or 0) if self.path.rsplit("/", 1)[-1].isdigit() else 0
+            last = self.path.rsplit("/", 1)[-1]
+            hop = int(last) if last.isdigit() else 0
             with contextlib.suppress(OSError):
                 self.send_response(302)
                 self.send_header("Location", f"/hop/{hop + 1}")
