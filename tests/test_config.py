@@ -244,6 +244,21 @@ def test_the_memory_estimate_is_a_lower_bound_of_what_a_job_uses():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert SCAN_BYTES_PER_POINT * 10**6 <= peak
+    # a net's weights, one back-propagation's gradients and activations (E2's probe pass)
+    import numpy as np
+
+    from vanishing.config_memory import net_bytes
+    from vanishing.network import Network
+    from vanishing.train import one_hot
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((2000, 784)), one_hot(rng.integers(0, 10, 2000))
+    tracemalloc.start()
+    net = Network([784, 300, 300, 10], np.random.default_rng(0))
+    net.backprop(x, y)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert net_bytes(300, 2, 1, 2000, 8) <= peak
     for name in ("config.yaml", "quick.yaml"):
         config = check_config(yaml.safe_load((REPO / "config" / name).read_text()), SCHEMA, validate, memory=GIB)
         assert max(need for _, need, _ in job_estimates(config)) < GIB

@@ -6,9 +6,11 @@ memory it would not need:
 
 * a trained net [784, w x k, 10]: its parameters P = 784 w + (k - 1) w^2 + 10 w + k w + 10, twice
   (the weights and the gradient of a step), for each of the R seeds a job trains stacked;
-* the images it forwards in one pass: N images x w units x k hidden layers (back-propagation keeps
-  every layer's activations), N being the largest batch the job certainly evaluates at once
-  (the probe images, the full batch, the validation set);
+* the images it forwards in one pass: N images x w units, N being the largest batch the job
+  certainly evaluates at once (the probe images, the full batch, the mini-batch), times the k
+  hidden layers where that pass is a back-propagation (which keeps every layer's activations);
+  E1's cost and accuracy passes over its cost_images (at least the 10,000 validation images) keep
+  one layer at a time;
 * E5's scan: 32 bytes per scan point (measured with tracemalloc: the grid and numpy's temporaries).
 
 Bytes per number are the config's ``dtype`` (8 for float64, 4 for float32).
@@ -36,11 +38,11 @@ def machine_memory() -> int:
     return min(limits)
 
 
-def net_bytes(width: int, layers: int, replicas: int, images: int, itemsize: int) -> int:
+def net_bytes(width: int, layers: int, replicas: int, images: int, itemsize: int, alive: int | None = None) -> int:
     """Lower bound for a job training ``replicas`` nets [784, width x layers, 10] that forwards
-    ``images`` images in one pass."""
+    ``images`` images in one pass keeping ``alive`` hidden layers' activations (default all)."""
     parameters = 784 * width + (layers - 1) * width * width + 10 * width + layers * width + 10
-    return itemsize * (2 * replicas * parameters + images * width * layers)
+    return itemsize * (2 * replicas * parameters + images * width * (layers if alive is None else alive))
 
 
 def stacked(section: dict, stack: int) -> int:
@@ -54,16 +56,16 @@ def job_estimates(config: dict) -> list[tuple[str, int, str]]:
     itemsize = 4 if config.get("dtype") == "float32" else 8
     beyond, causes = config.get("beyond", {}), config.get("causes", {})
     stack = beyond.get("stack_seeds", {})
-    nets = []  # (section name, width, hidden layers, replicas, images key, images)
+    nets = []  # (section name, width, hidden layers, replicas, images key, images, layers kept alive)
 
-    def add(name, section, width, layers, replicas, images_key, images):
+    def add(name, section, width, layers, replicas, images_key, images, alive=None):
         if section:
-            nets.append((name, width, layers, replicas, images_key, images))
+            nets.append((name, width, layers, replicas, images_key, images, alive))
 
     e1, e2, e3 = (config.get(k, {}) for k in ("depth_accuracy", "initial_speed", "learning_speed"))
     if e1:
         add("depth_accuracy", e1, e1["width"], max(e1["hidden_layers"]), stacked(e1, e1["stack_seeds"]),
-            "cost_images", max(e1["cost_images"], VALIDATION_IMAGES))
+            "cost_images", max(e1["cost_images"], VALIDATION_IMAGES), alive=1)
     if e2:
         add("initial_speed", e2, e2["width"], max(e2["hidden_layers"]), 1, "probe_size", e2["probe_size"])
     if e3:
@@ -86,10 +88,10 @@ def job_estimates(config: dict) -> list[tuple[str, int, str]]:
         layers = max(layers) if isinstance(layers, list) else layers
         add(name, section, width, layers, stacked(section, stack_size), images_key, section[images_key])
     estimates = [
-        (name, net_bytes(width, layers, replicas, images, itemsize),
+        (name, net_bytes(width, layers, replicas, images, itemsize, alive),
          f"width {width}, {layers} hidden layers, {replicas} seed(s) per job, {images_key} {images}, "
          f"{itemsize}-byte numbers")
-        for name, width, layers, replicas, images_key, images in nets
+        for name, width, layers, replicas, images_key, images, alive in nets
     ]
     window = config.get("window", {})
     if window:
