@@ -12,13 +12,17 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-# Schema, integer fields, nested --config values, cross-field rules: short errors naming the key.
+# Schema, integer fields, nested --config values, cross-field rules, no YAML aliases, finite
+# numbers, sizes the machine can hold: short errors naming the key.
 check_config(
-    config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml", validate
+    config,
+    Path(workflow.basedir) / "workflow/schemas/config.schema.yaml",
+    validate,
+    files=workflow.configfiles,
 )
 
 if workflow.is_main_process:  # a run killed with SIGKILL resumes with the same command
-    release_stale_locks(leftovers=[config["data"]["dir"], "results", "logs"])
+    release_stale_locks(leftovers=["results", "logs"], data_dir=config["data"]["dir"])
 
 
 wildcard_constraints:

@@ -1,15 +1,14 @@
 """Rules fig_beyond_*: draw one figure of the beyond-the-chapter experiments (chosen by the rule)."""
 
-import pandas as pd
-
 from vanishing import book, jobs, plots
 from vanishing.beyond import plots as beyond_plots
 from vanishing.iofiles import read_json
+from vanishing.tables import read_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
 figure = sm.rule.removeprefix("fig_")
-table = pd.read_csv(sm.input.table)
+table = read_table(sm.input.table)
 if figure == "beyond_r1":
     fig = beyond_plots.beyond_init(table)
 elif figure == "beyond_r2":

@@ -1,14 +1,13 @@
 """Rule beyond_summary: the numbers, the papers' published values and the computed verdicts."""
 
-import pandas as pd
-
 from vanishing import beyond, jobs
 from vanishing.iofiles import read_json, write_json
 from vanishing.provenance import describe
+from vanishing.tables import read_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
-tables = {name: pd.read_csv(sm.input[name]) for name in beyond.TABLE_COLUMNS}
+tables = {name: read_table(sm.input[name]) for name in beyond.TABLE_COLUMNS}
 result = {**beyond.summarize(tables, sm.params.section, read_json(sm.input.selection)), "provenance": describe()}
 for claim, verdict in result["verdicts"].items():
     log.info("%s: %s", claim, verdict)

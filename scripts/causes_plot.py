@@ -1,16 +1,15 @@
 """Rules fig_causes_*: draw one figure of issue 13 (chosen by the rule's name)."""
 
-import pandas as pd
-
 from vanishing import jobs, plots
 from vanishing.causes import plots as causes_plots
+from vanishing.tables import read_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
 figure = sm.rule.removeprefix("fig_causes_")
-table = pd.read_csv(sm.input.table)
+table = read_table(sm.input.table)
 if figure == "depth_sweep":
-    fig = causes_plots.depth_sweep(table, pd.read_csv(sm.input.factors))
+    fig = causes_plots.depth_sweep(table, read_table(sm.input.factors))
 elif figure == "depth_speed":
     fig = causes_plots.depth_speed(table)
 elif figure == "regime":

@@ -1,10 +1,10 @@
 """Rule chain (E4): one neuron per layer; backprop against the product of eq. (122)."""
 
 from vanishing import experiments, jobs
-from vanishing.iofiles import write_csv
+from vanishing.tables import write_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
 table = experiments.chain_table(sm.params.section)
 log.info("largest relative difference backprop vs eq. (122): %.3g", table["rel_diff"].max())
-write_csv(sm.output.table, table)
+write_table(sm.output.table, table, rule=sm.rule, digest=sm.output.digest)

@@ -12,4 +12,5 @@ data.fetch_mnist(
     checksums=sm.params.checksums,
     timeout=sm.params.timeout,
     manifest=sm.output.manifest,
+    lock=sm.params.lock,
 )

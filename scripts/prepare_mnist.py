@@ -12,4 +12,5 @@ data.prepare_mnist(
     {split: sm.output[split] for split in data.SPLITS},
     checksums=sm.params.checksums,
     digest=sm.output.digest,
+    lock=sm.params.lock,
 )

@@ -9,9 +9,12 @@ from snakemake.utils import validate
 
 from vanishing import findings, jobs, render, report, widgets
 from vanishing.iofiles import atomic_path, read_json
+from vanishing.tables import verify_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
+for table in sm.input.tables:  # every table the report reads or links to matches its digest
+    verify_table(table)
 summary = read_json(sm.input.summary)
 default = yaml.safe_load(open(sm.input.default_config))
 validate(default, sm.input.schema)  # fills in the defaults, as for the run's own config

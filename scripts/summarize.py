@@ -1,14 +1,13 @@
 """Rule summary: the headline numbers the report quotes, each beside the book's value."""
 
-import pandas as pd
-
 from vanishing import jobs, summary
 from vanishing.iofiles import read_json, write_json
 from vanishing.provenance import describe
+from vanishing.tables import read_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
-tables = {name: pd.read_csv(path) for name, path in sm.input.items() if name != "manifest"}
+tables = {name: read_table(path) for name, path in sm.input.items() if name != "manifest"}
 result = {
     "depth_accuracy": summary.depth_accuracy(tables["depth_accuracy"]),
     "initial_speed": summary.initial_speed(tables["initial_speed"]),

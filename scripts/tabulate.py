@@ -5,7 +5,8 @@ params.experiment names the table function ``<experiment>_table`` in params.modu
 import importlib
 
 from vanishing import jobs
-from vanishing.iofiles import read_json, write_csv
+from vanishing.iofiles import read_json
+from vanishing.tables import write_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
@@ -13,4 +14,4 @@ module = importlib.import_module(f"vanishing.{sm.params.get('module', 'experimen
 make_table = getattr(module, f"{sm.params.experiment}_table")
 table = make_table([read_json(path) for path in sm.input.runs])
 log.info("%s: %d rows from %d files", sm.params.experiment, len(table), len(sm.input.runs))
-write_csv(sm.output.table, table)
+write_table(sm.output.table, table, inputs=sm.input.runs, rule=sm.rule, digest=sm.output.digest)

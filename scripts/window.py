@@ -1,11 +1,11 @@
 """Rule window (E5): sigma' and the width of the window of eq. (123), formula against a scan."""
 
 from vanishing import experiments, jobs
-from vanishing.iofiles import write_csv
+from vanishing.tables import write_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
 table = experiments.window_table(sm.params.section)
 log.info("largest |formula - scan|: %.3g", (table["width_formula"] - table["width_scan"]).abs().max())
-write_csv(sm.output.table, table)
-write_csv(sm.output.sigma_prime, experiments.sigma_prime_table())
+write_table(sm.output.table, table, rule=sm.rule, digest=sm.output.digest)
+write_table(sm.output.sigma_prime, experiments.sigma_prime_table(), rule=sm.rule, digest=sm.output.sigma_prime_digest)

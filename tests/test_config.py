@@ -6,6 +6,7 @@ before any job."""
 from __future__ import annotations
 
 import copy
+import textwrap
 
 import pytest
 import yaml
@@ -158,3 +159,189 @@ def test_a_nested_override_works(project):
     jobs = dict(line.split()[:2] for line in proc.stdout.splitlines()
                 if line.startswith(("train_depth_accuracy ", "report ")))
     assert jobs["train_depth_accuracy"] == "4" and jobs["report"] == "1"
+
+
+# --------------------------------------------------------------------------- numbers users mean
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (lambda c: c["depth_accuracy"].update(eta=float("nan")), "depth_accuracy.eta"),
+        (lambda c: c["depth_accuracy"].update(lmbda=float("nan")), "depth_accuracy.lmbda"),
+        (lambda c: c["data"].update(timeout=float("inf")), "data.timeout"),
+        (lambda c: c["window"].update(w_max=float("nan")), "window.w_max"),
+        (lambda c: c["chain"].update(exploding_weight=float("inf")), "chain.exploding_weight"),
+        (lambda c: c["beyond"]["optimizers"].update(etas=[0.1, float("nan")]), "beyond.optimizers.etas[1]"),
+        (lambda c: c["beyond"]["optimizers"].update(mu_max=[float("-inf")]), "beyond.optimizers.mu_max[0]"),
+        (lambda c: c["causes"]["regime"].update(target={"eta": float("inf")}), "causes.regime.target.eta"),
+        (lambda c: c["depth_accuracy"].update(epochs=float("nan")), "depth_accuracy.epochs"),  # integer field
+    ],
+)
+def test_nan_and_infinity_are_refused_naming_the_key(change, key):
+    message = error_of(change)
+    assert f"config key {key}: " in message and "is not a finite number" in message, message
+    assert len(message.splitlines()) == 2  # one line, not also the schema's minimum
+
+
+def test_yaml_nan_and_inf_in_a_config_file_are_refused(tmp_path):
+    """What PyYAML makes of `.nan` and `.inf` in a file, and a nested --config string '.nan'."""
+    config = copy.deepcopy(QUICK)
+    config.update(yaml.safe_load("depth_accuracy: {eta: .nan, train_size: 5000}\ndata: {timeout: .inf}"))
+    config["learning_speed"]["eta"] = ".nan"
+    with pytest.raises(ConfigError) as caught:
+        check_config(config, SCHEMA, validate)
+    message = str(caught.value)
+    for key in ("depth_accuracy.eta", "data.timeout", "learning_speed.eta"):
+        assert f"config key {key}: nan is not a finite number" in message or \
+            f"config key {key}: inf is not a finite number" in message, message
+
+
+def test_a_number_in_exponent_form_is_the_number_users_mean():
+    """PyYAML (YAML 1.1) reads `eta: 1e-1` as the string '1e-1'; it is read as 0.1."""
+    loaded = yaml.safe_load("eta: 1e-1\nlmbda: 5E0\nw_max: 2e1")
+    assert loaded["eta"] == "1e-1"  # the premise
+    config = checked(lambda c: (c["depth_accuracy"].update(eta=loaded["eta"], lmbda=loaded["lmbda"]),
+                                c["window"].update(w_max=loaded["w_max"])))
+    assert config["depth_accuracy"]["eta"] == 0.1 and config["depth_accuracy"]["lmbda"] == 5.0
+    assert config["window"]["w_max"] == 20.0
+    message = error_of(lambda c: c["depth_accuracy"].update(epochs="1e3"))
+    assert "config key depth_accuracy.epochs: 1000.0 is a float" in message and "(write 1000)" in message
+
+
+GIB = 2**30
+
+
+@pytest.mark.parametrize(
+    ("change", "section", "memory"),
+    [
+        (lambda c: c["depth_accuracy"].update(width=10**6), "depth_accuracy", None),
+        (lambda c: c["beyond"]["init"].update(widths=[30, 10**6]), "beyond.init", None),
+        (lambda c: c["causes"]["jacobian"].update(width=10**6), "causes.jacobian", None),
+        (lambda c: c["window"].update(scan_points=10**8), "window", 2 * GIB),  # on a 2 GiB machine
+        (lambda c: c["window"].update(scan_points=10**12), "window", None),
+    ],
+)
+def test_sizes_the_machine_cannot_hold_are_refused_with_the_estimate(change, section, memory):
+    config = copy.deepcopy(QUICK)
+    change(config)
+    with pytest.raises(ConfigError) as caught:
+        check_config(config, SCHEMA, validate, memory=memory)
+    message = str(caught.value)
+    assert f"config section {section}: one job needs at least " in message, message
+    assert "GiB of memory" in message and "more than the" in message and len(message.splitlines()) == 2
+
+
+def test_the_memory_estimate_is_a_lower_bound_of_what_a_job_uses():
+    """E5's estimate against the scan's traced allocations, and the shipped configs fit in 1 GiB."""
+    import tracemalloc
+
+    from vanishing import chain
+    from vanishing.config_memory import SCAN_BYTES_PER_POINT, job_estimates
+
+    tracemalloc.start()
+    chain.window_width_scan(10.0, points=10**6)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert SCAN_BYTES_PER_POINT * 10**6 <= peak
+    # a net's weights, one back-propagation's gradients and activations (E2's probe pass)
+    import numpy as np
+
+    from vanishing.config_memory import net_bytes
+    from vanishing.network import Network
+    from vanishing.train import one_hot
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((2000, 784)), one_hot(rng.integers(0, 10, 2000))
+    tracemalloc.start()
+    net = Network([784, 300, 300, 10], np.random.default_rng(0))
+    net.backprop(x, y)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert net_bytes(300, 2, 1, 2000, 8) <= peak
+    for name in ("config.yaml", "quick.yaml"):
+        config = check_config(yaml.safe_load((REPO / "config" / name).read_text()), SCHEMA, validate, memory=GIB)
+        assert max(need for _, need, _ in job_estimates(config)) < GIB
+
+
+# --------------------------------------------------------------------------- bounded parsing
+
+
+def alias_bomb(levels=8, width=9) -> str:
+    """A config file of about 500 bytes whose data.sources stands for width**levels strings."""
+    text = "data:\n  sources:\n    - &a0 [" + ", ".join(["x"] * width) + "]\n"
+    for i in range(1, levels):
+        text += f"    - &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]\n"
+    return text
+
+
+def test_a_config_file_with_yaml_aliases_is_refused(tmp_path):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(alias_bomb())
+    config = yaml.load(path.read_text(), Loader=yaml.FullLoader)  # as Snakemake loads it
+    with pytest.raises(ConfigError, match=rf"config file {path}, line 3: YAML anchor &a0: anchors and aliases are not"):
+        check_config(config, SCHEMA, validate, files=[path])
+    with pytest.raises(ConfigError, match="more than 20,000 values"):  # --config values have no file to read
+        check_config(config, SCHEMA, validate)
+
+
+BOMB_CHECK = textwrap.dedent(
+    """
+    import resource, sys, time, yaml
+    from snakemake.utils import validate
+    from vanishing.config_check import ConfigError, check_config
+    config = yaml.load(open(sys.argv[1]), Loader=yaml.FullLoader)  # as Snakemake's configfile loader does
+    start = time.monotonic()
+    try:
+        check_config(config, sys.argv[2], validate, files=sys.argv[3:])
+    except ConfigError as error:
+        message = str(error)
+    print(time.monotonic() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(message))
+    """
+)
+
+
+@pytest.mark.parametrize("files", ["file", "structure"])
+def test_an_alias_bomb_is_refused_in_bounded_time_and_memory(tmp_path, files):
+    """9**8 aliased strings (and one level more): refused in under 2 s and 200 MB, with or without
+    the config file to read (the structure's size is capped too)."""
+    import subprocess
+    import sys
+
+    for levels in (8, 9):
+        path = tmp_path / f"bomb{levels}.yaml"
+        path.write_text(alias_bomb(levels))
+        args = [sys.executable, "-c", BOMB_CHECK, path, SCHEMA] + ([path] if files == "file" else [])
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        seconds, megabytes, length = map(float, proc.stdout.split())
+        assert seconds < 2 and megabytes < 200 and length < 1000, proc.stdout
+
+
+def test_a_long_value_is_quoted_by_a_short_prefix():
+    message = error_of(lambda c: c["data"].update(sources=[["x" * 100] * 50] * 5, timeout="y" * 10**5))
+    lines = message.splitlines()
+    assert max(map(len, lines)) <= 400 and len(lines) <= 22, message
+    assert "config key data.timeout" in message and "config key data.sources[0]" in message
+
+
+def test_at_most_twenty_problems_are_listed():
+    message = error_of(lambda c: c["depth_accuracy"].update(seeds=[float(i) + 0.5 for i in range(500)]))
+    lines = message.splitlines()
+    assert lines[0] == "Error validating config file (500 problems):" and lines[-1] == "  ... and 480 more"
+    assert len(lines) == 22
+
+
+def test_an_alias_bomb_stops_snakemake_naming_the_file(project):
+    (project / "bomb.yaml").write_text(alias_bomb())
+    proc = run_snakemake(project, "-n", "--configfile", "test.yaml", "bomb.yaml", check=False, timeout=120)
+    assert proc.returncode != 0
+    assert "bomb.yaml, line 3: YAML anchor &a0: anchors and aliases are not allowed" in proc.stdout, proc.stdout[-3000:]
+    assert len(proc.stdout) < 3000
+
+
+def test_a_config_file_that_turns_on_yte_code_is_refused(tmp_path):
+    path = tmp_path / "yte.yaml"
+    path.write_text("__use_yte__: true\ndata:\n  timeout: ?1 + 1\n")
+    with pytest.raises(ConfigError, match=rf"config file {path}, line 1: __use_yte__ makes Snakemake evaluate"):
+        check_config({"data": {"timeout": 2}}, SCHEMA, validate, files=[path])

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from vanishing.locks import LOCKFILE, release_stale_locks, remove_leftovers
+from vanishing import data as data_module
+from vanishing.locks import LOCKFILE, folder_lock, release_stale_locks, remove_data_leftovers, remove_leftovers
 
 HOLDER = textwrap.dedent(
     """
@@ -112,18 +113,85 @@ def test_leftovers_of_a_killed_run_are_removed(tmp_path, holder):
     keep = [data / "train.npz", data / "notes.part", tmp_path / "results" / "summary.json"]
     for path in keep:
         path.write_text("keep")
-    folders = [data, tmp_path / "results"]
     live = holder()
-    assert release_stale_locks(tmp_path / ".snakemake", leftovers=folders, log=quiet) is False
+    assert release_stale_locks(tmp_path / ".snakemake", leftovers=[tmp_path / "results"], data_dir=data,
+                               log=quiet) is False
     assert (data / ".train.npz.k3j_x9a0.part.npz").exists()  # a live run's temporary files stay
     live.kill()
     live.wait()
-    release_stale_locks(tmp_path / ".snakemake", leftovers=folders, log=quiet)
+    release_stale_locks(tmp_path / ".snakemake", leftovers=[tmp_path / "results"], data_dir=data, log=quiet)
     remaining = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert remaining == sorted(
-        [".snakemake/" + LOCKFILE] + [str(p.relative_to(tmp_path)) for p in keep]
+        [".snakemake/" + LOCKFILE, "data/mnist/" + data_module.LOCK_NAME] + [str(p.relative_to(tmp_path)) for p in keep]
     )
     assert remove_leftovers([tmp_path / "missing"], log=quiet) == []
+
+
+def shared_folder(root):
+    """A data folder outside any project, holding this project's temporaries of a killed fetch and
+    preparation, and other people's files, some named like temporaries."""
+    data = root / "shared" / "mnist"
+    ours = [data / ".train.npz.k3j_x9a0.part.npz", data / ".splits.sha256.json.abcdefgh.part",
+            data / "raw" / ".source.json.0a1b2c3d.part", data / "raw" / ".fetch-ab12cd_9.part" / "t10k-labels-idx1-ubyte"]
+    foreign = [data / ".notes.txt.abcdefgh.part", data / "raw" / ".model.npz.abcdefgh.part.npz",
+               data / "other" / ".train.npz.k3j_x9a0.part.npz", data / "other" / ".fetch-ab12cd_9.part" / "x",
+               data / ".fetch-ab12cd_9.part" / "y", root / "shared" / ".train.npz.k3j_x9a0.part.npz"]
+    for path in ours + foreign:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\0" * 10)
+    return data, ours, foreign
+
+
+def test_the_data_sweep_removes_only_this_projects_temporaries(tmp_path):
+    """Only the temporaries of the files the fetch and the preparation write, in the two folders
+    they write them in: a file of another name, or in another folder, is never touched."""
+    data, ours, foreign = shared_folder(tmp_path)
+    removed = remove_data_leftovers(data, data_module.WRITTEN, data_module.STAGING, data_module.lock_path(data),
+                                    log=quiet)
+    assert sorted(removed) == sorted([*ours[:3], ours[3].parent])
+    assert all(p.exists() for p in foreign) and not any(p.exists() for p in ours)
+
+
+LOCK_HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from vanishing.locks import folder_lock
+    with folder_lock(sys.argv[1]):
+        print("holding", flush=True)
+        time.sleep(60)
+    """
+)
+
+
+def test_a_fetch_in_progress_is_never_swept(tmp_path):
+    """Another process (another clone's fetch) holds the data folder's lock: its temporaries stay,
+    whatever this run's own run lock says; once it is gone they are removed."""
+    data, ours, foreign = shared_folder(tmp_path)
+    fetch = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(data_module.lock_path(data))],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert fetch.stdout.readline().strip() == "holding"
+        messages = []
+        release_stale_locks(tmp_path / ".snakemake", data_dir=data, log=messages.append)
+        assert all(p.exists() for p in ours + foreign)
+        assert "another run is fetching or preparing MNIST there" in messages[0]
+    finally:
+        fetch.kill()
+        fetch.wait()
+    release_stale_locks(tmp_path / ".snakemake", data_dir=data, log=quiet)
+    assert not any(p.exists() for p in ours) and all(p.exists() for p in foreign)
+
+
+def test_folder_lock_waits_for_its_holder(tmp_path):
+    lock = tmp_path / "data" / ".vanishing.lock"
+    fetch = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER.replace("60", "1.5"), str(lock)],
+                             stdout=subprocess.PIPE, text=True)
+    assert fetch.stdout.readline().strip() == "holding"
+    start, messages = time.monotonic(), []
+    with folder_lock(lock, log=messages.append):
+        waited = time.monotonic() - start
+    fetch.wait()
+    assert waited > 0.5 and "waiting for another run" in messages[0]
 
 
 def test_a_second_snakemake_cannot_take_a_live_runs_folder(tmp_path, holder):
@@ -143,3 +211,23 @@ def test_a_second_snakemake_cannot_take_a_live_runs_folder(tmp_path, holder):
     assert "Directory cannot be locked" in proc.stdout, proc.stdout[-3000:]
     assert (work / ".snakemake" / "locks" / "0.output.lock").exists()
     assert live.poll() is None and time.monotonic() - start < 120
+
+
+def test_a_foreign_file_under_an_absolute_data_dir_survives(tmp_path):
+    """End to end: with an absolute data.dir (allowed explicitly), `snakemake -n` removes this
+    project's killed temporaries there and nothing else; without the option the config is refused."""
+    from conftest import copy_project, run_snakemake, write_config
+
+    work = copy_project(tmp_path / "project")
+    data, ours, foreign = shared_folder(tmp_path)
+    config = {"data": {"dir": str(data), "sources": [f"file:{tmp_path / 'no-mnist-here'}"]}}
+    write_config(work / "refused.yaml", config)
+    proc = run_snakemake(work, "-n", "--configfile", "refused.yaml", check=False, timeout=120)
+    assert proc.returncode != 0
+    assert "config key data.dir: " in proc.stdout and "set data.allow_outside_project: true" in proc.stdout
+    assert all(p.exists() for p in ours + foreign)  # refused before any sweep
+    config["data"]["allow_outside_project"] = True
+    write_config(work / "shared.yaml", config)
+    proc = run_snakemake(work, "-n", "--configfile", "shared.yaml", timeout=120)
+    assert f"Removed 4 temporary file(s) left in {data} by a killed run" in proc.stdout, proc.stdout[-3000:]
+    assert all(p.exists() for p in foreign) and not any(p.exists() for p in ours)

@@ -36,17 +36,21 @@ from vanishing import bounded, data
 TRICKLE_SECONDS = 20  # the hostile server gives up after this long, whatever happens
 
 
-class TrickleHandler(http.server.BaseHTTPRequestHandler):
-    """Sends one byte every 0.2 s (of the headers or of the body): each read returns well within
-    any per-read timeout, so only a deadline on the whole download ends it."""
-
-    in_headers = False
+class QuietRequestHandler(http.server.BaseHTTPRequestHandler):
+    """A handler that logs nothing and takes (and ignores) serve()'s ``directory``."""
 
     def __init__(self, *args, directory=None, **kwargs):
         super().__init__(*args, **kwargs)
 
     def log_message(self, *args):
         pass
+
+
+class TrickleHandler(QuietRequestHandler):
+    """Sends one byte every 0.2 s (of the headers or of the body): each read returns well within
+    any per-read timeout, so only a deadline on the whole download ends it."""
+
+    in_headers = False
 
     def trickle(self, payload: bytes):
         end = time.monotonic() + TRICKLE_SECONDS
@@ -294,3 +298,178 @@ def test_a_jobs_exception_is_in_its_log(tmp_path):
     assert "Traceback (most recent call last)" in text
     assert "FloatingPointError: the cost diverged at epoch 3" in text
     assert "FloatingPointError: the cost diverged at epoch 3" in proc.stderr  # the console still has it
+
+
+# --------------------------------------------------------------------------- redirects
+
+
+@contextlib.contextmanager
+def trickling_ftp_server():
+    """A TCP server on 127.0.0.1 that greets like an FTP server, one byte every 0.2 s, for
+    TRICKLE_SECONDS: only a deadline on the whole fetch ends a client waiting for its greeting."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def greet(conn):
+        end = time.monotonic() + TRICKLE_SECONDS
+        with contextlib.suppress(OSError), conn:
+            for byte in b"220 " + b"w" * 200 + b"\r\n":
+                if stop.is_set() or time.monotonic() > end:
+                    return
+                conn.sendall(bytes([byte]))
+                time.sleep(0.2)
+
+    def accept():
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                conn, _ = listener.accept()
+                threading.Thread(target=greet, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def redirecting_handler(location: str):
+    class Redirect(QuietRequestHandler):
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    return Redirect
+
+
+@pytest.mark.parametrize("scheme", ["ftp", "file"])
+def test_a_redirect_to_another_scheme_is_refused_within_the_deadline(tmp_path, files, checksums, scheme):
+    """A mirror answering 302 -> ftp:// (whose server trickles its greeting) or -> file:// is
+    refused at once: only http(s) redirects are followed, and the next source is tried."""
+    site = write_folder(tmp_path / "site", files, gz=data.RAW_NAMES)
+    (tmp_path / "local.gz").write_bytes(gzip.compress(b"\0" * 1000))
+    dest = tmp_path / "raw"
+    timeout = 3.0
+    with trickling_ftp_server() as ftp_port:
+        target = {"ftp": f"ftp://127.0.0.1:{ftp_port}/mnist.gz", "file": f"file://{tmp_path / 'local.gz'}"}[scheme]
+        with serve(tmp_path, redirecting_handler(target)) as url:
+            start = time.monotonic()
+            record = data.fetch_mnist([url, f"file:{site}"], dest, checksums=checksums, timeout=timeout)
+            elapsed = time.monotonic() - start
+    assert elapsed < timeout + 2, elapsed
+    reason = record["attempts"][0]["reason"]
+    assert f"redirected to {target}" in reason and "only http:// and https://" in reason, reason
+    assert record["source"] == f"file:{site}"
+
+
+def test_the_deadline_holds_across_redirects(tmp_path, files, checksums):
+    """Each hop of a redirect chain answers slowly: the source's deadline counts from its
+    first request, across every hop."""
+
+    class SlowChain(QuietRequestHandler):
+        def do_GET(self):
+            time.sleep(0.4)
+            last = self.path.rsplit("/", 1)[-1]
+            hop = int(last) if last.isdigit() else 0
+            with contextlib.suppress(OSError):
+                self.send_response(302)
+                self.send_header("Location", f"/hop/{hop + 1}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+    with serve(tmp_path, SlowChain) as url:
+        start = time.monotonic()
+        with pytest.raises(data.FetchError, match="timed out"):
+            data.fetch_mnist([url], tmp_path / "raw", checksums=checksums, timeout=1.0)
+        assert time.monotonic() - start < 1.0 + 2
+
+
+# --------------------------------------------------------------------------- results
+
+
+@pytest.mark.parametrize("cut", ["half", "inside a character"])
+def test_a_truncated_results_file_is_named_with_the_command_that_rebuilds_it(tmp_path, cut):
+    from vanishing.iofiles import CorruptFile, read_json, write_json
+
+    path = tmp_path / "results" / "depth_accuracy" / "depth1" / "seed0.json"
+    write_json(path, {"history": {"validation_accuracy": [91.25] * 30}})
+    content = path.read_bytes()
+    path.write_bytes(content[: len(content) // 2] if cut == "half" else b'{"name": "' + "é".encode()[:1])
+    with pytest.raises(CorruptFile) as caught:
+        read_json(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: not valid JSON (")
+    assert f"snakemake --cores 1 --forcerun {path}" in message
+
+
+# --------------------------------------------------------------------------- shared data folders
+
+
+def test_a_locked_fetch_keeps_the_files_another_run_finished(tmp_path, files, checksums):
+    site = write_folder(tmp_path / "site", files)
+    dest, lock = tmp_path / "data" / "raw", data.lock_path(tmp_path / "data")
+    first = data.fetch_mnist([f"file:{site}"], dest, checksums=checksums, manifest=dest / "source.json", lock=lock)
+    before = {p.name: p.stat().st_mtime_ns for p in dest.iterdir()}
+    nowhere = f"file:{tmp_path / 'no-mnist-here'}"
+    again = data.fetch_mnist([nowhere], dest, checksums=checksums, manifest=dest / "source.json", lock=lock)
+    assert again == first and {p.name: p.stat().st_mtime_ns for p in dest.iterdir()} == before
+    (dest / data.TEST_LABELS).write_bytes(flip_byte(files[data.TEST_LABELS]))  # not verified: fetched again
+    with pytest.raises(data.FetchError):
+        data.fetch_mnist([nowhere], dest, checksums=checksums, manifest=dest / "source.json", lock=lock)
+    record = data.fetch_mnist([f"file:{site}"], dest, checksums=checksums, manifest=dest / "source.json", lock=lock)
+    assert record["files"] == first["files"]
+
+
+def test_a_locked_preparation_keeps_the_splits_another_run_finished(tmp_path, files, checksums):
+    raw = write_folder(tmp_path / "raw", files)
+    outputs, lock = split_paths(tmp_path), data.lock_path(tmp_path)
+    data.prepare_mnist(raw, outputs, N_TRAIN, N_VALIDATION, checksums=checksums, lock=lock)
+    before = {s: Path(p).stat().st_mtime_ns for s, p in outputs.items()}
+    sizes = data.prepare_mnist(raw, outputs, N_TRAIN, N_VALIDATION, checksums=checksums, lock=lock)
+    assert sizes == {"train": N_TRAIN, "validation": N_VALIDATION, "test": 3}
+    assert {s: Path(p).stat().st_mtime_ns for s, p in outputs.items()} == before  # kept, not rewritten
+    x, y = data.load_split(outputs["train"])
+    np.savez(outputs["train"], x=x.astype(np.float32), y=np.roll(y, 1))  # no longer what the digest says
+    data.prepare_mnist(raw, outputs, N_TRAIN, N_VALIDATION, checksums=checksums, lock=lock)
+    assert np.array_equal(data.load_split(outputs["train"])[1], y)  # written again
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_a_table_carries_the_digest_of_itself_and_its_inputs(tmp_path):
+    import pandas as pd
+
+    from vanishing.iofiles import write_csv, write_json
+    from vanishing.tables import TableIntegrityError, digest_path, read_table, write_table
+
+    runs = [tmp_path / f"seed{s}.json" for s in (0, 1)]
+    for seed, path in enumerate(runs):
+        write_json(path, {"seed": seed})
+    frame = pd.DataFrame({"seed": [0, 1], "validation_accuracy": [91.23456789012345, 1 / 3]})
+    table = tmp_path / "tables" / "depth_accuracy.csv"
+    write_table(table, frame, inputs=runs, rule="table_depth_accuracy")
+    write_csv(tmp_path / "plain.csv", frame)
+    assert table.read_bytes() == (tmp_path / "plain.csv").read_bytes()  # the CSV bytes are unchanged
+    record = json.loads(Path(digest_path(table)).read_text())
+    assert record == {"table": "depth_accuracy.csv", "sha256": data.sha256_file(table), "rows": 2,
+                      "rule": "table_depth_accuracy", "inputs": {str(p): data.sha256_file(p) for p in runs}}
+    assert read_table(table).equals(pd.read_csv(table))
+    table.write_text(table.read_text().replace("0.33333333333333331", "12.5"))  # a hand edit
+    with pytest.raises(TableIntegrityError) as caught:
+        read_table(table)
+    message = str(caught.value)
+    assert f"{table} has SHA-256 {data.sha256_file(table)}, but {digest_path(table)} records {record['sha256']}" in message
+    assert "rule table_depth_accuracy made it from 2 file(s)" in message
+    assert f"Rebuild it with: snakemake --cores 1 --forcerun {table}" in message
+    Path(digest_path(table)).unlink()
+    with pytest.raises(TableIntegrityError, match=r"no digest recorded in .*depth_accuracy\.csv\.sha256\.json"):
+        read_table(table)

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 from pathlib import Path
@@ -116,6 +117,27 @@ def error_text(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
+def shorten(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters (a server chooses it: never quote it whole)."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
+class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to http:// or https://; any other target is a :class:`SourceError`
+    (urllib's own handler also follows ftp://, which no deadline here would watch)."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        location = headers.get("location") or headers.get("uri")
+        if location is not None:
+            target = urllib.parse.urljoin(req.full_url, location.strip())
+            if urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):
+                raise SourceError(f"{req.full_url}: redirected to {shorten(target)}: refused, only http:// "
+                                  "and https:// redirects are followed")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
 class Watchdog:
     """Shuts down every socket a download opened once its deadline passes, so that no read,
     however slowly a server trickles, outlives the deadline (``urlopen``'s timeout bounds
@@ -144,7 +166,9 @@ class Watchdog:
                     sock.shutdown(socket.SHUT_RDWR)
 
     def opener(self) -> urllib.request.OpenerDirector:
-        """An opener whose HTTP(S) connections are watched."""
+        """An opener that speaks HTTP(S) only, every connection watched: it follows redirects
+        to http:// and https:// URLs only (:class:`HttpOnlyRedirects`) and has no handler for
+        any other scheme (ftp:, file:, data: are refused, never opened)."""
         watchdog = self
 
         def watched(base):
@@ -165,7 +189,12 @@ class Watchdog:
             def https_open(self, req):
                 return self.do_open(https_conn, req, context=self._context)
 
-        return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
+        opener = urllib.request.OpenerDirector()
+        for handler in (urllib.request.ProxyHandler(), urllib.request.UnknownHandler(), HTTPHandler(),
+                        HTTPSHandler(), urllib.request.HTTPDefaultErrorHandler(), HttpOnlyRedirects(),
+                        urllib.request.HTTPErrorProcessor()):
+            opener.add_handler(handler)
+        return opener
 
     def __enter__(self):
         self.timer.start()

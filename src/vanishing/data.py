@@ -13,6 +13,11 @@ and only then renamed into place, so a partial or corrupt file never stands at a
 Each source has ``timeout`` seconds in all, and no file may grow beyond its known size
 (:mod:`vanishing.bounded`).
 
+A data folder may be shared by several clones of the project. Given its ``lock`` file, the fetch
+and the preparation hold a flock on it while they write (:func:`vanishing.locks.folder_lock`; a
+second run waits), and a run that finds the files another one finished meanwhile (verified against
+their SHA-256) keeps them instead of writing them again.
+
 Preparation (:func:`prepare_mnist`) checks the IDX files against their SHA-256 again, parses
 them and writes the splits the book uses: train = the first 50,000 training images, validation =
 the last 10,000, test = the 10,000 test images; pixels are ``value / 256`` as float32 (exact),
@@ -22,6 +27,7 @@ against that digest and reads it back (without pickle).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import http.client
@@ -43,6 +49,7 @@ import numpy as np
 from vanishing import provenance
 from vanishing.bounded import CHUNK, SourceError, copy_local, download_gz, run_with_timeout, too_large
 from vanishing.iofiles import read_json, read_npz, write_json, write_npz
+from vanishing.locks import folder_lock
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +72,20 @@ SIZES = {TRAIN_IMAGES: 47_040_016, TRAIN_LABELS: 60_008, TEST_IMAGES: 7_840_016,
 
 #: The file (beside the splits) recording the SHA-256 of the raw inputs and of each split.
 DIGEST_NAME = "splits.sha256.json"
+
+#: The fetch's record (in ``raw/``), the lock file of a data folder, the fetch's staging folder
+#: (``raw/``), and the files the pipeline writes in a data folder by subfolder: the only names a
+#: killed run's temporaries are looked for under (vanishing.locks.remove_data_leftovers).
+MANIFEST_NAME = "source.json"
+LOCK_NAME = ".vanishing.lock"
+STAGING = "raw"
+WRITTEN = {".": ("train.npz", "validation.npz", "test.npz", DIGEST_NAME), "raw": (MANIFEST_NAME,)}
+
+
+def lock_path(data_dir) -> Path:
+    """The lock file the fetch and the preparation of ``data_dir`` hold while they write."""
+    return Path(data_dir) / LOCK_NAME
+
 
 #: How a user gets fresh, verified copies (the messages of the integrity errors end with it).
 REFETCH = "snakemake --cores 1 --forcerun fetch_mnist"
@@ -373,6 +394,7 @@ def fetch_mnist(
     checksums: Mapping[str, str] | None = None,
     timeout: float = 30.0,
     manifest=None,
+    lock=None,
 ) -> dict:
     """Put the four verified MNIST IDX files in ``dest_dir`` from the first source that works.
 
@@ -382,6 +404,10 @@ def fetch_mnist(
     returned record (also written as JSON to ``manifest`` when given) names the winning
     source, every attempt with its reason, each file's SHA-256 and size, and the provenance.
     Raises :class:`FetchError` listing every source and its reason when all fail.
+
+    With ``lock`` (a lock file, :func:`lock_path`) the fetch holds it throughout, waiting while
+    another run holds it; four files that match their SHA-256 with their record in ``manifest``
+    (another run's finished fetch) are kept and that record returned.
     """
     sources = list(sources)
     if not sources:
@@ -389,16 +415,33 @@ def fetch_mnist(
     checksums = expected_checksums(checksums)
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
-    attempts = []
-    for source in sources:
-        files, attempt = try_source(source, dest_dir, checksums, timeout)
-        attempts.append(attempt)
-        if files is not None:
-            record = fetch_record(source, attempts, files)
-            if manifest is not None:
-                write_json(manifest, record)
-            return record
+    with folder_lock(lock, log=log.info) if lock is not None else contextlib.nullcontext():
+        if lock is not None and (done := finished_fetch(dest_dir, checksums, manifest)) is not None:
+            log.info("%s holds the four verified files of a finished fetch (from %s): kept", dest_dir,
+                     done.get("source"))
+            return done
+        attempts = []
+        for source in sources:
+            files, attempt = try_source(source, dest_dir, checksums, timeout)
+            attempts.append(attempt)
+            if files is not None:
+                record = fetch_record(source, attempts, files)
+                if manifest is not None:
+                    write_json(manifest, record)
+                return record
     raise FetchError(attempts)
+
+
+def finished_fetch(dest_dir: Path, checksums: Mapping[str, str], manifest) -> dict | None:
+    """The record in ``manifest`` if the four files in ``dest_dir`` match it and their SHA-256."""
+    if manifest is None:
+        return None
+    try:
+        files = verify_files(dest_dir, checksums)
+        record = read_json(manifest)
+    except (OSError, ValueError, SourceError):
+        return None
+    return record if isinstance(record, dict) and record.get("files") == files else None
 
 
 def fetch_record(source: str, attempts: list[dict], files: dict) -> dict:
@@ -493,6 +536,7 @@ def prepare_mnist(
     validation_size: int = VALIDATION_SIZE,
     checksums: Mapping[str, str] | None = None,
     digest=None,
+    lock=None,
 ) -> dict[str, int]:
     """Verify the four IDX files in ``raw_dir``, parse them and write the book's splits.
 
@@ -502,12 +546,43 @@ def prepare_mnist(
     ``(n, 784)``) and ``y`` (int64, ``(n,)``). ``digest`` (default :data:`DIGEST_NAME` beside the
     train split) receives the SHA-256 of the inputs and of each split, which :func:`load_split`
     checks. Returns the number of images per split.
+
+    With ``lock`` (:func:`lock_path`) it is held throughout, waiting while another run holds it;
+    splits that match a digest recorded from these very inputs (another run's finished
+    preparation) are kept.
     """
     missing = [s for s in SPLITS if s not in outputs]
     if missing:
         raise ValueError(f"no output path for split(s) {missing}")
     raw_dir = Path(raw_dir)
-    inputs = verify_before_use(raw_dir, checksums)
+    digest = Path(digest) if digest is not None else Path(outputs["train"]).with_name(DIGEST_NAME)
+    with folder_lock(lock, log=log.info) if lock is not None else contextlib.nullcontext():
+        inputs = verify_before_use(raw_dir, checksums)
+        if lock is not None and finished_splits(outputs, digest, inputs):
+            log.info("%s: the splits of a finished preparation of these inputs: kept", digest)
+            return {split: split_size(outputs[split]) for split in SPLITS}
+        return write_splits(raw_dir, outputs, train_size, validation_size, inputs, digest)
+
+
+def split_size(path) -> int:
+    """Images in a prepared split (reads its labels only)."""
+    with np.load(path, allow_pickle=False) as f:
+        return len(f["y"])
+
+
+def finished_splits(outputs: Mapping[str, object], digest: Path, inputs: dict[str, str]) -> bool:
+    """True if ``digest`` records ``inputs`` and the splits at ``outputs`` match it."""
+    try:
+        recorded = read_json(digest)
+        splits = {Path(outputs[s]).name: sha256_file(outputs[s]) for s in SPLITS}
+    except (OSError, ValueError):
+        return False
+    return recorded == {"inputs": inputs, "splits": splits}
+
+
+def write_splits(raw_dir: Path, outputs, train_size: int, validation_size: int, inputs: dict[str, str],
+                 digest: Path) -> dict[str, int]:
+    """Parse the verified IDX files, write the splits and their digest; the images per split."""
     try:
         train = read_pair(raw_dir / TRAIN_IMAGES, raw_dir / TRAIN_LABELS)
         test = read_pair(raw_dir / TEST_IMAGES, raw_dir / TEST_LABELS)
@@ -519,7 +594,6 @@ def prepare_mnist(
         sizes[split] = len(y)
         log.info("wrote %s: %d images to %s", split, len(y), outputs[split])
     splits = {Path(outputs[s]).name: sha256_file(outputs[s]) for s in SPLITS}
-    digest = Path(digest) if digest is not None else Path(outputs["train"]).with_name(DIGEST_NAME)
     write_json(digest, {"inputs": inputs, "splits": splits})
     return sizes
 

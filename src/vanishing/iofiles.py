@@ -15,6 +15,7 @@ import contextlib
 import json
 import math
 import os
+import shlex
 import tempfile
 from pathlib import Path
 
@@ -111,9 +112,25 @@ def write_json(path, obj):
     write_text(path, text + "\n")
 
 
+def rebuild_command(path) -> str:
+    """The command that makes ``path`` again, and everything made from it (run in the project)."""
+    return f"snakemake --cores 1 --forcerun {shlex.quote(str(path))}"
+
+
+class CorruptFile(ValueError):
+    """A file the pipeline wrote cannot be read back; the message names it and the command that
+    rebuilds it."""
+
+
 def read_json(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    """Read a JSON file; a truncated or otherwise unreadable one raises :class:`CorruptFile`
+    naming the file, where the parser stopped and the command that rebuilds it."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CorruptFile(f"{path}: not valid JSON ({error}): the file is truncated or corrupt. Rebuild it "
+                          f"with: {rebuild_command(path)}") from error
 
 
 def write_csv(path, frame):

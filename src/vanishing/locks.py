@@ -7,15 +7,23 @@ the kernel drops it when the process ends, however it ends. A later run removes 
 (and the ``.part`` files a killed job left) only when it can take that flock itself: then no
 process of an earlier run is alive. Staleness is never judged by a recorded PID, so PID reuse or
 two runs starting at the same instant cannot make one run remove the other's locks.
+
+The data folder (config ``data.dir``) may be shared by several clones of the project, so the run
+lock says nothing about it. There, the fetch and the preparation of the splits hold a flock on the
+folder's lock file (:func:`folder_lock`) while they write, and a killed run's temporaries are
+removed only while nobody holds it, and only the names this project's writers give them, in the
+two folders they write (:func:`remove_data_leftovers`): nothing else in the folder is looked at.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
 import shutil
 import socket
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 LOCKFILE = "vanishing-run.lock"
@@ -24,6 +32,11 @@ LOCKFILE = "vanishing-run.lock"
 # staging folders of vanishing.data.fetch_mnist.
 PART_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.part(\.[A-Za-z0-9]+)?$")
 PART_DIR = re.compile(r"^\.fetch-[a-z0-9_]{8}\.part$")
+
+
+def temporary_of(name: str) -> re.Pattern:
+    """The names vanishing.iofiles.atomic_path gives the temporaries of a file called ``name``."""
+    return re.compile(rf"^\.{re.escape(name)}\.[a-z0-9_]{{8}}\.part(\.[A-Za-z0-9]+)?$")
 
 _held: dict[Path, int] = {}  # lock file -> open descriptor holding the flock, for the process's life
 
@@ -60,7 +73,8 @@ def holder(snakemake_dir=".snakemake") -> str:
 
 
 def remove_leftovers(folders, log=print) -> list[Path]:
-    """Remove the temporary ``.part`` files and fetch staging folders under ``folders``.
+    """Remove the temporary ``.part`` files and fetch staging folders under the project's own
+    ``folders`` (results, logs; never a data folder that may be shared).
 
     Call only while holding the run lock: then they belong to a run that was killed.
     """
@@ -81,9 +95,79 @@ def remove_leftovers(folders, log=print) -> list[Path]:
     return removed
 
 
-def release_stale_locks(snakemake_dir=".snakemake", leftovers=(), log=print) -> bool:
-    """Take the run lock; if that succeeds, remove an earlier run's Snakemake locks and the
-    ``.part`` leftovers under ``leftovers``. Returns True if stale locks were removed.
+def _open_lock(path) -> int:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+
+
+@contextlib.contextmanager
+def folder_lock(path, log=print):
+    """Hold an exclusive flock on the lock file ``path`` for the block; while another process
+    holds it, wait (saying so once). The kernel drops the lock if this process dies."""
+    fd = _open_lock(path)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"waiting for another run writing beside {path} (it holds that lock) ...")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def folder_lock_if_free(path):
+    """Yield True holding the flock on ``path`` if nobody holds it, else yield False at once."""
+    fd = _open_lock(path)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held (or no flock on this file system: leave the folder alone)
+            yield False
+        else:
+            yield True
+    finally:
+        os.close(fd)
+
+
+def remove_data_leftovers(data_dir, written: Mapping[str, Iterable[str]], staging: str, lock, log=print) -> list[Path]:
+    """Remove the temporaries a killed fetch or preparation left in ``data_dir``: in each subfolder
+    ``written`` names (``"."`` for ``data_dir`` itself), the temporaries of the files listed there,
+    and in ``staging``, the fetch's staging folders. Nothing is removed while another process holds
+    the folder's lock file ``lock`` (a fetch in progress, maybe of another clone sharing the folder),
+    and no other file or folder is looked at.
+    """
+    data_dir, removed = Path(data_dir), []
+    if not data_dir.is_dir():
+        return removed
+    with folder_lock_if_free(lock) as free:
+        if not free:
+            log(f"{data_dir}: another run is fetching or preparing MNIST there; its temporary files are left alone.")
+            return removed
+        for sub, names in written.items():
+            patterns = [temporary_of(name) for name in names]
+            folder = data_dir / sub
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                for entry in os.scandir(folder):
+                    if entry.is_file(follow_symlinks=False) and any(p.match(entry.name) for p in patterns):
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            for entry in os.scandir(data_dir / staging):
+                if entry.is_dir(follow_symlinks=False) and PART_DIR.match(entry.name):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                    removed.append(Path(entry.path))
+    if removed:
+        log(f"Removed {len(removed)} temporary file(s) left in {data_dir} by a killed run (e.g. {removed[0]}).")
+    return removed
+
+
+def release_stale_locks(snakemake_dir=".snakemake", leftovers=(), data_dir=None, log=print) -> bool:
+    """Take the run lock; if that succeeds, remove an earlier run's Snakemake locks, the ``.part``
+    leftovers under the project's folders ``leftovers`` and, in ``data_dir``, those of a killed
+    fetch or preparation (:func:`remove_data_leftovers`). Returns True if stale locks were removed.
 
     When another live process holds the run lock, nothing is touched (Snakemake then refuses
     to start in the locked folder, as it should).
@@ -93,6 +177,10 @@ def release_stale_locks(snakemake_dir=".snakemake", leftovers=(), log=print) -> 
     if not hold_run_lock(folder):
         return False
     remove_leftovers(leftovers, log=log)
+    if data_dir is not None:
+        from vanishing import data
+
+        remove_data_leftovers(data_dir, data.WRITTEN, data.STAGING, data.lock_path(data_dir), log=log)
     locks = folder / "locks"
     stale = locks.is_dir() and any(locks.iterdir())
     if stale:

@@ -338,7 +338,7 @@ rule beyond_table_init:
             init=BEYOND_INIT["inits"],
         ),
     output:
-        table="results/tables/beyond_init.csv",
+        **table_output("results/tables/beyond_init.csv"),
     log:
         "logs/tables/beyond_init.log",
     conda:
@@ -359,7 +359,7 @@ rule beyond_table_saturation:
             seed=BEYOND_SAT["seeds"],
         ),
     output:
-        table="results/tables/beyond_saturation.csv",
+        **table_output("results/tables/beyond_saturation.csv"),
     log:
         "logs/tables/beyond_saturation.log",
     conda:
@@ -385,7 +385,7 @@ rule beyond_table_optimizers:
             seed=BEYOND_OPT["seeds"],
         ),
     output:
-        table="results/tables/beyond_optimizers.csv",
+        **table_output("results/tables/beyond_optimizers.csv"),
     log:
         "logs/tables/beyond_optimizers.log",
     conda:
@@ -406,7 +406,7 @@ rule beyond_table_table1:
             seed=BEYOND_T1["seeds"],
         ),
     output:
-        table="results/tables/beyond_table1.csv",
+        **table_output("results/tables/beyond_table1.csv"),
     log:
         "logs/tables/beyond_table1.log",
     conda:

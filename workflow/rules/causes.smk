@@ -49,7 +49,7 @@ rule causes_table_depth_sweep:
     input:
         runs=["results/causes/depth_sweep.json"],
     output:
-        table=CAUSES_TABLES["causes_depth_sweep"],
+        **table_output(CAUSES_TABLES["causes_depth_sweep"]),
     log:
         "logs/tables/causes_depth_sweep.log",
     conda:
@@ -66,7 +66,7 @@ rule causes_table_factors:
     input:
         table=CAUSES_TABLES["causes_depth_sweep"],
     output:
-        table=CAUSES_TABLES["causes_factors"],
+        **table_output(CAUSES_TABLES["causes_factors"]),
     log:
         "logs/tables/causes_factors.log",
     conda:
@@ -79,7 +79,7 @@ rule causes_table_jacobian:
     input:
         runs=["results/causes/jacobian.json"],
     output:
-        table=CAUSES_TABLES["causes_jacobian"],
+        **table_output(CAUSES_TABLES["causes_jacobian"]),
     log:
         "logs/tables/causes_jacobian.log",
     conda:
@@ -95,7 +95,7 @@ rule causes_table_regime:
     input:
         runs=["results/causes/regime.json"],
     output:
-        table=CAUSES_TABLES["causes_regime"],
+        **table_output(CAUSES_TABLES["causes_regime"]),
     log:
         "logs/tables/causes_regime.log",
     conda:
@@ -111,7 +111,7 @@ rule causes_table_layerwise:
     input:
         runs=["results/causes/layerwise.json"],
     output:
-        table=CAUSES_TABLES["causes_layerwise"],
+        **table_output(CAUSES_TABLES["causes_layerwise"]),
     log:
         "logs/tables/causes_layerwise.log",
     conda:
@@ -128,7 +128,7 @@ rule table_depth_speed:
     input:
         runs=runs("depth_accuracy", E1),
     output:
-        table=CAUSES_TABLES["depth_speed"],
+        **table_output(CAUSES_TABLES["depth_speed"]),
     log:
         "logs/tables/depth_speed.log",
     conda:

@@ -118,7 +118,7 @@ rule train_learning_speed:
 rule chain:
     """E4: chains of one neuron per layer, vanishing and exploding (eq. 122)."""
     output:
-        table="results/tables/chain.csv",
+        **table_output("results/tables/chain.csv"),
     log:
         "logs/chain.log",
     conda:
@@ -132,8 +132,9 @@ rule chain:
 rule window:
     """E5: sigma' and the width of the window of eq. (123), formula against a scan."""
     output:
-        table="results/tables/window.csv",
+        **table_output("results/tables/window.csv"),
         sigma_prime="results/tables/sigma_prime.csv",
+        sigma_prime_digest=digest_path("results/tables/sigma_prime.csv"),
     log:
         "logs/window.log",
     benchmark:
@@ -150,7 +151,7 @@ rule table_depth_accuracy:
     input:
         runs=runs("depth_accuracy", E1),
     output:
-        table="results/tables/depth_accuracy.csv",
+        **table_output("results/tables/depth_accuracy.csv"),
     log:
         "logs/tables/depth_accuracy.log",
     conda:
@@ -167,7 +168,7 @@ rule table_initial_speed:
             "results/initial_speed/depth{depth}.json", depth=E2["hidden_layers"]
         ),
     output:
-        table="results/tables/initial_speed.csv",
+        **table_output("results/tables/initial_speed.csv"),
     log:
         "logs/tables/initial_speed.log",
     conda:
@@ -182,7 +183,7 @@ rule table_learning_speed:
     input:
         runs=runs("learning_speed", E3),
     output:
-        table="results/tables/learning_speed.csv",
+        **table_output("results/tables/learning_speed.csv"),
     log:
         "logs/tables/learning_speed.log",
     conda:

@@ -2,6 +2,8 @@
 import re
 from pathlib import Path
 
+from vanishing.tables import digest_path
+
 DATA = config["data"]["dir"]
 RAW_FILES = [
     "train-images-idx3-ubyte",
@@ -60,6 +62,11 @@ def chapter_tables():
         "sigma_prime",
     ]
     return {name: f"results/tables/{name}.csv" for name in names}
+
+
+def table_output(path):
+    """A table and its digest (vanishing.tables), as the named outputs ``table`` and ``digest``."""
+    return {"table": path, "digest": digest_path(path)}
 
 
 def chapter_figures():

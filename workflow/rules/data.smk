@@ -1,4 +1,8 @@
 # MNIST: fetch the four IDX files (checksummed, from the first source that works), then the splits.
+# The data folder may be shared by several clones: both steps hold its lock file while they write
+# and keep what another run finished meanwhile, so their outputs are update()d, never removed
+# before the job starts.
+from vanishing.data import lock_path
 
 
 localrules:
@@ -8,8 +12,8 @@ localrules:
 rule fetch_mnist:
     """Fetch MNIST from the first of config data.sources whose files match data.checksums."""
     output:
-        raw=expand(f"{DATA}/raw/{{name}}", name=RAW_FILES),
-        manifest=f"{DATA}/raw/source.json",
+        raw=update(expand(f"{DATA}/raw/{{name}}", name=RAW_FILES)),
+        manifest=update(f"{DATA}/raw/source.json"),
     log:
         "logs/data/fetch_mnist.log",
     conda:
@@ -18,6 +22,7 @@ rule fetch_mnist:
         sources=config["data"]["sources"],
         timeout=config["data"]["timeout"],
         checksums=config["data"]["checksums"],
+        lock=lock_path(DATA),
     script:
         "../../scripts/fetch_mnist.py"
 
@@ -30,15 +35,16 @@ rule prepare_mnist:
     input:
         raw=expand(f"{DATA}/raw/{{name}}", name=RAW_FILES),
     output:
-        train=f"{DATA}/train.npz",
-        validation=f"{DATA}/validation.npz",
-        test=f"{DATA}/test.npz",
-        digest=f"{DATA}/splits.sha256.json",
+        train=update(f"{DATA}/train.npz"),
+        validation=update(f"{DATA}/validation.npz"),
+        test=update(f"{DATA}/test.npz"),
+        digest=update(f"{DATA}/splits.sha256.json"),
     log:
         "logs/data/prepare_mnist.log",
     conda:
         "../../envs/vanishing.yaml"
     params:
         checksums=config["data"]["checksums"],
+        lock=lock_path(DATA),
     script:
         "../../scripts/prepare_mnist.py"

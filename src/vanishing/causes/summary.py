@@ -15,8 +15,8 @@ Verdict rules (thresholds stored in the summary):
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
+from ..tables import read_table
 from .depth_sweep import t975
 from .jacobian import PUBLISHED
 
@@ -173,4 +173,5 @@ def summarize(tables, config, e3_updates):
 
 
 def read_tables(paths):
-    return {name: pd.read_csv(path) for name, path in paths.items()}
+    """The tables at ``paths`` (name -> path), each checked against its digest first."""
+    return {name: read_table(path) for name, path in paths.items()}
