@@ -534,10 +534,10 @@ def _quarto_render(quarto: str, work: Path, main: str, to: str, extra: list[str]
     """``quarto render main --to <to>`` in ``work``; the output path, checked to exist."""
     expected = work / OUT_SUBDIR / (Path(main).stem + (".pdf" if to == "typst" else ".html"))
     expected.unlink(missing_ok=True)
+    # Quarto (Deno) colours its log even into a pipe unless NO_COLOR is set
     proc = _run([quarto, "render", main, "--to", to, "--output-dir", OUT_SUBDIR, *extra], cwd=work,
-                what=f"quarto render --to {to}")
-    warnings = [line for line in (proc.stdout + proc.stderr).splitlines()
-                if line.lstrip().startswith(("WARN", "ERROR"))]
+                what=f"quarto render --to {to}", env={**os.environ, "NO_COLOR": "1"})
+    warnings = quarto_log_problems(proc.stdout + proc.stderr)
     if warnings:
         raise RenderError(f"quarto render --to {to} warned or reported errors:\n  " + "\n  ".join(warnings))
     if not expected.is_file() or expected.stat().st_size == 0:
@@ -548,10 +548,21 @@ def _quarto_render(quarto: str, work: Path, main: str, to: str, extra: list[str]
 # --------------------------------------------------------------------------- helpers
 
 
-def _run(command: list[str], cwd, what: str) -> subprocess.CompletedProcess:
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_LOG_PROBLEM = re.compile(r"^(?:WARN|ERROR|\((?:W|E)\))")
+
+
+def quarto_log_problems(log: str) -> list[str]:
+    """The lines of a Quarto log that report a warning or an error, ANSI colour codes removed:
+    ``WARN``/``WARNING``/``ERROR`` (Quarto's logger) and ``(W)``/``(E)`` (its Lua filters)."""
+    lines = (_ANSI.sub("", line).strip() for line in log.splitlines())
+    return [line for line in lines if _LOG_PROBLEM.match(line)]
+
+
+def _run(command: list[str], cwd, what: str, env=None) -> subprocess.CompletedProcess:
     """Run a command, capturing output; RenderError with its stderr if it fails."""
     try:
-        proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+        proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, env=env)
     except OSError as exc:
         raise RenderError(f"{what} could not start: {exc}") from exc
     if proc.returncode != 0:
