@@ -253,6 +253,21 @@ def test_include_must_stand_alone(tmp_path):
         _render(tmp_path, source)
 
 
+def test_include_outside_the_render_folder_is_refused(tmp_path, monkeypatch):
+    """By the pandoc path's expander, and before Quarto runs (Quarto itself would include it)."""
+    (tmp_path / "secret.txt").write_text("SECRET")
+    source = _copy_toy(tmp_path, lambda t: t + "\n{{< include ../secret.txt >}}\n")
+    shutil.copytree(source, tmp_path / "copy")
+    (tmp_path / "copy" / "_variables.yml").write_text("{}\n")
+    with pytest.raises(RenderError, match="outside the render folder"):
+        render.expand_shortcodes(tmp_path / "copy", "report.qmd", {})
+    log = _fake_quarto(tmp_path, monkeypatch)
+    for engine in ("pandoc", "quarto"):
+        with pytest.raises(RenderError, match=r"report\.qmd:\d+: include '\.\./secret\.txt' is outside the render folder"):
+            _render(tmp_path, source, engine=engine)
+    assert not log.exists(), "quarto must not run when an include leaves the render folder"
+
+
 def test_escaped_shortcode_stays_literal(tmp_path):
     source = _copy_toy(tmp_path, lambda t: t + "\nWrite `{{{< var x >}}}` to print a variable.\n")
     with pytest.raises(RenderError, match="shortcode left as text"):  # check_html still flags it
