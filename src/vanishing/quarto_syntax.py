@@ -120,26 +120,26 @@ def _inline_at(text: str, i: int) -> tuple[int, list[Shortcode]]:
         if text.startswith("{{<", j):
             j, inner = _inline_at(text, j)
             nested += inner
-            words.append(inner[0].text)
+            words.append((inner[0].text, True))
         elif j < len(text) and text[j] in "\"'":
             close = text.find(text[j], j + 1)
             if close < 0:
                 raise ShortcodeSyntaxError(f"unmatched {text[j]} in {text[i:i + 80]!r}")
-            words.append(text[j + 1:close])
+            words.append((text[j + 1:close], True))
             j = close + 1
         elif j < len(text) and text[j] not in "}> \t\n":
             start = j
             while j < len(text) and text[j] not in " \t\n" and not text.startswith(">}}", j):
                 j += 1
-            words.append(text[start:j])
+            words.append((text[start:j], False))
         else:
             raise ShortcodeSyntaxError(f"no closing >}} or a parameter starting with {text[j:j + 1]!r} in "
                                        f"{text[i:i + 80]!r}")
         j = _skip_space(text, j)
-    code = Shortcode(words[0], text=text[i:j + 3])
-    for word in words[1:]:
+    code = Shortcode(words[0][0], text=text[i:j + 3])
+    for word, quoted in words[1:]:
         key, eq, value = word.partition("=")
-        if eq and re.fullmatch(r"[^:/?=\s]+", key):
+        if eq and not quoted and re.fullmatch(r"[^:/?=\s]+", key):
             code.named[key] = value.strip("\"'")
         else:
             code.params.append(word)

@@ -19,7 +19,9 @@ intermediate file lands in ``report/``), writes the variables and generated file
   the table of contents in a sidebar, a readable text column, ruled tables); the PDF goes
   through ``pandoc -t typst`` and the ``typst`` Python package.
 
-Either way the HTML is checked with :func:`check_html` before it is moved into place.
+Either way the render folder is first checked as Quarto reads it (:func:`check_source`, the
+rules of :mod:`vanishing.quarto_syntax`), and the HTML with :func:`check_html` before it is moved
+into place.
 """
 
 from __future__ import annotations
