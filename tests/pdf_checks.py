@@ -30,7 +30,8 @@ def markdown_rows(table_md: str) -> list[list[str]]:
     for line in table_md.splitlines():
         if not line.startswith("|") or set(line) <= set("|-: "):
             continue
-        cells = [c.strip().replace("`", "").replace("\xa0", " ") for c in line.strip("|").split("|")]
+        cells = [re.sub(r"\\(.)", r"\1", c.strip().replace("`", "")).replace("\xa0", " ")  # escapes printed bare
+                 for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
         rows.append(cells)
     return rows[1:]  # without the header
 

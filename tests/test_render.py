@@ -253,6 +253,21 @@ def test_include_must_stand_alone(tmp_path):
         _render(tmp_path, source)
 
 
+def test_include_outside_the_render_folder_is_refused(tmp_path, monkeypatch):
+    """By the pandoc path's expander, and before Quarto runs (Quarto itself would include it)."""
+    (tmp_path / "secret.txt").write_text("SECRET")
+    source = _copy_toy(tmp_path, lambda t: t + "\n{{< include ../secret.txt >}}\n")
+    shutil.copytree(source, tmp_path / "copy")
+    (tmp_path / "copy" / "_variables.yml").write_text("{}\n")
+    with pytest.raises(RenderError, match="outside the render folder"):
+        render.expand_shortcodes(tmp_path / "copy", "report.qmd", {})
+    log = _fake_quarto(tmp_path, monkeypatch)
+    for engine in ("pandoc", "quarto"):
+        with pytest.raises(RenderError, match=r"report\.qmd:\d+: include '\.\./secret\.txt' is outside the render folder"):
+            _render(tmp_path, source, engine=engine)
+    assert not log.exists(), "quarto must not run when an include leaves the render folder"
+
+
 def test_escaped_shortcode_stays_literal(tmp_path):
     source = _copy_toy(tmp_path, lambda t: t + "\nWrite `{{{< var x >}}}` to print a variable.\n")
     with pytest.raises(RenderError, match="shortcode left as text"):  # check_html still flags it
@@ -342,6 +357,10 @@ body='<p>rendered by fake quarto</p>'
 [ "$FAKE_QUARTO_MODE" = unresolved ] && body='<p>See ?@fig-speed and ?var:results.acc</p>'
 [ "$FAKE_QUARTO_MODE" = warn ] && echo "WARNING (filter) Unable to resolve crossref @fig-x" >&2
 [ "$FAKE_QUARTO_MODE" = error ] && echo "ERROR: Typst compile failed (but exit 0)" >&2
+[ "$FAKE_QUARTO_MODE" = colour ] && printf '\033[33mWARNING\033[39m: Unknown var e1.x specified in a var shortcode.\n' >&2
+[ "$FAKE_QUARTO_MODE" = lua_w ] && echo "  (W) Unable to resolve crossref @fig-x"
+[ "$FAKE_QUARTO_MODE" = lua_e ] && printf '\033[31m(E) Running juice failed\033[0m\n' >&2
+echo "NO_COLOR=$NO_COLOR" >> "$FAKE_QUARTO_LOG"
 printf '<!DOCTYPE html><html><head><title>t</title></head><body>%s</body></html>' "$body" > "$out/$stem.html"
 """
 
@@ -409,6 +428,7 @@ def test_quarto_engine_call_and_output(tmp_path, monkeypatch):
     assert f"{work}|{html_call}" in calls
     assert f"{work}|render report.qmd --to typst --output-dir _render_out" in calls
     assert "variables-present" in calls
+    assert "NO_COLOR=1" in calls  # Quarto's log is not coloured (and colour codes are stripped)
     written = yaml.safe_load((tmp_path / "work" / "_variables.yml").read_text())
     assert written["results"] == {"accuracy": "96.5%", "epochs": "30"}
     assert (tmp_path / "work" / "_generated" / "speeds.md").read_text() == TABLE
@@ -420,12 +440,23 @@ def test_quarto_engine_call_and_output(tmp_path, monkeypatch):
     ("warn", "warned"),
     ("error", "reported errors:.*ERROR: Typst compile failed"),
     ("unresolved", "unresolved cross-reference"),
+    ("colour", "warned or reported errors:.*WARNING: Unknown var e1.x"),
+    ("lua_w", r"warned or reported errors:.*\(W\) Unable to resolve"),
+    ("lua_e", r"warned or reported errors:.*\(E\) Running juice failed"),
 ])
 def test_quarto_engine_failures_are_errors(tmp_path, monkeypatch, mode, message):
     _fake_quarto(tmp_path, monkeypatch, mode=mode)
     with pytest.raises(RenderError, match=re.compile(message, re.DOTALL)):
         _render(tmp_path, engine="quarto")
     assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_quarto_log_filter_sees_coloured_and_lua_lines():
+    log = ("\x1b[1m\x1b[33mWARNING\x1b[39m\x1b[22m: Unknown var e1.x\n"
+           "\x1b[33mWARN\x1b[39m (filter) x\n  (W) from a Lua filter\n\x1b[31m(E) Running juice failed\x1b[0m\n"
+           "\x1b[31mERROR\x1b[39m: Typst\nOutput created: report.html\n[1/1] report.qmd\nno WARNING mid-line\n")
+    assert render.quarto_log_problems(log) == ["WARNING: Unknown var e1.x", "WARN (filter) x", "(W) from a Lua filter",
+                                               "(E) Running juice failed", "ERROR: Typst"]
 
 
 # --------------------------------------------------------------------------- check_html

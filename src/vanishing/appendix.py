@@ -1,5 +1,6 @@
 """The report's reproducibility appendix: timings from Snakemake's benchmark files, the MNIST
-files with their checksums, package versions and the resolved configuration (compact YAML)."""
+files with their checksums, package versions and the resolved configuration (compact YAML).
+Every name, version, path and config value is printed through :mod:`vanishing.markup`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from . import markup
 from .prose import table
 
 
@@ -26,22 +28,24 @@ def timings_table(benchmarks):
     groups = {}
     for name, seconds, rss in benchmarks:
         groups.setdefault(name.split("/")[0], []).append((seconds, rss))
-    rows = [(g, len(v), f"{sum(s for s, _ in v):.1f}", f"{max(s for s, _ in v):.1f}", f"{max(r for _, r in v):.0f}")
+    rows = [(markup.text(g), len(v), f"{sum(s for s, _ in v):.1f}", f"{max(s for s, _ in v):.1f}", f"{max(r for _, r in v):.0f}")
             for g, v in sorted(groups.items())]
     return table(["step", "jobs", "total seconds", "longest job (s)", "max RSS (MB)"], rows,
                  "Time and memory per step, from the rules' `benchmark:` files of this run.", "tbl-timings")
 
 
 def data_table(manifest):
-    rows = [(f"`{name}`", f"`{info['sha256']}`", info["size"]) for name, info in manifest["files"].items()]
+    rows = [(markup.code(name), markup.code(info["sha256"]), markup.text(info["size"]))
+            for name, info in manifest["files"].items()]
     return table(["file", "SHA-256", "bytes"], rows,
-                 f"The MNIST files of this run, from `{manifest['source']}`, each checked against its "
-                 "canonical SHA-256.", "tbl-data")
+                 f"The MNIST files of this run, from {markup.code(manifest['source'])}, each checked against "
+                 "its canonical SHA-256.", "tbl-data")
 
 
 def packages_table(provenance):
-    rows = [(name, version or "not installed") for name, version in provenance["packages"].items()]
-    rows.append(("python", provenance["machine"]["python"]))
+    rows = [(markup.text(name), markup.text(version or "not installed"))
+            for name, version in provenance["packages"].items()]
+    rows.append(("python", markup.text(provenance["machine"]["python"])))
     return table(["package", "version"], rows, "Package versions of the run that wrote the summary.",
                  "tbl-packages")
 
@@ -65,4 +69,5 @@ def _compact(node):
 
 def config_block(config):
     """The resolved config as compact YAML: one wrapped line per group of settings (about a page)."""
-    return "```yaml\n" + yaml.safe_dump(_compact(config), sort_keys=False, width=96, default_flow_style=None) + "```\n"
+    return markup.code_block(yaml.safe_dump(_compact(config), sort_keys=False, width=96, default_flow_style=None),
+                             "yaml")

@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from . import book
+from . import book, markup
 from .report import depth_phrase, pct, plural, ratio, sci, spread
 
 DEFAULT_CONFIG = "config/config.yaml"
@@ -57,10 +57,10 @@ def run_variables(config: dict, default_config: dict | None, benchmark_paths) ->
         changed = sorted(k for k in set(config) | set(default_config or {})
                          if (default_config or {}).get(k) != config.get(k))
         name = ("a custom configuration (differs from `" + DEFAULT_CONFIG + "` in "
-                + ", ".join(f"`{k}`" for k in changed) + ")")
+                + ", ".join(markup.code(k) for k in changed) + ")")
         command = "snakemake --cores 2 --configfile <this run's config file>"
     return {"command": f"`{command}`", "wall_time": duration(wall), "job_time": duration(job),
-            "config_name": name, "config_digest": f"`{config_digest(config)}`"}
+            "config_name": name, "config_digest": markup.code(config_digest(config))}
 
 
 def reproduce_box(run: dict) -> str:

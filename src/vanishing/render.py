@@ -19,7 +19,9 @@ intermediate file lands in ``report/``), writes the variables and generated file
   the table of contents in a sidebar, a readable text column, ruled tables); the PDF goes
   through ``pandoc -t typst`` and the ``typst`` Python package.
 
-Either way the HTML is checked with :func:`check_html` before it is moved into place.
+Either way the render folder is first checked as Quarto reads it (:func:`check_source`, the
+rules of :mod:`vanishing.quarto_syntax`), and the HTML with :func:`check_html` before it is moved
+into place.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import html.parser
 import numbers
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import time
@@ -36,6 +37,7 @@ from pathlib import Path
 
 import yaml
 
+from vanishing import quarto_syntax
 from vanishing.iofiles import atomic_path
 
 PANDOC_DIR = Path(__file__).with_name("pandoc")
@@ -79,6 +81,7 @@ def render_report(
     """
     start = time.monotonic()
     work = prepare_workdir(source_dir, work_dir, variables, generated or {}, assets or {}, main)
+    check_source(work, main)  # what Quarto would reject or misread fails both engines
     text = expand_shortcodes(work, main, variables)  # fails on unknown keys for both engines
     chosen, quarto = choose_engine(engine, log)
     if chosen == "quarto":
@@ -235,19 +238,41 @@ def _stringify_leaves(node, where):
 
 
 def var_text(value, key="") -> str:
-    """How a variable value is printed: strings as is, numbers by ``repr``, bools lower case.
+    """How a variable value is printed: strings as is (a leading block marker such as ``>``
+    escaped, so that Quarto keeps it), numbers by ``repr``, bools lower case.
 
     Pre-format numbers in the pipeline (e.g. ``f"{acc:.1%}"``) to control the digits.
     """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return value
+        return quarto_syntax.inline_value(value)
     if isinstance(value, numbers.Integral):
         return str(int(value))
     if isinstance(value, numbers.Real):
         return repr(float(value))
     raise RenderError(f"variable {key!r} must be a string or a number, not {type(value).__name__}")
+
+
+def check_source(work, main: str = "report.qmd"):
+    """RenderError unless ``work`` (a prepared render folder) reads the same in Quarto as here:
+    :func:`vanishing.quarto_syntax.source_problems` on ``main`` and its includes, and every value
+    of ``_variables.yml`` inline text (:func:`~vanishing.quarto_syntax.variable_problems`, and
+    read alike by pandoc as metadata and as running text)."""
+    work = Path(work)
+    variables = yaml.safe_load((work / "_variables.yml").read_text(encoding="utf-8")) or {}
+    front, _ = split_front_matter((work / main).read_text(encoding="utf-8"))
+    meta = effective_metadata(_project_metadata(work), front, "html")
+    problems = quarto_syntax.source_problems(work, main, variables, meta)
+    static = quarto_syntax.variable_problems(variables)
+    problems += static
+    flat = {key: str(value) for key, value in quarto_syntax.leaves(variables)
+            if not any(p.startswith(f"var {key}:") for p in static)}
+    problems += [f"var {key}: pandoc reads {flat[key][:40]!r} differently as metadata (Quarto's var) and as text"
+                 for key in quarto_syntax.metadata_changes(flat, pandoc_path())]
+    if problems:
+        raise RenderError("report source errors (Quarto would fail or print them otherwise):\n  "
+                          + "\n  ".join(problems[:50]))
 
 
 # --------------------------------------------------------------------------- shortcodes
@@ -259,12 +284,14 @@ _CODE_CELL = re.compile(r"^\s*```+\s*\{[A-Za-z]", re.MULTILINE)
 def expand_shortcodes(work, main: str, variables: dict) -> str:
     """The text of ``work/main`` with ``var``, ``meta`` and ``include`` shortcodes expanded.
 
-    Follows Quarto's rules: include paths are relative to the main file's folder (or to
-    the project root with a leading ``/``), and an include must stand alone on its line.
-    ``{{{< x >}}}`` stays as the literal ``{{< x >}}``. Any unknown variable, missing file
-    or unsupported shortcode is collected, and all are raised in one RenderError.
+    Follows Quarto's rules: an include is a line that is one shortcode (as Quarto reads lines,
+    :mod:`vanishing.quarto_syntax`), its path relative to the including file's folder (or to
+    the project root with a leading ``/``) and inside the render folder; shortcodes in the
+    front matter are expanded in its values (the YAML stays valid whatever they hold).
+    ``{{{< x >}}}`` stays as the literal ``{{< x >}}``. Any unknown variable, missing or outside
+    file or unsupported shortcode is collected, and all are raised in one RenderError.
     """
-    work = Path(work)
+    work = Path(work).resolve()
     errors: list[str] = []
     front, _ = split_front_matter((work / main).read_text(encoding="utf-8"))
     meta = effective_metadata(_project_metadata(work), front, "html")
@@ -272,6 +299,9 @@ def expand_shortcodes(work, main: str, variables: dict) -> str:
     if errors:
         raise RenderError("report source errors:\n  " + "\n  ".join(errors))
     return text
+
+
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|$)", re.DOTALL)
 
 
 def _expand_file(work, path: Path, variables, meta, errors, stack) -> str:
@@ -283,12 +313,21 @@ def _expand_file(work, path: Path, variables, meta, errors, stack) -> str:
     text = path.read_text(encoding="utf-8")
     if _CODE_CELL.search(text):
         errors.append(f"{name}: executable code cells are not supported (numbers come from var shortcodes)")
-    lines = []
-    for lineno, line in enumerate(text.splitlines(keepends=True), 1):
+    lines, first = [], 1
+    front = _FRONT_MATTER.match(text)
+    if front:
+        values = _expand_values(yaml.safe_load(front.group(1)) or {}, variables, meta, errors, f"{name}:front matter")
+        lines.append("---\n" + yaml.safe_dump(values, sort_keys=False, allow_unicode=True) + "---\n")
+        first, text = 1 + front.group(0).count("\n"), text[front.end():]
+    for lineno, line in enumerate(text.splitlines(keepends=True), first):
         where = f"{name}:{lineno}"
         include = _include_target(line, where, errors)
         if include is not None:
-            target = (work / include.lstrip("/")) if include.startswith("/") else (path.parent / include)
+            try:
+                target = quarto_syntax.resolve_include(work, path, include)
+            except ValueError as exc:
+                errors.append(f"{where}: {exc}")
+                continue
             if not target.is_file():
                 errors.append(f"{where}: included file {include!r} not found")
                 continue
@@ -298,23 +337,35 @@ def _expand_file(work, path: Path, variables, meta, errors, stack) -> str:
     return "".join(lines)
 
 
+def _expand_values(node, variables, meta, errors, where):
+    """Shortcodes expanded inside every string of a front matter value."""
+    if isinstance(node, dict):
+        return {k: _expand_values(v, variables, meta, errors, where) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_expand_values(v, variables, meta, errors, where) for v in node]
+    if isinstance(node, str):
+        return _SHORTCODE.sub(lambda m: _shortcode(m, variables, meta, errors, where), node)
+    return node
+
+
 def _include_target(line: str, where: str, errors) -> str | None:
-    """The path of an include shortcode standing alone on ``line``, else None."""
-    found = [m for m in _SHORTCODE.finditer(line) if m.group("body") and _words(m.group("body"))[:1] == ["include"]]
-    if not found:
-        return None
-    args = _words(found[0].group("body"))[1:]
-    if len(found) > 1 or line.strip() != found[0].group(0) or len(args) != 1:
+    """The path of the include shortcode that ``line`` is (Quarto's line rule), else None; an
+    include anywhere else on a line is an error."""
+    target = quarto_syntax.include_target(line)
+    if target is not None:
+        return target
+    if any(m.group("body") and _words(m.group("body"))[:1] == ["include"] for m in _SHORTCODE.finditer(line)):
         errors.append(f"{where}: an include shortcode must stand alone on its line with one path")
-        return None
-    return args[0]
+    return None
 
 
 def _words(body: str) -> list[str]:
+    """Name and parameters of a shortcode body, by Quarto's grammar."""
     try:
-        return shlex.split(body)
-    except ValueError:
+        code = quarto_syntax.parse_block(body.strip())
+    except quarto_syntax.ShortcodeSyntaxError:
         return body.split()
+    return [code.name, *code.params, *(f"{k}={v}" for k, v in code.named.items())]
 
 
 def _shortcode(match, variables, meta, errors, where) -> str:
@@ -485,10 +536,10 @@ def _quarto_render(quarto: str, work: Path, main: str, to: str, extra: list[str]
     """``quarto render main --to <to>`` in ``work``; the output path, checked to exist."""
     expected = work / OUT_SUBDIR / (Path(main).stem + (".pdf" if to == "typst" else ".html"))
     expected.unlink(missing_ok=True)
+    # Quarto (Deno) colours its log even into a pipe unless NO_COLOR is set
     proc = _run([quarto, "render", main, "--to", to, "--output-dir", OUT_SUBDIR, *extra], cwd=work,
-                what=f"quarto render --to {to}")
-    warnings = [line for line in (proc.stdout + proc.stderr).splitlines()
-                if line.lstrip().startswith(("WARN", "ERROR"))]
+                what=f"quarto render --to {to}", env={**os.environ, "NO_COLOR": "1"})
+    warnings = quarto_log_problems(proc.stdout + proc.stderr)
     if warnings:
         raise RenderError(f"quarto render --to {to} warned or reported errors:\n  " + "\n  ".join(warnings))
     if not expected.is_file() or expected.stat().st_size == 0:
@@ -499,10 +550,21 @@ def _quarto_render(quarto: str, work: Path, main: str, to: str, extra: list[str]
 # --------------------------------------------------------------------------- helpers
 
 
-def _run(command: list[str], cwd, what: str) -> subprocess.CompletedProcess:
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_LOG_PROBLEM = re.compile(r"^(?:WARN|ERROR|\((?:W|E)\))")
+
+
+def quarto_log_problems(log: str) -> list[str]:
+    """The lines of a Quarto log that report a warning or an error, ANSI colour codes removed:
+    ``WARN``/``WARNING``/``ERROR`` (Quarto's logger) and ``(W)``/``(E)`` (its Lua filters)."""
+    lines = (_ANSI.sub("", line).strip() for line in log.splitlines())
+    return [line for line in lines if _LOG_PROBLEM.match(line)]
+
+
+def _run(command: list[str], cwd, what: str, env=None) -> subprocess.CompletedProcess:
     """Run a command, capturing output; RenderError with its stderr if it fails."""
     try:
-        proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+        proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, env=env)
     except OSError as exc:
         raise RenderError(f"{what} could not start: {exc}") from exc
     if proc.returncode != 0:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from . import book
+from . import book, markup
 from .experiments import E1_PROBE_SIZE
 from .appendix import config_block, data_table, packages_table, read_benchmarks, timings_table
 from .prose import (depth_phrase, listing, net, over_seeds, pct, plural, ratio, sci, sig,  # noqa: F401
@@ -348,10 +348,11 @@ def report_variables(summary, *extra: dict, run: dict | None = None):
         "e3": {**e3_variables(summary["learning_speed"]), **e3_protocol},
         "e4": e4_variables(summary["chain"]),
         "e5": e5_variables(summary["window"]),
-        "run": {"code_version": f"`{prov['code_version']}`", "platform": prov["machine"]["platform"],
-                "cpus": str(prov["machine"]["cpus"]), "processor": prov["machine"]["processor"] or "unknown",
-                "python": prov["machine"]["python"], "data_source": f"`{summary['data']['source']}`",
-                "fetched_at": summary["data"].get("fetched_at", "unknown"), **(run or {})},
+        # machine, code and data text is printed as text, never read as markup (vanishing.markup)
+        "run": {"code_version": markup.code(prov["code_version"]), "platform": markup.text(prov["machine"]["platform"]),
+                "cpus": markup.text(prov["machine"]["cpus"]), "processor": markup.text(prov["machine"]["processor"] or "unknown"),
+                "python": markup.text(prov["machine"]["python"]), "data_source": markup.code(summary["data"]["source"]),
+                "fetched_at": markup.text(summary["data"].get("fetched_at", "unknown")), **(run or {})},
     }
     for more in extra:
         for key, value in more.items():

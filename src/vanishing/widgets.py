@@ -3,7 +3,8 @@
 Rule ``report`` writes two fragments into the render copy, ``_generated/widget_chain.md`` and
 ``_generated/widget_window.md``; ``report.qmd`` includes each right after its static figure. A
 fragment is one raw HTML block (```` ```{=html} ````: Quarto and pandoc pass it through to the
-HTML, the Typst/PDF path drops it) holding the widget's markup, its scoped CSS (class prefix
+HTML, the Typst/PDF path drops it; its ``<table>`` carries ``data-quarto-disable-processing``, or
+Quarto's HTML-table processing would turn it into an empty table in the PDF) holding the widget's markup, its scoped CSS (class prefix
 ``vw-``), its JavaScript inline (plain JS and SVG from ``widget_assets/``, nothing fetched when
 the page opens) and its state as JSON. Every number in that state comes from the pipeline:
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import inspect
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -157,6 +159,9 @@ def html_block(name: str, state: dict) -> str:
     """One raw HTML block: scoped CSS, markup, the state as JSON and the script (in an IIFE)."""
     data = json.dumps(state, allow_nan=False, separators=(",", ":")).replace("</", "<\\/")
     script = _asset("common.js") + "\n" + _asset(f"{name}.js")
+    tables = re.findall(r"<table\b[^>]*>", _asset(f"{name}.html"))
+    if any('data-quarto-disable-processing="true"' not in tag for tag in tables):
+        raise ValueError(f"widget {name}: a <table> without data-quarto-disable-processing would reach the PDF")
     for text in (script, data):
         if "```" in text or "{{<" in text or "</script" in text.lower():
             raise ValueError(f"widget {name}: text that would end the raw block or be read as a shortcode")
