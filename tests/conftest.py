@@ -28,8 +28,15 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Writes a value that appears twice out twice: the config check refuses YAML aliases."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def write_config(path: Path, config: dict) -> Path:
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    path.write_text(yaml.dump(config, Dumper=_NoAliases, sort_keys=False))
     return path
 
 
