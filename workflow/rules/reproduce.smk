@@ -1,14 +1,11 @@
 # Did this run reproduce the published one? `snakemake --cores 2 reproduce_check` compares this
 # run's tables and summaries with those in docs/ (python -m vanishing.reproduce --against PATH
 # compares with any earlier results/ folder).
-from vanishing.reproduce import fingerprint
+from vanishing.reproduce import PUBLISHED, fingerprint
 
 
 localrules:
     reproduce_check,
-
-
-PUBLISHED = "docs"
 
 
 rule reproduce_check:

@@ -5,6 +5,7 @@ saves the result as a CSV and a small JSON, ``appendix_section`` as the report's
 ``python -m vanishing.reproduce`` and ``snakemake --cores 2 reproduce_check`` run it."""
 
 from .appendix import appendix_section
-from .comparison import DIFFERS, REPRODUCED, WITHIN_SPREAD, NoRunError, check, fingerprint, write
+from .comparison import DIFFERS, PUBLISHED, REPRODUCED, WITHIN_SPREAD, NoRunError, check, fingerprint, write
 
-__all__ = ["check", "write", "fingerprint", "appendix_section", "NoRunError", "REPRODUCED", "WITHIN_SPREAD", "DIFFERS"]
+__all__ = ["check", "write", "fingerprint", "appendix_section", "NoRunError", "REPRODUCED", "WITHIN_SPREAD",
+           "DIFFERS", "PUBLISHED"]

@@ -5,14 +5,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .comparison import DIFFERS, NoRunError, check, write
+from .comparison import DIFFERS, PUBLISHED, NoRunError, check, write
 from .numbers import ROUNDING
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vanishing.reproduce", description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", type=Path, default=Path("results"), help="this run's folder (default results)")
-    parser.add_argument("--against", type=Path, default=Path("docs"),
+    parser.add_argument("--against", type=Path, default=Path(PUBLISHED),
                         help="the published run: docs/ (default) or an earlier results/ folder")
     parser.add_argument("--csv", type=Path, help="where to write the CSV (default RUN/reproduce_check.csv)")
     parser.add_argument("--json", type=Path, help="where to write the JSON (default RUN/reproduce_check.json)")
