@@ -274,3 +274,19 @@ def test_the_target_checks_the_quick_run_against_the_published_run(tmp_path, qui
         f.write("\n")
     again = run_snakemake(workdir, "reproduce_check", "--cores", "1", "--configfile", "test.yaml")
     assert "reproduce_check" in again.stdout and "Nothing to be done" not in again.stdout
+
+
+@pytest.mark.slow
+def test_the_report_appendix_has_the_check_whenever_a_published_run_is_present(tmp_path, quick_run):
+    html = (quick_run / "results" / "report" / "report.html").read_text()
+    assert "Against the published run" not in html  # no docs/ in the test's project copy
+    workdir = tmp_path / "project"
+    shutil.copytree(quick_run, workdir, symlinks=True)
+    shutil.copytree(DOCS, workdir / "docs")
+    run_snakemake(workdir, "results/report/report.html", "--cores", "1", "--forcerun", "report",
+                  "--configfile", "test.yaml")
+    html = (workdir / "results" / "report" / "report.html").read_text()
+    expected = reproduce.check(workdir / "results", workdir / "docs")
+    assert "Against the published run" in html and "@tbl-reproduce" not in html
+    assert expected["verdict"][:40].replace("differs", "Differs") in html
+    assert html.count('id="tbl-reproduce-') == 3
