@@ -37,6 +37,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/causes.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/beyond.smk"
+include: "workflow/rules/reproduce.smk"
 
 
 rule all:

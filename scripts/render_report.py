@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from snakemake.utils import validate
 
-from vanishing import findings, jobs, render, report, widgets
+from vanishing import findings, jobs, render, report, reproduce, widgets
 from vanishing.iofiles import atomic_path, read_json
 from vanishing.tables import verify_table
 
@@ -39,6 +39,11 @@ generated.update(widgets.report_fragments(summary, sm.input.chain_table, sm.inpu
 variables = report.report_variables(summary, *extra, run=run)
 generated["_generated/reproduce.md"] = findings.reproduce_box(variables["run"])
 generated["_generated/findings.md"] = findings.key_findings(summary)
+# the appendix's reproduction check, whenever a published run is present
+published = Path(reproduce.PUBLISHED)
+generated["_generated/reproduce_check.md"] = (
+    reproduce.appendix_section(reproduce.check(Path(sm.input.summary).parent, published))
+    if (published / "summary.json").exists() else "")
 assets = {f"figures/{Path(p).name}": p for p in sm.input.figures}
 assets.update({f"figures/{Path(p).name}": p for p in sm.input.get("causes_figures", [])})
 source_dir = Path(sm.input.source[0]).parent  # report/, where _quarto.yml is

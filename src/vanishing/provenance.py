@@ -1,4 +1,4 @@
-"""What produced a result: code version, package versions, machine.
+"""What produced a result: code version, package versions, machine, numpy's BLAS.
 
 Every results file carries ``describe()`` so that a number can be traced to the code and the
 environment that made it.
@@ -42,14 +42,18 @@ def package_versions(names=PACKAGES) -> dict:
 
 
 def blas_info() -> dict:
-    """BLAS library and thread count seen by numpy (via threadpoolctl when available)."""
+    """numpy's BLAS: library, version, kernel (``architecture``: the CPU kernel OpenBLAS chose,
+    or the one ``OPENBLAS_CORETYPE`` forced) and threads, via threadpoolctl (None without it)."""
+    import numpy  # noqa: F401 - threadpoolctl sees only loaded libraries
+
+    forced = {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
     try:
         from threadpoolctl import threadpool_info
-
-        pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
-        return {"blas": [{k: p.get(k) for k in ("internal_api", "num_threads", "version")} for p in pools]}
     except ImportError:
-        return {"blas": None, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")}
+        return {"libraries": None, **forced}
+    keys = ("internal_api", "version", "architecture", "num_threads")
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    return {"libraries": [{k: p.get(k) for k in keys} for p in pools], **forced}
 
 
 def machine() -> dict:
@@ -62,4 +66,5 @@ def machine() -> dict:
 
 
 def describe() -> dict:
-    return {"code_version": code_version(), "packages": package_versions(), "machine": machine()}
+    return {"code_version": code_version(), "packages": package_versions(), "machine": machine(),
+            "blas": blas_info()}
