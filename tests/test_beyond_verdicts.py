@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from vanishing.beyond import verdicts as v
 from vanishing.beyond.verdicts import CANNOT_TELL, CONTRADICTS, NOT_RUN, SUPPORTS
@@ -21,11 +22,11 @@ def test_t_quantile_matches_printed_tables(df, expected):
     assert v.t_quantile(0.025, df) == pytest.approx(-expected, abs=2e-6)
 
 
-def test_t_cdf_is_symmetric_and_closed_form_for_one_and_two_degrees_of_freedom():
-    for t in (-3.0, -0.5, 0.0, 0.7, 4.0):
-        assert v.t_cdf(t, 1) == pytest.approx(0.5 + math.atan(t) / math.pi, abs=1e-12)  # Cauchy
-        assert v.t_cdf(t, 2) == pytest.approx(0.5 + t / (2 * math.sqrt(2 + t * t)), abs=1e-12)
-        assert v.t_cdf(t, 3.7) + v.t_cdf(-t, 3.7) == pytest.approx(1.0, abs=1e-12)
+def test_t_quantile_has_the_closed_forms_of_one_and_two_degrees_of_freedom():
+    for p in (0.01, 0.2, 0.5, 0.7, 0.975):
+        assert v.t_quantile(p, 1) == pytest.approx(math.tan(math.pi * (p - 0.5)), abs=1e-9)  # Cauchy
+        assert v.t_quantile(p, 2) == pytest.approx((2 * p - 1) / math.sqrt(2 * p * (1 - p)), abs=1e-9)
+        assert v.t_quantile(p, 3.7) == pytest.approx(-v.t_quantile(1 - p, 3.7), abs=1e-12)
     with pytest.raises(ValueError, match="0 < p < 1"):
         v.t_quantile(1.0, 3)
 
@@ -56,6 +57,17 @@ def test_welch_interval_and_degrees_of_freedom_by_hand():
     assert i["half_width"] == pytest.approx(v.t_quantile(0.975, df) * math.sqrt(va + vb), rel=1e-12)
     same = v.welch_from_stats(2.0, 1.0, 3, 5.0, math.sqrt(20 / 3), 4)
     assert same["lo"] == pytest.approx(i["lo"]) and same["hi"] == pytest.approx(i["hi"])
+
+
+def test_intervals_agree_with_scipy_stats():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(1.0, 0.5, 5), rng.normal(0.2, 1.5, 7)
+    welch = stats.ttest_ind(a, b, equal_var=False)
+    i = v.difference_interval(a, b)
+    assert i["df"] == pytest.approx(welch.df, rel=1e-12)
+    assert (i["lo"], i["hi"]) == pytest.approx(tuple(welch.confidence_interval(0.95)), rel=1e-12)
+    one = stats.ttest_1samp(a, 0.0).confidence_interval(0.95)
+    assert (v.mean_interval(a)["lo"], v.mean_interval(a)["hi"]) == pytest.approx(tuple(one), rel=1e-12)
 
 
 def test_ratio_intervals_work_on_logarithms():
@@ -140,6 +152,8 @@ def test_all_of_and_kendall_tau():
     # Ties (layers that never saturate: +inf): 3 concordant, 2 discordant, one tie in y.
     assert v.kendall_tau([1, 2, 3, 4], [5, math.inf, math.inf, 7]) == pytest.approx(1 / math.sqrt(30))
     assert math.isnan(v.kendall_tau([1, 2, 3], [math.inf] * 3))
+    x, y = [1, 2, 3, 4, 5, 6], [2, 1, 2, 5, math.inf, 4]
+    assert v.kendall_tau(x, y) == pytest.approx(stats.kendalltau(x, y).statistic, rel=1e-12)
 
 
 def test_the_rule_decides_large_effects_with_five_seeds():

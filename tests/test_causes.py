@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from conftest import copy_project, run_snakemake, write_config
 from vanishing import experiments
@@ -129,7 +130,10 @@ def test_an_exactly_geometric_decay_gives_its_gain_with_a_zero_width_interval():
 def test_slope_fit_and_the_t_interval():
     slope, r2 = depth_sweep.fit_slope([1, 2, 3], [1.0, 3.0, 2.0])
     assert slope == pytest.approx(np.polyfit([1, 2, 3], np.log([1, 3, 2]), 1)[0]) and 0 < r2 < 1
-    assert depth_sweep.t975(19) == 2.093 and depth_sweep.t975(27) == 2.060 and depth_sweep.t975(500) == 1.96
+    # Printed tables (3 decimals), and scipy's quantile.
+    for df, printed in ((1, 12.706), (4, 2.776), (19, 2.093), (27, 2.052), (500, 1.965)):
+        assert depth_sweep.t975(df) == pytest.approx(printed, abs=5e-4)
+        assert depth_sweep.t975(df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-12)
     with pytest.raises(ValueError, match="at least two seeds"):
         depth_sweep.t975(0)
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGES = ("numpy", "pandas", "matplotlib", "snakemake", "pypandoc_binary", "quarto", "typst")
+PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "snakemake", "pypandoc_binary", "quarto", "typst")
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -25,67 +25,22 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import stats
 
 SUPPORTS, CONTRADICTS, CANNOT_TELL, NOT_RUN = "supports", "contradicts", "cannot tell", "not run"
 VERDICTS = (SUPPORTS, CONTRADICTS, CANNOT_TELL, NOT_RUN)
 LEVEL = 0.95
 
 # ---------------------------------------------------------------------------------------------
-# Student's t distribution, from the regularized incomplete beta function (no scipy here).
-
-
-def _betacf(a, b, x):
-    """Continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny, qab, qap, qam = 1e-300, a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        m2 = 2 * m
-        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
-            d = 1.0 + aa * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + aa / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1.0) < 1e-15:
-            break
-    return h
-
-
-def betainc(a, b, x):
-    """Regularized incomplete beta function I_x(a, b), 0 ≤ x ≤ 1."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
-
-
-def t_cdf(t, df):
-    """P(T ≤ t) for Student's t with ``df`` (> 0, not necessarily whole) degrees of freedom."""
-    tail = 0.5 * betainc(df / 2.0, 0.5, df / (df + t * t))
-    return 1.0 - tail if t > 0 else tail
+# Student's t distribution, from scipy.stats.
 
 
 def t_quantile(p, df):
-    """The t with P(T ≤ t) = p (0 < p < 1), by bisection on ``t_cdf``."""
+    """The t with P(T ≤ t) = p (0 < p < 1) for Student's t with ``df`` (> 0, not necessarily
+    whole) degrees of freedom (``scipy.stats.t.ppf``)."""
     if not 0.0 < p < 1.0 or not df > 0:
         raise ValueError(f"t_quantile needs 0 < p < 1 and df > 0, got p={p}, df={df}")
-    lo, hi = -1.0, 1.0
-    while t_cdf(lo, df) > p:
-        lo *= 2.0
-    while t_cdf(hi, df) < p:
-        hi *= 2.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if t_cdf(mid, df) < p else (lo, mid)
-        if hi - lo < 1e-12 * max(1.0, abs(mid)):
-            break
-    return 0.5 * (lo + hi)
+    return float(stats.t.ppf(p, df))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,21 +203,10 @@ def all_of(verdicts):
 def kendall_tau(x, y):
     """Kendall's τ-b between two sequences (ties allowed; +inf is a value like any other); NaN
     if either sequence is constant."""
-    x, y = list(x), list(y)
-    concordant = discordant = ties_x = ties_y = 0
-    for i in range(len(x)):
-        for j in range(i + 1, len(x)):
-            dx = (x[i] > x[j]) - (x[i] < x[j])
-            dy = (y[i] > y[j]) - (y[i] < y[j])
-            if dx and dy:
-                concordant += dx == dy
-                discordant += dx != dy
-            elif dx:
-                ties_y += 1
-            elif dy:
-                ties_x += 1
-    denom = math.sqrt((concordant + discordant + ties_y) * (concordant + discordant + ties_x))
-    return (concordant - discordant) / denom if denom else float("nan")
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if np.all(x == x[0]) or np.all(y == y[0]):
+        return float("nan")
+    return float(stats.kendalltau(x, y).statistic)
 
 
 def judge(claim, *, source, where, tested_as_stated, deviations, measure, interval, minimal, side=None,

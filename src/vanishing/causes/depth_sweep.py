@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..data import load_split
 from ..network import Network
@@ -26,19 +27,12 @@ SWEEP_COLUMNS = ["activation", "init", "hidden_layers", "seed", "layer", "speed"
 FACTOR_COLUMNS = ["activation", "init", "hidden_layers", "seeds", "measured_gain", "measured_low",
                   "measured_high", "predicted_gain", "predicted_low", "predicted_high", "simple_gain", "r2"]
 
-# Two-sided 95 % quantiles t₀.₉₇₅ of Student's t with df degrees of freedom (standard tables).
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
-        10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110,
-        18: 2.101, 19: 2.093, 20: 2.086, 25: 2.060, 30: 2.042, 40: 2.021, 60: 2.000, 120: 1.980}
-
 
 def t975(df):
-    """t₀.₉₇₅ for df degrees of freedom (the nearest tabulated df below; 1.96 beyond 120)."""
+    """t₀.₉₇₅ of Student's t with df degrees of freedom (``scipy.stats.t.ppf``)."""
     if df < 1:
         raise ValueError(f"a confidence interval needs at least two seeds (df >= 1), got df = {df}")
-    if df > 120:
-        return 1.960
-    return T975[max(d for d in T975 if d <= df)]
+    return float(stats.t.ppf(0.975, df))
 
 
 INITS = ("scaled", "large", "glorot", "standard")
