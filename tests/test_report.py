@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO, run_snakemake
+from conftest import REPO
 from vanishing import report
 from vanishing.render import check_html
 
@@ -77,12 +77,6 @@ def test_report_opens_offline_in_chromium(rendered):
     assert result["console_errors"] == [] and result["failed_requests"] == []
     assert result["requests"] == [path.resolve().as_uri()]
     assert (ARTIFACTS / "report.png").stat().st_size > 50_000
-
-
-def test_snakemake_report(quick_run):
-    run_snakemake(quick_run, "--configfile", "test.yaml", "--report", "results/snakemake-report.html")
-    text = (quick_run / "results" / "snakemake-report.html").read_text(errors="replace")
-    assert "depth_accuracy.png" in text and "E2: speed of learning" in text
 
 
 # --- the report as a publication (issue 14) ----------------------------------------------------

@@ -338,7 +338,11 @@ rule beyond_table_init:
             init=BEYOND_INIT["inits"],
         ),
     output:
-        **table_output("results/tables/beyond_init.csv"),
+        **table_output(
+            "results/tables/beyond_init.csv",
+            BEYOND_PART,
+            labels("R1", "gradients at initialization", BEYOND_INIT),
+        ),
     log:
         "logs/tables/beyond_init.log",
     conda:
@@ -359,7 +363,11 @@ rule beyond_table_saturation:
             seed=BEYOND_SAT["seeds"],
         ),
     output:
-        **table_output("results/tables/beyond_saturation.csv"),
+        **table_output(
+            "results/tables/beyond_saturation.csv",
+            BEYOND_PART,
+            labels("R2", "activations during training", BEYOND_SAT),
+        ),
     log:
         "logs/tables/beyond_saturation.log",
     conda:
@@ -385,7 +393,11 @@ rule beyond_table_optimizers:
             seed=BEYOND_OPT["seeds"],
         ),
     output:
-        **table_output("results/tables/beyond_optimizers.csv"),
+        **table_output(
+            "results/tables/beyond_optimizers.csv",
+            BEYOND_PART,
+            labels("R3", "cost and accuracy per optimizer", BEYOND_OPT),
+        ),
     log:
         "logs/tables/beyond_optimizers.log",
     conda:
@@ -406,7 +418,11 @@ rule beyond_table_table1:
             seed=BEYOND_T1["seeds"],
         ),
     output:
-        **table_output("results/tables/beyond_table1.csv"),
+        **table_output(
+            "results/tables/beyond_table1.csv",
+            BEYOND_PART,
+            labels("R4", "test error by activation and init", BEYOND_T1),
+        ),
     log:
         "logs/tables/beyond_table1.log",
     conda:
@@ -442,7 +458,12 @@ rule fig_beyond_r1:
     input:
         table="results/tables/beyond_init.csv",
     output:
-        **figure_outputs("beyond_r1", "beyond_r1", category="Beyond the chapter"),
+        **figure_outputs(
+            "beyond_r1",
+            "beyond_r1",
+            BEYOND_PART,
+            labels("R1", "gradients at initialization", BEYOND_INIT),
+        ),
     log:
         "logs/figures/beyond_r1.log",
     conda:
@@ -455,7 +476,12 @@ rule fig_beyond_r2:
     input:
         table="results/tables/beyond_saturation.csv",
     output:
-        **figure_outputs("beyond_r2", "beyond_r2", category="Beyond the chapter"),
+        **figure_outputs(
+            "beyond_r2",
+            "beyond_r2",
+            BEYOND_PART,
+            labels("R2", "activations during training", BEYOND_SAT),
+        ),
     log:
         "logs/figures/beyond_r2.log",
     conda:
@@ -469,7 +495,12 @@ rule fig_beyond_r3:
         table="results/tables/beyond_optimizers.csv",
         summary="results/beyond_summary.json",
     output:
-        **figure_outputs("beyond_r3", "beyond_r3", category="Beyond the chapter"),
+        **figure_outputs(
+            "beyond_r3",
+            "beyond_r3",
+            BEYOND_PART,
+            labels("R3", "cost and accuracy per optimizer", BEYOND_OPT),
+        ),
     log:
         "logs/figures/beyond_r3.log",
     conda:
@@ -484,7 +515,10 @@ rule fig_beyond_r3_speed:
         summary="results/beyond_summary.json",
     output:
         **figure_outputs(
-            "beyond_r3_speed", "beyond_r3_speed", category="Beyond the chapter"
+            "beyond_r3_speed",
+            "beyond_r3_speed",
+            BEYOND_PART,
+            labels("R3", "speed of each layer per optimizer", BEYOND_OPT),
         ),
     log:
         "logs/figures/beyond_r3_speed.log",
@@ -498,7 +532,12 @@ rule fig_beyond_r4:
     input:
         table="results/tables/beyond_table1.csv",
     output:
-        **figure_outputs("beyond_r4", "beyond_r4", category="Beyond the chapter"),
+        **figure_outputs(
+            "beyond_r4",
+            "beyond_r4",
+            BEYOND_PART,
+            labels("R4", "test error by activation and init", BEYOND_T1),
+        ),
     log:
         "logs/figures/beyond_r4.log",
     conda:

@@ -49,7 +49,13 @@ rule causes_table_depth_sweep:
     input:
         runs=["results/causes/depth_sweep.json"],
     output:
-        **table_output(CAUSES_TABLES["causes_depth_sweep"]),
+        **table_output(
+            CAUSES_TABLES["causes_depth_sweep"],
+            CAUSES_PART,
+            labels(
+                "E6", "speed of each layer at initialization", CAUSES["depth_sweep"]
+            ),
+        ),
     log:
         "logs/tables/causes_depth_sweep.log",
     conda:
@@ -66,7 +72,13 @@ rule causes_table_factors:
     input:
         table=CAUSES_TABLES["causes_depth_sweep"],
     output:
-        **table_output(CAUSES_TABLES["causes_factors"]),
+        **table_output(
+            CAUSES_TABLES["causes_factors"],
+            CAUSES_PART,
+            labels(
+                "E6", "measured and predicted per-layer gain", CAUSES["depth_sweep"]
+            ),
+        ),
     log:
         "logs/tables/causes_factors.log",
     conda:
@@ -79,7 +91,15 @@ rule causes_table_jacobian:
     input:
         runs=["results/causes/jacobian.json"],
     output:
-        **table_output(CAUSES_TABLES["causes_jacobian"]),
+        **table_output(
+            CAUSES_TABLES["causes_jacobian"],
+            CAUSES_PART,
+            labels(
+                "Jacobians",
+                "singular values of the layer Jacobians",
+                CAUSES["jacobian"],
+            ),
+        ),
     log:
         "logs/tables/causes_jacobian.log",
     conda:
@@ -95,7 +115,11 @@ rule causes_table_regime:
     input:
         runs=["results/causes/regime.json"],
     output:
-        **table_output(CAUSES_TABLES["causes_regime"]),
+        **table_output(
+            CAUSES_TABLES["causes_regime"],
+            CAUSES_PART,
+            labels("regime", "speed ratio against updates", CAUSES["regime"]),
+        ),
     log:
         "logs/tables/causes_regime.log",
     conda:
@@ -111,7 +135,13 @@ rule causes_table_layerwise:
     input:
         runs=["results/causes/layerwise.json"],
     output:
-        **table_output(CAUSES_TABLES["causes_layerwise"]),
+        **table_output(
+            CAUSES_TABLES["causes_layerwise"],
+            CAUSES_PART,
+            labels(
+                "layerwise", "cost when only some layers train", CAUSES["layerwise"]
+            ),
+        ),
     log:
         "logs/tables/causes_layerwise.log",
     conda:
@@ -128,7 +158,11 @@ rule table_depth_speed:
     input:
         runs=runs("depth_accuracy", E1),
     output:
-        **table_output(CAUSES_TABLES["depth_speed"]),
+        **table_output(
+            CAUSES_TABLES["depth_speed"],
+            CAUSES_PART,
+            labels("E1", "speed of each layer per epoch", E1),
+        ),
     log:
         "logs/tables/depth_speed.log",
     conda:
@@ -161,7 +195,14 @@ rule fig_causes_depth_sweep:
         table=CAUSES_TABLES["causes_depth_sweep"],
         factors=CAUSES_TABLES["causes_factors"],
     output:
-        **figure_outputs("causes_depth_sweep", "causes_depth_sweep", "Causes"),
+        **figure_outputs(
+            "causes_depth_sweep",
+            "causes_depth_sweep",
+            CAUSES_PART,
+            labels(
+                "E6", "speed of each layer at initialization", CAUSES["depth_sweep"]
+            ),
+        ),
     log:
         "logs/figures/causes_depth_sweep.log",
     conda:
@@ -174,7 +215,12 @@ rule fig_causes_depth_speed:
     input:
         table=CAUSES_TABLES["depth_speed"],
     output:
-        **figure_outputs("causes_depth_speed", "causes_depth_speed", "Causes"),
+        **figure_outputs(
+            "causes_depth_speed",
+            "causes_depth_speed",
+            CAUSES_PART,
+            labels("E1", "speed of each layer per epoch", E1),
+        ),
     log:
         "logs/figures/causes_depth_speed.log",
     conda:
@@ -187,7 +233,12 @@ rule fig_causes_regime:
     input:
         table=CAUSES_TABLES["causes_regime"],
     output:
-        **figure_outputs("causes_regime", "causes_regime", "Causes"),
+        **figure_outputs(
+            "causes_regime",
+            "causes_regime",
+            CAUSES_PART,
+            labels("regime", "speed ratio against updates", CAUSES["regime"]),
+        ),
     log:
         "logs/figures/causes_regime.log",
     conda:
@@ -202,7 +253,14 @@ rule fig_causes_layerwise:
     input:
         table=CAUSES_TABLES["causes_layerwise"],
     output:
-        **figure_outputs("causes_layerwise", "causes_layerwise", "Causes"),
+        **figure_outputs(
+            "causes_layerwise",
+            "causes_layerwise",
+            CAUSES_PART,
+            labels(
+                "layerwise", "cost when only some layers train", CAUSES["layerwise"]
+            ),
+        ),
     log:
         "logs/figures/causes_layerwise.log",
     conda:

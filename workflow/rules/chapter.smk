@@ -118,7 +118,17 @@ rule train_learning_speed:
 rule chain:
     """E4: chains of one neuron per layer, vanishing and exploding (eq. 122)."""
     output:
-        **table_output("results/tables/chain.csv"),
+        **table_output(
+            "results/tables/chain.csv",
+            CHAPTER,
+            labels(
+                "E4",
+                "|dC/db| along a chain",
+                {},
+                depth=f"1 to {config['chain']['max_depth']}",
+                activation="sigmoid",
+            ),
+        ),
     log:
         "logs/chain.log",
     conda:
@@ -132,8 +142,16 @@ rule chain:
 rule window:
     """E5: sigma' and the width of the window of eq. (123), formula against a scan."""
     output:
-        **table_output("results/tables/window.csv"),
-        sigma_prime="results/tables/sigma_prime.csv",
+        **table_output(
+            "results/tables/window.csv",
+            CHAPTER,
+            labels("E5", "window width against |w|", {}, activation="sigmoid"),
+        ),
+        sigma_prime=reported_table(
+            "results/tables/sigma_prime.csv",
+            CHAPTER,
+            labels("E5", "sigma'(z)", {}, activation="sigmoid"),
+        ),
         sigma_prime_digest=digest_path("results/tables/sigma_prime.csv"),
     log:
         "logs/window.log",
@@ -151,7 +169,11 @@ rule table_depth_accuracy:
     input:
         runs=runs("depth_accuracy", E1),
     output:
-        **table_output("results/tables/depth_accuracy.csv"),
+        **table_output(
+            "results/tables/depth_accuracy.csv",
+            CHAPTER,
+            labels("E1", "validation accuracy per epoch", E1),
+        ),
     log:
         "logs/tables/depth_accuracy.log",
     conda:
@@ -168,7 +190,11 @@ rule table_initial_speed:
             "results/initial_speed/depth{depth}.json", depth=E2["hidden_layers"]
         ),
     output:
-        **table_output("results/tables/initial_speed.csv"),
+        **table_output(
+            "results/tables/initial_speed.csv",
+            CHAPTER,
+            labels("E2", "speed of each layer at initialization", E2),
+        ),
     log:
         "logs/tables/initial_speed.log",
     conda:
@@ -183,7 +209,11 @@ rule table_learning_speed:
     input:
         runs=runs("learning_speed", E3),
     output:
-        **table_output("results/tables/learning_speed.csv"),
+        **table_output(
+            "results/tables/learning_speed.csv",
+            CHAPTER,
+            labels("E3", "speed of each layer during training", E3),
+        ),
     log:
         "logs/tables/learning_speed.log",
     conda:

@@ -64,9 +64,37 @@ def chapter_tables():
     return {name: f"results/tables/{name}.csv" for name in names}
 
 
-def table_output(path):
+# Snakemake's report (`snakemake --report results/report.zip`): every figure and table under its
+# part of the study, in the subcategory Figures or Tables, with labels that make each subcategory a
+# table to browse (the experiment, what the result shows, the depths, activations and inits).
+CHAPTER, CAUSES_PART, BEYOND_PART = "Chapter 5", "Causes", "Beyond the chapter"
+
+
+def listed(value):
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def labels(experiment, result, section, **given):
+    """A result's labels in Snakemake's report; depth, activation and init come from the config
+    section of its runs where it names them, else from ``given``."""
+    found = {
+        "depth": section.get("hidden_layers"),
+        "activation": section.get("activations", section.get("activation")),
+        "init": section.get("inits", section.get("init")),
+        **given,
+    }
+    named = {key: listed(value) for key, value in found.items() if value is not None}
+    return {"experiment": experiment, "result": result, **named}
+
+
+def reported_table(path, part, labels):
+    """A table flagged for `snakemake --report`."""
+    return report(path, category=part, subcategory="Tables", labels=labels)
+
+
+def table_output(path, part, labels):
     """A table and its digest (vanishing.tables), as the named outputs ``table`` and ``digest``."""
-    return {"table": path, "digest": digest_path(path)}
+    return {"table": reported_table(path, part, labels), "digest": digest_path(path)}
 
 
 def chapter_figures():
@@ -75,13 +103,15 @@ def chapter_figures():
     return expand("results/figures/{name}.{ext}", name=names, ext=["png", "svg"])
 
 
-def figure_outputs(name, caption, category="Chapter 5"):
+def figure_outputs(name, caption, part, labels):
     """Named png/svg outputs; the PNG is flagged for `snakemake --report` with its caption."""
     return {
         "png": report(
             f"results/figures/{name}.png",
             caption=f"../report/{caption}.rst",
-            category=category,
+            category=part,
+            subcategory="Figures",
+            labels=labels,
         ),
         "svg": f"results/figures/{name}.svg",
     }

@@ -15,7 +15,12 @@ rule fig_depth_accuracy:
     input:
         table="results/tables/depth_accuracy.csv",
     output:
-        **figure_outputs("depth_accuracy", "depth_accuracy"),
+        **figure_outputs(
+            "depth_accuracy",
+            "depth_accuracy",
+            CHAPTER,
+            labels("E1", "validation accuracy against depth", E1),
+        ),
     log:
         "logs/figures/depth_accuracy.log",
     conda:
@@ -28,7 +33,17 @@ rule fig_initial_speed_bars:
     input:
         run=f"results/initial_speed/depth{bars_depth(E2['hidden_layers'])}.json",
     output:
-        **figure_outputs("initial_speed_bars", "initial_speed_bars"),
+        **figure_outputs(
+            "initial_speed_bars",
+            "initial_speed_bars",
+            CHAPTER,
+            labels(
+                "E2",
+                "dC/db of the first neurons",
+                E2,
+                depth=bars_depth(E2["hidden_layers"]),
+            ),
+        ),
     log:
         "logs/figures/initial_speed_bars.log",
     conda:
@@ -43,7 +58,12 @@ rule fig_initial_speed:
     input:
         table="results/tables/initial_speed.csv",
     output:
-        **figure_outputs("initial_speed", "initial_speed"),
+        **figure_outputs(
+            "initial_speed",
+            "initial_speed",
+            CHAPTER,
+            labels("E2", "speed of each layer at initialization", E2),
+        ),
     log:
         "logs/figures/initial_speed.log",
     conda:
@@ -56,7 +76,12 @@ rule fig_learning_speed:
     input:
         table="results/tables/learning_speed.csv",
     output:
-        **figure_outputs("learning_speed_depth{depth}", "learning_speed"),
+        **figure_outputs(
+            "learning_speed_depth{depth}",
+            "learning_speed",
+            CHAPTER,
+            labels("E3", "speed of each layer during training", E3, depth="{depth}"),
+        ),
     log:
         "logs/figures/learning_speed_depth{depth}.log",
     conda:
@@ -69,7 +94,18 @@ rule fig_chain:
     input:
         table="results/tables/chain.csv",
     output:
-        **figure_outputs("chain", "chain"),
+        **figure_outputs(
+            "chain",
+            "chain",
+            CHAPTER,
+            labels(
+                "E4",
+                "|dC/db| along a chain",
+                {},
+                depth=f"1 to {config['chain']['max_depth']}",
+                activation="sigmoid",
+            ),
+        ),
     log:
         "logs/figures/chain.log",
     conda:
@@ -84,7 +120,14 @@ rule fig_window:
         sigma_prime="results/tables/sigma_prime.csv",
         summary="results/summary.json",
     output:
-        **figure_outputs("window", "window"),
+        **figure_outputs(
+            "window",
+            "window",
+            CHAPTER,
+            labels(
+                "E5", "sigma'(z) and the window of eq. (123)", {}, activation="sigmoid"
+            ),
+        ),
     log:
         "logs/figures/window.log",
     conda:
