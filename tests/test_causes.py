@@ -26,7 +26,7 @@ def direct_deltas(net, x, y):
     for i, (w, b) in enumerate(zip(net.weights, net.biases)):
         z = w @ a + b
         zs.append(z)
-        a = net._act(i).fn(z)
+        a = net.layer_function(i).fn(z)
     deltas = [a - y]
     for i in range(len(net.weights) - 1, 0, -1):
         f = net.activation

@@ -36,21 +36,6 @@ COLUMNS = {
 }
 
 
-def per_example_deltas(net, x, y):
-    """δˡ of every example, for every layer: a list (layer order) of arrays of shape (m, nˡ).
-
-    The same recursion as Network.backprop, without summing over the batch: its sum over rows is
-    backprop's ∂C/∂bˡ."""
-    activations = net.forward(x)
-    delta = net.cost.delta(activations[-1], y)
-    out = [None] * len(net.weights)
-    for i in range(len(net.weights) - 1, -1, -1):
-        out[i] = delta
-        if i:
-            delta = np.dot(delta, net.weights[i]) * net._act(i - 1).prime(activations[i])
-    return out
-
-
 def init_gradients(section, activation, init, splits, dtype=np.float64, log=None):
     """R1: for every width and seed, the gradients of a fresh net over the probe images.
 
@@ -62,7 +47,7 @@ def init_gradients(section, activation, init, splits, dtype=np.float64, log=None
         for seed in section["seeds"]:
             net, _ = make_net(section, activation, init, width, seed, dtype)
             row = Monitor(x, y, bias_neurons=0, act_x=x).measure(net)
-            deltas = per_example_deltas(net, x, one_hot(y, net.sizes[-1], net.dtype))
+            deltas = net.deltas(x, one_hot(y, net.sizes[-1], net.dtype))
             rms = [float(np.sqrt(np.mean(np.sum(d * d, axis=1)))) for d in deltas]
             act_rms = [math.hypot(m, sd) for m, sd in zip(row["activation_mean"], row["activation_std"])]
             runs.append({"width": width, "seed": seed, "speed_b": row["speed_b"], "speed_w": row["speed_w"],

@@ -23,18 +23,11 @@ from __future__ import annotations
 import numpy as np
 
 def backward_pass(net, x, y):
-    """One forward and one backward pass over a batch x (m, n¹) with one-hot y (m, nᴸ): returns
-    (fprimes, deltas), f′(zʲ) of every hidden layer (k arrays of shape (m, nʲ)) and δˡ of every
-    example for every layer l = 2..L (L − 1 arrays of shape (m, nˡ)), by the recursion of eq. (124)
-    in rows: δˡ = (δˡ⁺¹ wˡ⁺¹) ⊙ f′(zˡ)."""
-    activations = net.forward(np.asarray(x, dtype=net.dtype))
-    fprimes = [net.activation.prime(a) for a in activations[1:-1]]
-    delta = net.cost.delta(activations[-1], y)
-    deltas = [delta]
-    for i in range(len(net.weights) - 1, 0, -1):
-        delta = np.dot(delta, net.weights[i]) * fprimes[i - 1]
-        deltas.append(delta)
-    return fprimes, deltas[::-1]
+    """f′(zʲ) of every hidden layer and δˡ of every example for every layer over a batch x (m, n¹)
+    with one-hot y (m, nᴸ): (fprimes, deltas), k arrays of shape (m, nʲ) and L − 1 arrays of shape
+    (m, nˡ) for l = 2..L (``Network.deltas``, the recursion of eq. (124) in rows)."""
+    x = np.asarray(x, dtype=net.dtype)
+    return hidden_fprime(net, x), net.deltas(x, y)
 
 
 def hidden_fprime(net, x):
