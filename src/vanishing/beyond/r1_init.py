@@ -17,7 +17,7 @@ import pandas as pd
 from .. import book
 from ..data import load_split
 from ..train import Monitor, one_hot
-from .runs import make_net, record, stats
+from .runs import record, section_net, stats
 from .verdicts import geometric_mean_interval, interval_json, judge
 
 FLAT_BAND = (0.5, 2.0)  # "roughly constant across layers": last/first within a factor 2
@@ -45,7 +45,7 @@ def init_gradients(section, activation, init, splits, dtype=np.float64, log=None
     runs = []
     for width in section["widths"]:
         for seed in section["seeds"]:
-            net, _ = make_net(section, activation, init, width, seed, dtype)
+            net, _ = section_net(section, activation, init, width, seed, dtype)
             row = Monitor(x, y, bias_neurons=0, act_x=x).measure(net)
             deltas = net.deltas(x, one_hot(y, net.sizes[-1], net.dtype))
             rms = [float(np.sqrt(np.mean(np.sum(d * d, axis=1)))) for d in deltas]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import book
 from ..data import load_split
-from .runs import BeyondMonitor, make_net, record, stats, train_seeds
+from .runs import BeyondMonitor, record, section_net, stats, train_seeds
 from .verdicts import geometric_mean_interval, judge, kendall_tau, mean_interval
 
 DROP_MINIMAL = 0.5  # "driven towards 0": the top layer's early minimum below half its initial mean
@@ -55,7 +55,7 @@ def saturation_seeds(section, activation, init, seeds, splits, dtype=np.float64,
     record per seed, in the order of ``seeds``."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     tx, _ = load_split(splits["test"], n=section["activation_images"], dtype=dtype)
-    nets, rngs = zip(*(make_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
+    nets, rngs = zip(*(section_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
     p = section["probe_size"]
     monitors = [BeyondMonitor(x[:p], y[:p], bias_neurons=0, act_x=tx, percentile=PERCENTILE) for _ in seeds]
     labels = [f"R2 saturation {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"

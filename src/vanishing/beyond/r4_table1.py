@@ -16,7 +16,7 @@ import pandas as pd
 from .. import book
 from ..data import load_split
 from ..train import Monitor, Optimizer, accuracy
-from .runs import CHANCE_ACCURACY, is_diverged, is_stuck, make_net, record, stats, train_seeds
+from .runs import CHANCE_ACCURACY, is_diverged, is_stuck, record, section_net, stats, train_seeds
 from .verdicts import difference_interval, judge
 
 SIGMOID_MINIMAL = 0.2  # points of test error: sigmoid above tanh (the paper's difference: 0.45)
@@ -44,7 +44,7 @@ def table1_runs(section, activation, init, seeds, splits, dtype=np.float64, log=
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vy = load_split(splits["validation"], dtype=dtype)
     tx, ty = load_split(splits["test"], dtype=dtype)
-    nets, rngs = zip(*(make_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
+    nets, rngs = zip(*(section_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
     monitors = [Monitor(x[:1000], y[:1000], bias_neurons=0, valid_x=vx, valid_y=vy) for _ in seeds]
     labels = [f"R4 {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
               for seed in seeds]

@@ -15,7 +15,7 @@ import pandas as pd
 from ..data import load_split
 from ..provenance import describe
 from . import factors
-from .depth_sweep import make_net
+from .depth_sweep import causes_net
 
 # Glorot & Bengio (2010), Sect. 4.2: average singular value of the layer Jacobians (published).
 PUBLISHED = {"glorot": 0.8, "standard": 0.5}
@@ -41,7 +41,7 @@ def jacobian_runs(section, splits, dtype=np.float64, log=None):
     for activation in section["activations"]:
         for init in section["inits"]:
             for seed in section["seeds"]:
-                net = make_net(section["hidden_layers"], section["width"], activation, init, seed, dtype)
+                net = causes_net(section["hidden_layers"], section["width"], activation, init, seed, dtype)
                 runs.append({"activation": activation, "init": init, "seed": seed,
                              "singular_values": layer_singular_values(net, x)})
             if log:
