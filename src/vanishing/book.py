@@ -10,6 +10,10 @@ NIELSEN = "Nielsen (2015), Neural Networks and Deep Learning, ch. 5"
 # E1: validation accuracy (%) after 30 epochs, by number of hidden layers of 30 neurons.
 DEPTH_ACCURACY = {1: 96.48, 2: 96.90, 3: 96.57, 4: 96.53}
 
+# The speed of learning ||delta^l|| is the norm of the mean of dC/db^l over the first 1000 training
+# images (the book's probe, used for E1's, E2's and R4's speeds).
+SPEED_PROBE_IMAGES = 1000
+
 # E2: ||delta^l|| at initialization over the first 1000 training images, hidden layers 1..k.
 INITIAL_SPEED = {2: [0.07, 0.31], 3: [0.012, 0.060, 0.283], 4: [0.003, 0.017, 0.070, 0.285]}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import chain
+from . import book, chain
 from .data import load_split
 from .nets import make_net, sizes
 from .provenance import describe
@@ -39,12 +39,12 @@ def record(name, section, hidden_layers, seed, dtype, **results):
 # --- E1 -----------------------------------------------------------------------------------------
 
 
-# E1's speeds of learning are read over the first this many training images (the book's probe).
-E1_PROBE_SIZE = 1000
+# E1's hidden-layer activation statistics are read over the first this many test images.
+E1_ACTIVATION_IMAGES = 300
 
 
-def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None, probe_size=E1_PROBE_SIZE,
-                   activation_images=300):
+def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None,
+                   probe_size=book.SPEED_PROBE_IMAGES, activation_images=E1_ACTIVATION_IMAGES):
     """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, the
     training cost (mean over the first ``cost_images`` images, plus the L2 term) and the per-layer
     speeds after every epoch (entry 0 before training)."""
@@ -54,12 +54,12 @@ def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=N
 
 def cost_images(section):
     """How many of the training images (the first ones) the training cost is averaged over:
-    ``cost_images`` if set, at most ``train_size``; the L2 term always uses n = ``train_size``."""
-    return min(section.get("cost_images") or section["train_size"], section["train_size"])
+    ``cost_images``, at most ``train_size``; the L2 term always uses n = ``train_size``."""
+    return min(section["cost_images"], section["train_size"])
 
 
-def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64, log=None, probe_size=E1_PROBE_SIZE,
-                         activation_images=300):
+def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64, log=None,
+                         probe_size=book.SPEED_PROBE_IMAGES, activation_images=E1_ACTIVATION_IMAGES):
     """E1 for several seeds of one depth, trained as one stacked computation (one seed: a single
     run); one record per seed, each what the single run with that seed gives (to rounding)."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)

@@ -73,7 +73,7 @@ def depth_phrase(depths):
     return f"{listing(word(k) for k in depths)} hidden layers"
 
 
-def net(k, width=30):
+def net(k, width):
     """The book's notation of a net with ``k`` hidden layers: ``[784, 30, 30, 10]``."""
     return "`[" + ", ".join(["784"] + [str(width)] * k + ["10"]) + "]`"
 

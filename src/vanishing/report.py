@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 from . import book, markup
-from .experiments import E1_PROBE_SIZE
 from .appendix import config_block, data_table, packages_table, read_benchmarks, timings_table
 from .prose import (depth_phrase, listing, net, over_seeds, pct, plural, ratio, sci, sig,  # noqa: F401
                     spread, table, word)
@@ -21,7 +20,7 @@ def by_depth(items):
 # --- E1 ---------------------------------------------------------------------------------------
 
 
-def e1_variables(s, width=30):
+def e1_variables(s, width):
     depths = by_depth(s["per_depth"])
     out = {f"k{k}": {"mean": pct(d["final_accuracy"]["mean"]), "std": pct(d["final_accuracy"]["std"]),
                      "book": pct(d["book"]) if d["book"] is not None else "n/a"} for k, d in depths.items()}
@@ -92,7 +91,7 @@ BOOK_E1 = {"activation": "sigmoid", "cost": "cross_entropy", "init": "scaled", "
 
 def e1_setup(section):
     """How E1 trained, from its config section, and what the book did differently (only that)."""
-    ours = dict(BOOK_E1, **{k: v for k, v in section.items() if k in BOOK_E1})
+    ours = {k: section[k] for k in BOOK_E1}
     phrases = {"activation": lambda c: _ACTIVATION.get(c["activation"], c["activation"]),
                "cost": lambda c: _COST.get(c["cost"], c["cost"]),
                "init": lambda c: _INIT.get(c["init"], c["init"]),
@@ -109,14 +108,14 @@ def e1_setup(section):
     setup = ", ".join(phrases[k](ours) for k in ("activation", "cost", "init", "mini_batch_size", "eta", "lmbda"))
     return {"setup": setup, "images": images, "book_setup": same, "width": str(ours["width"]),
             "mini_batch_size": str(ours["mini_batch_size"]), "train_size": f"{ours['train_size']:,}",
-            "probe_size": f"{E1_PROBE_SIZE:,}"}
+            "probe_size": f"{book.SPEED_PROBE_IMAGES:,}"}
 
 
 def protocol_variables(config):
     """E2's and E3's settings from the run's config, for the prose that describes them."""
-    e2, e3 = config.get("initial_speed", {}), config.get("learning_speed", {})
-    return ({"probe_size": f"{e2['probe_size']:,}"} if e2 else {},
-            {"train_size": f"{e3['train_size']:,}", "eta": f"{e3['eta']:g}", "lmbda": f"{e3['lmbda']:g}"} if e3 else {})
+    e2, e3 = config["initial_speed"], config["learning_speed"]
+    return ({"probe_size": f"{e2['probe_size']:,}"},
+            {"train_size": f"{e3['train_size']:,}", "eta": f"{e3['eta']:g}", "lmbda": f"{e3['lmbda']:g}"})
 
 
 # The book's two readings of E1, as claims the beyond chapter's interval rule decides
@@ -173,7 +172,7 @@ def bars_depth(hidden_layers):
     return 2 if 2 in hidden_layers else min(hidden_layers)
 
 
-def e2_variables(s):
+def e2_variables(s, width):
     out = {}
     for d in s["per_depth"]:
         k = d["hidden_layers"]
@@ -185,7 +184,7 @@ def e2_variables(s):
     seeds = s["per_depth"][0]["layers"][0]["n"]
     depths = [d["hidden_layers"] for d in s["per_depth"]]
     out.update({"seeds": str(seeds), "seeds_text": over_seeds(seeds), "depth_phrase": depth_phrase(depths),
-                "bars_net": net(bars_depth(depths)), "findings": e2_findings(s)})
+                "bars_net": net(bars_depth(depths), width), "findings": e2_findings(s)})
     return out
 
 
@@ -340,11 +339,12 @@ def report_variables(summary, *extra: dict, run: dict | None = None):
     see :mod:`vanishing.findings`), then each dict of ``extra`` merged in at the top level (the
     beyond chapter's, the causes', ...); a key defined twice is an error."""
     prov = summary["provenance"]
-    e1_config = summary.get("config", {}).get("depth_accuracy", {})
-    e2_protocol, e3_protocol = protocol_variables(summary.get("config", {}))
+    config = summary["config"]
+    e2_protocol, e3_protocol = protocol_variables(config)
     out = {
-        "e1": {**e1_variables(summary["depth_accuracy"], e1_config.get("width", 30)), **e1_setup(e1_config)},
-        "e2": {**e2_variables(summary["initial_speed"]), **e2_protocol},
+        "e1": {**e1_variables(summary["depth_accuracy"], config["depth_accuracy"]["width"]),
+               **e1_setup(config["depth_accuracy"])},
+        "e2": {**e2_variables(summary["initial_speed"], config["initial_speed"]["width"]), **e2_protocol},
         "e3": {**e3_variables(summary["learning_speed"]), **e3_protocol},
         "e4": e4_variables(summary["chain"]),
         "e5": e5_variables(summary["window"]),

@@ -107,7 +107,7 @@ def summarize_init(table, section):
         v = per_seed(init, measure)
         return None if v is None else geometric_mean_interval(v)
 
-    k, cost = section["hidden_layers"], section.get("cost", "cross_entropy")
+    k, cost = section["hidden_layers"], section["cost"]
     deviations = [f"{k} hidden layers of {width} units (the paper: up to 5 of 1,000)",
                   f"the first {section['probe_size']:,} MNIST training images"]
     if cost != "log_likelihood":

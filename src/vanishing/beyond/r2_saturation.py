@@ -149,7 +149,7 @@ def _per_seed_json(entry):
 def _deviations(section):
     out = [f"{section['hidden_layers']} hidden layers of {section['width']} units (the paper: 1,000)",
            f"{section['epochs']} epochs on {section['train_size']:,} MNIST images (the paper: hundreds of epochs)"]
-    if section.get("cost", "cross_entropy") != "log_likelihood":
+    if section["cost"] != "log_likelihood":
         out.append("sigmoid output with cross-entropy (the paper: softmax with log-likelihood)")
     return out
 
