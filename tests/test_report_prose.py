@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from test_report_configs import BAD_AGREEMENT
-from vanishing import findings, report, summary
+from vanishing import book, findings, report, summary
 
 
 def tables(depths, seeds, epochs=3):
@@ -85,7 +85,7 @@ def test_words_and_plurals():
 
 
 def test_setup_comes_from_the_config():
-    book_setup = dict(report.BOOK_E1)
+    book_setup = dict(book.DEPTH_ACCURACY_SETUP)
     assert report.e1_setup(book_setup)["book_setup"] == "the book's setup"
     relu = report.e1_setup({**book_setup, "activation": "relu", "train_size": 5000, "width": 100})
     assert relu["setup"].startswith("rectified linear units") and relu["width"] == "100"
@@ -112,7 +112,7 @@ def full_summary():
                        "sigma_prime_max": 0.25, "sigma_prime_argmax": 0.0,
                        "book": {"widest_w": 6.894, "widest_width": 0.4477, "sigma_prime_max": 0.25}},
             "data": {"source": "npm:x"},
-            "config": {"depth_accuracy": dict(report.BOOK_E1), "initial_speed": {"width": 30, "probe_size": 1000},
+            "config": {"depth_accuracy": dict(book.DEPTH_ACCURACY_SETUP), "initial_speed": {"width": 30, "probe_size": 1000},
                        "learning_speed": {"train_size": 1000, "eta": 0.1, "lmbda": 5.0}},
             "provenance": {"code_version": "abc", "machine": {"platform": "p", "cpus": 2, "processor": "x",
                                                                "python": "3.11"}}}

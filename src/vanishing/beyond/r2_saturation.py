@@ -27,7 +27,7 @@ EARLY_FRACTION = 0.2  # "early": within the first 20 % of the training updates
 RECOVERY_BAND = (0.1, 1.0)  # "recovers slowly": between 10 % and all of the drop recovered at the end
 ORDER_MINIMAL = 1 / 3  # layer order: Kendall's τ(layer, saturation update) above 1/3
 PINNED_MINIMAL = 0.5  # tanh top layer "not driven to a saturated value": max |mean| below 0.5
-PERCENTILE = 98  # Glorot & Bengio's Fig. 3 plots the 98th percentile of |a|
+PERCENTILE = book.GLOROT_FIG3_PERCENTILE
 F_PRIME_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
 # What a null means in the summary's per-seed entries (in memory: +inf for a crossing, NaN otherwise).
 NULL_MEANS = {"crossing_update": "the layer never reached the saturation level (+inf; ranked last by τ)",
