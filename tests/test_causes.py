@@ -1,4 +1,4 @@
-"""Issue 13, the chapter's causes measured: the backward factors of eq. (124) against a direct
+"""The chapter's causes measured: the backward factors of eq. (124) against a direct
 computation, the Jacobians' singular values, the slope fits and intervals, the regime variants,
 training only some layers, and the rules on the quick config."""
 

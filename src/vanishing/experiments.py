@@ -169,7 +169,7 @@ def sigma_prime_table(z_max=8.0, points=1601):
     return pd.DataFrame({"z": z, "sigma_prime": chain.sigmoid_prime(z)})
 
 
-# --- E1's speeds (issue 13) ---------------------------------------------------------------------
+# --- E1's speeds ------------------------------------------------------------------------------
 
 
 def depth_speed_table(records):

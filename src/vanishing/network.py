@@ -15,11 +15,12 @@ layer L. Back-propagation (eqs. BP1–BP4) gives, per example,
     δᴸ = ∂C/∂zᴸ                 from the cost (the cost's ``delta``)
     δˡ = (δˡ⁺¹ wˡ⁺¹) ⊙ f′(zˡ)
     ∂C/∂bˡ = δˡ,   ∂C/∂wˡ = (δˡ)ᵀ aˡ⁻¹   (summed over the mini-batch's rows).
+
+``Network.backward`` is the recursion for δˡ (one batch, or stacked replicas), ``Network.deltas``
+every example's δˡ, and ``Network.backprop`` the gradients (BP3, BP4) from them.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -116,7 +117,7 @@ OUTPUTS = {"sigmoid": Sigmoid, "softmax": Softmax}
 
 # ---------------------------------------------------------------------------------------------
 # Costs, as in network2: ``fn`` the cost of each example, ``delta`` the output error δᴸ.
-# The output layer is a sigmoid layer for both.
+# Cross-entropy and quadratic go with a sigmoid output layer, log-likelihood with softmax (COST_OUTPUT).
 
 
 class CrossEntropyCost:
@@ -172,7 +173,8 @@ COSTS = {c.name: c for c in (CrossEntropyCost, QuadraticCost, LogLikelihoodCost)
 COST_OUTPUT = {"cross_entropy": "sigmoid", "quadratic": "sigmoid", "log_likelihood": "softmax"}
 
 # ---------------------------------------------------------------------------------------------
-# Initializers: (n_out, n_in, rng, dtype) -> (w, b), biases drawn first as in network2.
+# Initializers: (n_out, n_in, rng) -> (w, b) in float64, biases drawn first as in network2; the
+# Network casts them to its dtype.
 
 
 def init_scaled(n_out, n_in, rng):

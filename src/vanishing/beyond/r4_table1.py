@@ -63,7 +63,7 @@ def table1_runs(section, activation, init, seeds, splits, dtype=np.float64, log=
 
 
 def _test_accuracy(record):
-    """The record's test accuracy (%), NaN if it has none (diverged; older files wrote NaN)."""
+    """The record's test accuracy (%), NaN for a diverged run (whose record holds null)."""
     test = record["test_accuracy"]
     return float("nan") if test is None else float(test)
 

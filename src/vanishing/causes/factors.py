@@ -89,11 +89,3 @@ def singular_values(w, fprime):
     """Singular values of every example's Jacobian Σ′(zˡ⁺¹) wˡ⁺¹, shape (m, min(n_out, n_in)),
     each row in decreasing order."""
     return np.linalg.svd(jacobians(w, fprime), compute_uv=False)
-
-
-def hidden_singular_values(net, x):
-    """Mean (over examples and singular values) singular value of the Jacobian from hidden layer j
-    to hidden layer j + 1, for j = 1..k−1: a list of k − 1 numbers."""
-    fprimes = hidden_fprime(net, x)
-    return [float(np.mean(singular_values(net.weights[i + 1], fprimes[i + 1])))
-            for i in range(len(fprimes) - 1)]
