@@ -45,7 +45,7 @@ def main():
     nc = args.cost_images
     with threadpool_limits(limits=1, user_api="blas"):
         for depth in args.depths:
-            nets, rngs = zip(*(experiments.make_net(section, depth, s, np.float64) for s in section["seeds"]))
+            nets, rngs = zip(*(experiments.section_net(section, depth, s, np.float64) for s in section["seeds"]))
             monitors = []
             for _ in nets:
                 m = BothCosts(x[:1000], y[:1000], cost_x=x[:nc], cost_y=y[:nc], valid_x=vx, valid_y=vy,

@@ -131,20 +131,6 @@ def test_default_r3_reaches_mu_max_and_fits_the_schedule():
 # --- Engine pieces ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
-def test_per_example_deltas_sum_to_backprop(activation):
-    rng = np.random.default_rng(3)
-    net = Network([6, 5, 5, 3], rng, activation=activation, init="glorot")
-    x, y = rng.random((9, 6)), one_hot(rng.integers(0, 3, 9), 3)
-    deltas = beyond.per_example_deltas(net, x, y)
-    nabla_b, _ = net.backprop(x, y)
-    for d, nb in zip(deltas, nabla_b):
-        np.testing.assert_allclose(d.sum(axis=0), nb, rtol=1e-12, atol=1e-15)
-    one = [net.backprop(x[i : i + 1], y[i : i + 1])[0] for i in range(len(x))]
-    for l, d in enumerate(deltas):
-        np.testing.assert_allclose(d, np.array([o[l] for o in one]), rtol=1e-12, atol=1e-15)
-
-
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
 def test_relative_derivative_is_exact_from_mean_and_std(activation):
     a = Network([4, 50, 3], np.random.default_rng(0), activation=activation).forward(

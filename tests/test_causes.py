@@ -1,4 +1,4 @@
-"""Issue 13, the chapter's causes measured: the backward factors of eq. (124) against a direct
+"""The chapter's causes measured: the backward factors of eq. (124) against a direct
 computation, the Jacobians' singular values, the slope fits and intervals, the regime variants,
 training only some layers, and the rules on the quick config."""
 
@@ -11,6 +11,7 @@ from scipy import stats
 
 from conftest import copy_project, run_snakemake, write_config
 from vanishing import experiments
+from vanishing.beyond import runs as beyond_runs
 from vanishing.causes import depth_sweep, factors, layerwise, regime, summary
 from vanishing.causes import report as causes_report
 from vanishing.iofiles import write_json
@@ -27,7 +28,7 @@ def direct_deltas(net, x, y):
     for i, (w, b) in enumerate(zip(net.weights, net.biases)):
         z = w @ a + b
         zs.append(z)
-        a = net._act(i).fn(z)
+        a = net.layer_function(i).fn(z)
     deltas = [a - y]
     for i in range(len(net.weights) - 1, 0, -1):
         f = net.activation
@@ -97,12 +98,23 @@ def test_jacobians_reject_a_derivative_of_the_wrong_shape():
 
 
 def test_standard_init_is_glorot_and_bengios_uniform_with_zero_biases():
-    net = depth_sweep.make_net(3, 30, "tanh", "standard", seed=1)
+    net = depth_sweep.causes_net(3, 30, "tanh", "standard", 1, np.float64)
     for w, b in zip(net.weights, net.biases):
         assert np.abs(w).max() <= 1 / np.sqrt(w.shape[1]) and np.all(b == 0)
         assert np.abs(w).max() > 0.9 / np.sqrt(w.shape[1])  # fills the interval
     with pytest.raises(ValueError, match="unknown initializer 'lecun'"):
-        depth_sweep.make_net(3, 30, "tanh", "lecun", seed=1)
+        depth_sweep.causes_net(3, 30, "tanh", "lecun", 1, np.float64)
+
+
+@pytest.mark.parametrize("init", ["scaled", "large", "glorot", "standard"])
+def test_one_seed_gives_one_net_in_the_causes_the_chapter_and_beyond(init):
+    causes = depth_sweep.causes_net(3, 20, "tanh", init, 7, np.float64)
+    chapter, _ = experiments.section_net({"width": 20, "activation": "tanh", "init": init, "cost": "cross_entropy"},
+                                         3, 7, np.float64)
+    r1, _ = beyond_runs.section_net({"hidden_layers": 3, "cost": "cross_entropy"}, "tanh", init, 20, 7, np.float64)
+    for net in (chapter, r1):
+        for a, b in zip(causes.params(), net.params(), strict=True):
+            assert np.array_equal(a, b)
 
 
 # --- slope fits and intervals ----------------------------------------------------------------

@@ -41,6 +41,20 @@ def test_backprop_matches_central_differences(activation, cost):
             assert rel_err(grad, num) < 1e-6, (activation, cost, num.shape)
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_deltas_of_every_example_sum_to_backprop(activation):
+    rng = np.random.default_rng(3)
+    net = Network([6, 5, 5, 3], rng, activation=activation, init="glorot")
+    x, y = rng.random((9, 6)), one_hot(rng.integers(0, 3, 9), 3)
+    deltas = net.deltas(x, y)
+    nabla_b, _ = net.backprop(x, y)
+    for d, nb in zip(deltas, nabla_b):
+        np.testing.assert_allclose(d.sum(axis=0), nb, rtol=1e-12, atol=1e-15)
+    one = [net.backprop(x[i : i + 1], y[i : i + 1])[0] for i in range(len(x))]
+    for l, d in enumerate(deltas):
+        np.testing.assert_allclose(d, np.array([o[l] for o in one]), rtol=1e-12, atol=1e-15)
+
+
 def test_vectorized_sgd_equals_per_example_reference():
     rng = np.random.default_rng(2)
     net = Network([6, 5, 4, 3], rng)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from test_report_configs import BAD_AGREEMENT
-from vanishing import findings, report, summary
+from vanishing import book, findings, report, summary
 
 
 def tables(depths, seeds, epochs=3):
@@ -31,7 +31,7 @@ def prose(depths, seeds):
     acc, init, learn = tables(depths, seeds)
     s = {"depth_accuracy": summary.depth_accuracy(acc), "initial_speed": summary.initial_speed(init),
          "learning_speed": summary.learning_speed(learn)}
-    e1, e2, e3 = (report.e1_variables(s["depth_accuracy"]), report.e2_variables(s["initial_speed"]),
+    e1, e2, e3 = (report.e1_variables(s["depth_accuracy"], 30), report.e2_variables(s["initial_speed"], 30),
                   report.e3_variables(s["learning_speed"]))
     text = " ".join([e1["findings"], e1["nets"], e1["seeds_text"], e2["findings"], e2["depth_phrase"],
                      e3["findings"], report.e1_table(s["depth_accuracy"]), report.e2_table(s["initial_speed"], 1000),
@@ -80,12 +80,12 @@ def test_words_and_plurals():
     assert report.depth_phrase([2, 3, 4]) == "two to four hidden layers"
     assert report.depth_phrase([1, 2]) == "one and two hidden layers"
     assert report.depth_phrase([1, 3, 6]) == "one, three and six hidden layers"
-    assert report.net(2) == "`[784, 30, 30, 10]`"
+    assert report.net(2, 30) == "`[784, 30, 30, 10]`"
     assert report.spread({"mean": 1.0, "std": 0.5, "n": 1}, report.pct) == "1.00"
 
 
 def test_setup_comes_from_the_config():
-    book_setup = dict(report.BOOK_E1)
+    book_setup = dict(book.DEPTH_ACCURACY_SETUP)
     assert report.e1_setup(book_setup)["book_setup"] == "the book's setup"
     relu = report.e1_setup({**book_setup, "activation": "relu", "train_size": 5000, "width": 100})
     assert relu["setup"].startswith("rectified linear units") and relu["width"] == "100"
@@ -112,6 +112,8 @@ def full_summary():
                        "sigma_prime_max": 0.25, "sigma_prime_argmax": 0.0,
                        "book": {"widest_w": 6.894, "widest_width": 0.4477, "sigma_prime_max": 0.25}},
             "data": {"source": "npm:x"},
+            "config": {"depth_accuracy": dict(book.DEPTH_ACCURACY_SETUP), "initial_speed": {"width": 30, "probe_size": 1000},
+                       "learning_speed": {"train_size": 1000, "eta": 0.1, "lmbda": 5.0}},
             "provenance": {"code_version": "abc", "machine": {"platform": "p", "cpus": 2, "processor": "x",
                                                                "python": "3.11"}}}
 

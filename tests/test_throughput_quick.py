@@ -32,7 +32,7 @@ def test_quick_e1_table_equals_single_seed_runs(quick_run, quick_config):
 def e3_two_passes(section, k, seed, split):
     """E3 as before: train() with a full-batch mini-batch and a Monitor back-propagating again."""
     x, y = load_split(split, n=section["train_size"])
-    net, rng = experiments.make_net(section, k, seed, np.float64)
+    net, rng = experiments.section_net(section, k, seed, np.float64)
     history = train(net, x, y, epochs=section["epochs"], mini_batch_size=len(x), eta=section["eta"],
                     lmbda=section["lmbda"], rng=rng, monitor=Monitor(x, y, bias_neurons=0))
     return {"hidden_layers": k, "seed": seed, "history": history}

@@ -10,28 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import chain
+from . import book, chain
 from .data import load_split
-from .network import Network
+from .nets import make_net, sizes
 from .provenance import describe
 from .replicas import train_stacked
 from .train import Monitor, gradient_descent, train
 
-INPUTS, OUTPUTS = 784, 10
-
-
-def sizes(hidden_layers, width):
-    """[784, width × hidden_layers, 10]."""
-    return [INPUTS] + [width] * hidden_layers + [OUTPUTS]
-
-
-def make_net(section, hidden_layers, seed, dtype):
-    """The run's Generator (seeded) and the network it initializes; the same Generator then
-    shuffles the training set, so a run depends on nothing but its config and seed."""
-    rng = np.random.default_rng(seed)
-    net = Network(sizes(hidden_layers, section["width"]), rng, activation=section["activation"],
-                  cost=section["cost"], init=section["init"], dtype=dtype)
-    return net, rng
+def section_net(section, hidden_layers, seed, dtype):
+    """(net, rng) of one run of a chapter section: its width, activation, init and cost."""
+    return make_net(hidden_layers, section["width"], seed, activation=section["activation"], init=section["init"],
+                    cost=section["cost"], dtype=dtype)
 
 
 def run_label(name, section, hidden_layers, seed):
@@ -50,12 +39,12 @@ def record(name, section, hidden_layers, seed, dtype, **results):
 # --- E1 -----------------------------------------------------------------------------------------
 
 
-# E1's speeds of learning are read over the first this many training images (the book's probe).
-E1_PROBE_SIZE = 1000
+# E1's hidden-layer activation statistics are read over the first this many test images.
+E1_ACTIVATION_IMAGES = 300
 
 
-def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None, probe_size=E1_PROBE_SIZE,
-                   activation_images=300):
+def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None,
+                   probe_size=book.SPEED_PROBE_IMAGES, activation_images=E1_ACTIVATION_IMAGES):
     """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, the
     training cost (mean over the first ``cost_images`` images, plus the L2 term) and the per-layer
     speeds after every epoch (entry 0 before training)."""
@@ -65,19 +54,19 @@ def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=N
 
 def cost_images(section):
     """How many of the training images (the first ones) the training cost is averaged over:
-    ``cost_images`` if set, at most ``train_size``; the L2 term always uses n = ``train_size``."""
-    return min(section.get("cost_images") or section["train_size"], section["train_size"])
+    ``cost_images``, at most ``train_size``; the L2 term always uses n = ``train_size``."""
+    return min(section["cost_images"], section["train_size"])
 
 
-def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64, log=None, probe_size=E1_PROBE_SIZE,
-                         activation_images=300):
+def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64, log=None,
+                         probe_size=book.SPEED_PROBE_IMAGES, activation_images=E1_ACTIVATION_IMAGES):
     """E1 for several seeds of one depth, trained as one stacked computation (one seed: a single
     run); one record per seed, each what the single run with that seed gives (to rounding)."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vy = load_split(splits["validation"], dtype=dtype)
     tx, _ = load_split(splits["test"], n=activation_images, dtype=dtype)
     nc = cost_images(section)
-    nets, rngs = zip(*(make_net(section, hidden_layers, seed, dtype) for seed in seeds))
+    nets, rngs = zip(*(section_net(section, hidden_layers, seed, dtype) for seed in seeds))
     monitors = [Monitor(x[:probe_size], y[:probe_size], cost_x=x[:nc], cost_y=y[:nc], valid_x=vx, valid_y=vy,
                         act_x=tx, lmbda=section["lmbda"], n=len(x)) for _ in seeds]
     labels = [run_label("depth_accuracy", section, hidden_layers, seed) for seed in seeds]
@@ -108,7 +97,7 @@ def initial_speed(section, hidden_layers, splits, dtype=np.float64):
     x, y = load_split(splits["train"], n=section["probe_size"], dtype=dtype)
     runs = []
     for seed in section["seeds"]:
-        net, _ = make_net(section, hidden_layers, seed, dtype)
+        net, _ = section_net(section, hidden_layers, seed, dtype)
         row = Monitor(x, y, bias_neurons=section["bar_neurons"]).measure(net)
         runs.append({"seed": seed, **row})
     return record("initial_speed", section, hidden_layers, None, dtype, runs=runs)
@@ -129,7 +118,7 @@ def learning_speed(section, hidden_layers, seed, splits, dtype=np.float64, log=N
     probe set; the speed of every layer after every epoch, read off the gradient of the update
     (one back-propagation per epoch)."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
-    net, _ = make_net(section, hidden_layers, seed, dtype)
+    net, _ = section_net(section, hidden_layers, seed, dtype)
     label = run_label("learning_speed", section, hidden_layers, seed)
     history = gradient_descent(net, x, y, epochs=section["epochs"], eta=section["eta"],
                                lmbda=section["lmbda"], log=log, label=label)
@@ -180,7 +169,7 @@ def sigma_prime_table(z_max=8.0, points=1601):
     return pd.DataFrame({"z": z, "sigma_prime": chain.sigmoid_prime(z)})
 
 
-# --- E1's speeds (issue 13) ---------------------------------------------------------------------
+# --- E1's speeds ------------------------------------------------------------------------------
 
 
 def depth_speed_table(records):

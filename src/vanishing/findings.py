@@ -8,10 +8,10 @@ import csv
 import hashlib
 import json
 import os
-from pathlib import Path
 
 from . import book, markup
-from .report import depth_phrase, pct, plural, ratio, sci, spread
+from .formats import pct, ratio, sci
+from .prose import depth_phrase, plural, spread
 
 DEFAULT_CONFIG = "config/config.yaml"
 

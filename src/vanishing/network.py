@@ -15,11 +15,12 @@ layer L. Back-propagation (eqs. BP1–BP4) gives, per example,
     δᴸ = ∂C/∂zᴸ                 from the cost (the cost's ``delta``)
     δˡ = (δˡ⁺¹ wˡ⁺¹) ⊙ f′(zˡ)
     ∂C/∂bˡ = δˡ,   ∂C/∂wˡ = (δˡ)ᵀ aˡ⁻¹   (summed over the mini-batch's rows).
+
+``Network.backward`` is the recursion for δˡ (one batch, or stacked replicas), ``Network.deltas``
+every example's δˡ, and ``Network.backprop`` the gradients (BP3, BP4) from them.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -116,7 +117,7 @@ OUTPUTS = {"sigmoid": Sigmoid, "softmax": Softmax}
 
 # ---------------------------------------------------------------------------------------------
 # Costs, as in network2: ``fn`` the cost of each example, ``delta`` the output error δᴸ.
-# The output layer is a sigmoid layer for both.
+# Cross-entropy and quadratic go with a sigmoid output layer, log-likelihood with softmax (COST_OUTPUT).
 
 
 class CrossEntropyCost:
@@ -172,7 +173,8 @@ COSTS = {c.name: c for c in (CrossEntropyCost, QuadraticCost, LogLikelihoodCost)
 COST_OUTPUT = {"cross_entropy": "sigmoid", "quadratic": "sigmoid", "log_likelihood": "softmax"}
 
 # ---------------------------------------------------------------------------------------------
-# Initializers: (n_out, n_in, rng, dtype) -> (w, b), biases drawn first as in network2.
+# Initializers: (n_out, n_in, rng) -> (w, b) in float64, biases drawn first as in network2; the
+# Network casts them to its dtype.
 
 
 def init_scaled(n_out, n_in, rng):
@@ -247,9 +249,10 @@ class Network:
         self.weights = [w.astype(self.dtype) for w, _ in params]
         self.biases = [b.astype(self.dtype) for _, b in params]
 
-    def _act(self, l_index):
-        """Activation of weight layer ``l_index`` (0-based): hidden f, or the output layer's."""
-        return self.output_layer if l_index == len(self.weights) - 1 else self.activation
+    def layer_function(self, i):
+        """The activation of weight layer i (0-based, book layer l = i + 2): the hidden f, or the
+        output layer's for the last one."""
+        return self.output_layer if i == len(self.weights) - 1 else self.activation
 
     def forward(self, x):
         """Activations [a¹ = x, a², ..., aᴸ] of a batch x of shape (m, n¹); aˡ has shape (m, nˡ)."""
@@ -257,7 +260,7 @@ class Network:
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = np.dot(activations[-1], w.T)
             z += b
-            activations.append(self._act(i).apply_(z))
+            activations.append(self.layer_function(i).apply_(z))
         return activations
 
     def output(self, x):
@@ -265,7 +268,7 @@ class Network:
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = x @ w.T
             z += b
-            x = self._act(i).fn(z)
+            x = self.layer_function(i).fn(z)
         return z, x
 
     def feedforward(self, x):
@@ -285,13 +288,39 @@ class Network:
             delta *= scale
         L = len(self.weights)
         nabla_b, nabla_w = [None] * L, [None] * L
-        for i in range(L - 1, -1, -1):
+        for i, delta in self.backward(delta, activations):
             nabla_b[i] = delta.sum(axis=0)
             nabla_w[i] = np.dot(delta.T, activations[i])
-            if i:  # δˡ⁻¹ = (δˡ wˡ) ⊙ f′(zˡ⁻¹), with the weights before any update
-                delta = np.dot(delta, self.weights[i])
-                delta *= self._act(i - 1).prime(activations[i])
         return nabla_b, nabla_w
+
+    def backward(self, delta, activations, weights=None):
+        """The recursion BP2 from the output error down: yields (i, δˡ) for weight layers
+        i = L − 2, ..., 0 (book layer l = i + 2), starting with δᴸ = ``delta``, then
+
+            δˡ⁻¹ = (δˡ wˡ) ⊙ f′(zˡ⁻¹)     with f′(zˡ⁻¹) read from aˡ⁻¹ = ``activations[i]``.
+
+        For a batch: delta (m, nᴸ), activations [a¹, ..., aᴸ] of shapes (m, nˡ) as ``forward``
+        returns them, δˡ of shape (m, nˡ). Stacked replicas (``replicas``) pass their own
+        ``weights`` (R, nˡ, nˡ⁻¹) with delta (R, m, nᴸ) and activations (R, m, nˡ). Each δˡ⁻¹ is
+        computed when the loop asks for it, from the δˡ just yielded and ``weights`` as they are
+        then: a caller that updates weights in the loop must do so after the recursion is done."""
+        weights = self.weights if weights is None else weights
+        product = np.dot if delta.ndim == 2 else np.matmul
+        for i in range(len(weights) - 1, -1, -1):
+            yield i, delta
+            if i:
+                delta = product(delta, weights[i])
+                delta *= self.layer_function(i - 1).prime(activations[i])
+
+    def deltas(self, x, y):
+        """δˡ = ∂Cₓ/∂zˡ of every example for every layer l = 2..L: a list in layer order (index
+        i = l − 2) of arrays of shape (m, nˡ), for a batch x (m, n¹) with one-hot y (m, nᴸ).
+        Their sum over the rows is ``backprop``'s ∂C/∂bˡ."""
+        activations = self.forward(x)
+        out = [None] * len(self.weights)
+        for i, delta in self.backward(self.cost.delta(activations[-1], y), activations):
+            out[i] = delta
+        return out
 
     def cost_sum(self, x, y):
         """Σ over the batch of the per-example cost (no regularization term)."""

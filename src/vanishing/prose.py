@@ -1,38 +1,9 @@
-"""How the report prints things: numbers (percentages, significant figures, ratios, powers of
-ten), pipe tables with a Quarto caption, and prose that agrees with whatever the config ran:
+"""How the report writes things (its numbers: ``formats``): pipe tables with a Quarto caption, and
+prose that agrees with whatever the config ran:
 counts in words with the right number ("one hidden layer", "four hidden layers"), lists ("one,
 three and six"), the book's net notation, a measurement with its spread (none for one seed)."""
 
 from __future__ import annotations
-
-# --- numbers ---------------------------------------------------------------------------------
-
-
-def pct(x):
-    """An accuracy in percent, as the book prints them."""
-    return f"{x:.2f}"
-
-
-def sig(x, digits=3):
-    """A positive measurement to ``digits`` significant figures (no exponent for usual sizes)."""
-    if x == 0:
-        return "0"
-    text = f"{x:.{digits}g}"
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        return f"{mantissa} × 10^{int(exp)}^"
-    return text
-
-
-def ratio(x):
-    return f"{x:.1f}" if x < 100 else f"{x:.0f}"
-
-
-def sci(x):
-    """A tiny or huge number as m × 10^e^ (pandoc/Quarto superscript)."""
-    mantissa, exp = f"{x:.2e}".split("e")
-    return f"{mantissa} × 10^{int(exp)}^"
-
 
 def table(header, rows, caption, label):
     """A pipe table with a Quarto caption and cross-reference label."""
@@ -73,7 +44,7 @@ def depth_phrase(depths):
     return f"{listing(word(k) for k in depths)} hidden layers"
 
 
-def net(k, width=30):
+def net(k, width):
     """The book's notation of a net with ``k`` hidden layers: ``[784, 30, 30, 10]``."""
     return "`[" + ", ".join(["784"] + [str(width)] * k + ["10"]) + "]`"
 

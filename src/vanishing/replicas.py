@@ -49,27 +49,25 @@ def stacked_backprop(net, weights, biases, x, y, scale=1.0, first_scale=None, fi
 
     ``scale`` is a number or one per replica (shape (R, 1, 1)). ``first_scale`` (shape (R, 1, 1)),
     if given, says that the first layer's true weights are first_scale · ``weights[0]`` (see
-    ``FirstLayer``); its gradient is then returned times ``first_grad_scale`` (R, 1, 1)."""
+    ``FirstLayer``); its gradient is then returned times ``first_grad_scale`` (R, 1, 1). The δ
+    recursion is ``Network.backward`` on the stacked weights."""
     activations = [x]
     for i, (w, b) in enumerate(zip(weights, biases)):
         z = np.matmul(activations[-1], w.transpose(0, 2, 1))
         if i == 0 and first_scale is not None:
             z *= first_scale
         z += b[:, None, :]
-        activations.append(net._act(i).apply_(z))
+        activations.append(net.layer_function(i).apply_(z))
     delta = net.cost.delta(activations[-1], y)
     if not (np.isscalar(scale) and scale == 1.0):
         delta *= scale
     L = len(weights)
     nabla_b, nabla_w = [None] * L, [None] * L
-    for i in range(L - 1, -1, -1):
+    for i, delta in net.backward(delta, activations, weights):
         nabla_b[i] = delta.sum(axis=1)
         if i == 0 and first_grad_scale is not None:
-            delta *= first_grad_scale  # δ² is not needed afterwards: no layer below the input
+            delta *= first_grad_scale  # δ² is the recursion's last: nothing is computed from it
         nabla_w[i] = np.matmul(delta.transpose(0, 2, 1), activations[i])
-        if i:  # δˡ⁻¹ = (δˡ wˡ) ⊙ f′(zˡ⁻¹), with the weights before any update
-            delta = np.matmul(delta, weights[i])
-            delta *= net._act(i - 1).prime(activations[i])
     return nabla_b, nabla_w
 
 
@@ -134,11 +132,11 @@ def stacked_output(net, weights, biases, rows, x):
     z = np.dot(x, w.reshape(k * width, -1).T).reshape(len(x), k, width).transpose(1, 0, 2)
     z += biases[0][rows][:, None, :]
     last = len(weights) - 1
-    a = net._act(0).apply_(z) if last else net._act(0).fn(z)  # hidden layers in place: only zᴸ is returned
+    a = net.layer_function(0).apply_(z) if last else net.layer_function(0).fn(z)  # hidden layers in place: only zᴸ is returned
     for i in range(1, len(weights)):
         z = np.matmul(a, weights[i][rows].transpose(0, 2, 1))
         z += biases[i][rows][:, None, :]
-        a = net._act(i).apply_(z) if i < last else net._act(i).fn(z)
+        a = net.layer_function(i).apply_(z) if i < last else net.layer_function(i).fn(z)
     return z, a
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 import math
 
 from . import book, markup
-from .experiments import E1_PROBE_SIZE
 from .appendix import config_block, data_table, packages_table, read_benchmarks, timings_table
-from .prose import (depth_phrase, listing, net, over_seeds, pct, plural, ratio, sci, sig,  # noqa: F401
-                    spread, table, word)
+from .formats import pct, ratio, sci, sig, signed_points
+from .prose import depth_phrase, listing, net, over_seeds, plural, spread, table, word  # noqa: F401
 
 
 def by_depth(items):
@@ -21,7 +20,7 @@ def by_depth(items):
 # --- E1 ---------------------------------------------------------------------------------------
 
 
-def e1_variables(s, width=30):
+def e1_variables(s, width):
     depths = by_depth(s["per_depth"])
     out = {f"k{k}": {"mean": pct(d["final_accuracy"]["mean"]), "std": pct(d["final_accuracy"]["std"]),
                      "book": pct(d["book"]) if d["book"] is not None else "n/a"} for k, d in depths.items()}
@@ -45,9 +44,9 @@ def e1_findings(s):
     seeds = min(d["final_accuracy"]["n"] for d in depths.values())
     book_best = s["book_best_depth"]
     text = []
-    if s["epochs"] != BOOK_EPOCHS:
+    if s["epochs"] != book.DEPTH_ACCURACY_SETUP["epochs"]:
         text.append(f"This run trained for {plural(s['epochs'], 'epoch', words=False)}, not the book's "
-                    f"{BOOK_EPOCHS}, so its accuracies are not comparable with the book's; only the ordering "
+                    f"{book.DEPTH_ACCURACY_SETUP['epochs']}, so its accuracies are not comparable with the book's; only the ordering "
                     "of the depths is.")
     if 1 in means and 2 in means:
         better = "better" if means[2] > means[1] else "no better"
@@ -79,20 +78,16 @@ def e1_findings(s):
     return " ".join(text)
 
 
-BOOK_EPOCHS = 30  # the book's E1 trains for 30 epochs
 _ACTIVATION = {"sigmoid": "sigmoid neurons", "tanh": "tanh neurons", "relu": "rectified linear units"}
 _COST = {"cross_entropy": "the cross-entropy cost", "quadratic": "the quadratic cost"}
 _INIT = {"scaled": "weights drawn from N(0, 1/n~in~), biases from N(0, 1)",
          "large": "weights and biases drawn from N(0, 1)",
          "glorot": "Glorot and Bengio's normalized initialization (biases 0)"}
-# The book's E1 setup (Nielsen 2015, ch. 5), in the config's terms.
-BOOK_E1 = {"activation": "sigmoid", "cost": "cross_entropy", "init": "scaled", "mini_batch_size": 10,
-           "eta": 0.1, "lmbda": 5.0, "epochs": BOOK_EPOCHS, "train_size": 50000, "width": 30}
 
 
 def e1_setup(section):
     """How E1 trained, from its config section, and what the book did differently (only that)."""
-    ours = dict(BOOK_E1, **{k: v for k, v in section.items() if k in BOOK_E1})
+    ours = {k: section[k] for k in book.DEPTH_ACCURACY_SETUP}
     phrases = {"activation": lambda c: _ACTIVATION.get(c["activation"], c["activation"]),
                "cost": lambda c: _COST.get(c["cost"], c["cost"]),
                "init": lambda c: _INIT.get(c["init"], c["init"]),
@@ -103,20 +98,20 @@ def e1_setup(section):
                "train_size": lambda c: "all 50,000 training images"}
     images = ("all 50,000 training images" if ours["train_size"] >= 50000
               else f"the first {ours['train_size']:,} training images")
-    differs = [k for k in phrases if ours[k] != BOOK_E1[k]]
+    differs = [k for k in phrases if ours[k] != book.DEPTH_ACCURACY_SETUP[k]]
     same = ("the book's setup" if not differs else
-            "the book: " + ", ".join(phrases[k](BOOK_E1) for k in differs) + ", one run")
+            "the book: " + ", ".join(phrases[k](book.DEPTH_ACCURACY_SETUP) for k in differs) + ", one run")
     setup = ", ".join(phrases[k](ours) for k in ("activation", "cost", "init", "mini_batch_size", "eta", "lmbda"))
     return {"setup": setup, "images": images, "book_setup": same, "width": str(ours["width"]),
             "mini_batch_size": str(ours["mini_batch_size"]), "train_size": f"{ours['train_size']:,}",
-            "probe_size": f"{E1_PROBE_SIZE:,}"}
+            "probe_size": f"{book.SPEED_PROBE_IMAGES:,}"}
 
 
 def protocol_variables(config):
     """E2's and E3's settings from the run's config, for the prose that describes them."""
-    e2, e3 = config.get("initial_speed", {}), config.get("learning_speed", {})
-    return ({"probe_size": f"{e2['probe_size']:,}"} if e2 else {},
-            {"train_size": f"{e3['train_size']:,}", "eta": f"{e3['eta']:g}", "lmbda": f"{e3['lmbda']:g}"} if e3 else {})
+    e2, e3 = config["initial_speed"], config["learning_speed"]
+    return ({"probe_size": f"{e2['probe_size']:,}"},
+            {"train_size": f"{e3['train_size']:,}", "eta": f"{e3['eta']:g}", "lmbda": f"{e3['lmbda']:g}"})
 
 
 # The book's two readings of E1, as claims the beyond chapter's interval rule decides
@@ -135,20 +130,15 @@ def e1_reading_sentences(depths, seeds):
     out = []
     for name, r in readings.items():
         i, claim = r["interval"], _E1_CLAIMS[name].format(m=pct(r["minimal"]))
-        detect = (f" (with this spread, the smallest effect the run could detect is {i_fmt(r['detectable'])} points)"
+        detect = (f" (with this spread, the smallest effect the run could detect is {signed_points(r['detectable'])} points)"
                   if math.isfinite(r["detectable"]) else "")
-        out.append(f"The book's reading that {claim}: the difference of the means is {i_fmt(i['estimate'])} "
-                   f"points (95 % interval {i_fmt(i['lo'])} to {i_fmt(i['hi'])}, Welch), so by the rule of "
+        out.append(f"The book's reading that {claim}: the difference of the means is {signed_points(i['estimate'])} "
+                   f"points (95 % interval {signed_points(i['lo'])} to {signed_points(i['hi'])}, Welch), so by the rule of "
                    f"@sec-beyond this run's verdict is *{r['verdict']}*{detect}.")
     if not readings:
         out.append("This run lacks the depths (1, 2 and 4 hidden layers) of the book's two readings, so "
                    "neither is judged.")
     return out
-
-
-def i_fmt(x):
-    """A signed difference of accuracies in points (− for a minus sign)."""
-    return f"{x:+.2f}".replace("-", "−")
 
 
 def e1_table(s):
@@ -159,7 +149,7 @@ def e1_table(s):
             for d in s["per_depth"]]
     head = "final accuracy (%)" if one_seed else "final accuracy (%), mean ± sd"
     return table(["hidden layers", head, "range over seeds (%)", "best epoch (%), mean",
-                  f"book (%), {BOOK_EPOCHS} epochs"], rows,
+                  f"book (%), {book.DEPTH_ACCURACY_SETUP['epochs']} epochs"], rows,
                  f"Validation accuracy after {plural(s['epochs'], 'epoch', words=False)} (this run, "
                  f"{over_seeds(s['per_depth'][0]['final_accuracy']['n'])}) and the book's published value "
                  "[@nielsen2015].", "tbl-e1")
@@ -173,7 +163,7 @@ def bars_depth(hidden_layers):
     return 2 if 2 in hidden_layers else min(hidden_layers)
 
 
-def e2_variables(s):
+def e2_variables(s, width):
     out = {}
     for d in s["per_depth"]:
         k = d["hidden_layers"]
@@ -185,7 +175,7 @@ def e2_variables(s):
     seeds = s["per_depth"][0]["layers"][0]["n"]
     depths = [d["hidden_layers"] for d in s["per_depth"]]
     out.update({"seeds": str(seeds), "seeds_text": over_seeds(seeds), "depth_phrase": depth_phrase(depths),
-                "bars_net": net(bars_depth(depths)), "findings": e2_findings(s)})
+                "bars_net": net(bars_depth(depths), width), "findings": e2_findings(s)})
     return out
 
 
@@ -340,11 +330,12 @@ def report_variables(summary, *extra: dict, run: dict | None = None):
     see :mod:`vanishing.findings`), then each dict of ``extra`` merged in at the top level (the
     beyond chapter's, the causes', ...); a key defined twice is an error."""
     prov = summary["provenance"]
-    e1_config = summary.get("config", {}).get("depth_accuracy", {})
-    e2_protocol, e3_protocol = protocol_variables(summary.get("config", {}))
+    config = summary["config"]
+    e2_protocol, e3_protocol = protocol_variables(config)
     out = {
-        "e1": {**e1_variables(summary["depth_accuracy"], e1_config.get("width", 30)), **e1_setup(e1_config)},
-        "e2": {**e2_variables(summary["initial_speed"]), **e2_protocol},
+        "e1": {**e1_variables(summary["depth_accuracy"], config["depth_accuracy"]["width"]),
+               **e1_setup(config["depth_accuracy"])},
+        "e2": {**e2_variables(summary["initial_speed"], config["initial_speed"]["width"]), **e2_protocol},
         "e3": {**e3_variables(summary["learning_speed"]), **e3_protocol},
         "e4": e4_variables(summary["chain"]),
         "e5": e5_variables(summary["window"]),

@@ -7,6 +7,7 @@ import math
 import re
 
 from .. import book
+from ..formats import DASH, mean_pm_std, pct_or_dash, short
 from .r1_init import PAPER_ACTIVATION
 from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer, selection_costs
 from .runs import CHANCE_ACCURACY
@@ -15,26 +16,6 @@ from .verdicts import interval_from_json
 ACTIVATION_ORDER = ["sigmoid", "tanh", "relu"]
 INIT_ORDER = ["large", "scaled", "standard", "glorot"]
 CITATION = {book.GLOROT_BENGIO: "@glorot2010", book.SUTSKEVER: "@sutskever2013"}
-
-
-def fmt(x, digits=3):
-    """A number for prose: 3 significant digits, no exponent below 10⁶; '–' for None or NaN; ∞."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if isinstance(x, float) and math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    x = float(x)
-    if x != 0 and abs(x) >= 10**digits:
-        return f"{x:,.0f}"
-    return f"{x:.{digits}g}"
-
-
-def fmt_pct(x):
-    return "–" if x is None or not math.isfinite(x) else f"{x:.2f}"
-
-
-def _pm(s, fn=fmt):
-    return "–" if s is None else f"{fn(s['mean'])} ± {fn(s['std'])}"
 
 
 def _key(x):
@@ -50,8 +31,8 @@ def effect_text(claim):
 def minimal_text(claim):
     m = claim["minimal"]
     if claim["side"] == "inside":
-        return f"inside {fmt(m[0])}–{fmt(m[1])}"
-    return f"{'>' if claim['side'] == 'above' else '<'} {fmt(m)}"
+        return f"inside {short(m[0])}–{short(m[1])}"
+    return f"{'>' if claim['side'] == 'above' else '<'} {short(m)}"
 
 
 def detectable_text(claim):
@@ -59,8 +40,8 @@ def detectable_text(claim):
     if d is None or i is None or not math.isfinite(i["half_width"]):
         return "– (too few seeds)"
     if claim["side"] == "inside":
-        return "none (interval wider than the band)" if d[0] > d[1] else f"inside {fmt(d[0])}–{fmt(d[1])}"
-    return f"{'>' if claim['side'] == 'above' else '<'} {fmt(d)}"
+        return "none (interval wider than the band)" if d[0] > d[1] else f"inside {short(d[0])}–{short(d[1])}"
+    return f"{'>' if claim['side'] == 'above' else '<'} {short(d)}"
 
 
 OUTPUT_TEXT = {"log_likelihood": "a softmax output layer with the log-likelihood cost",
@@ -82,15 +63,15 @@ def r1_variables(s):
     v = {"claims": _claims(r1), "hidden_layers": str(cfg["hidden_layers"]),
          "widths": " and ".join(str(w) for w in cfg["widths"]), "width": str(r1["paper_case"]["width"]),
          "probe_size": f"{cfg['probe_size']:,}", "seeds": str(len(cfg["seeds"])), "activation": PAPER_ACTIVATION,
-         "band_lo": fmt(r1["flat_band"][0]), "band_hi": fmt(r1["flat_band"][1]), "shrink": fmt(r1["shrink_minimal"]),
-         "jacobian_normalized": fmt(r1["published"].get("normalized")),
-         "jacobian_standard": fmt(r1["published"].get("standard"))}
+         "band_lo": short(r1["flat_band"][0]), "band_hi": short(r1["flat_band"][1]), "shrink": short(r1["shrink_minimal"]),
+         "jacobian_normalized": short(r1["published"].get("normalized")),
+         "jacobian_standard": short(r1["published"].get("standard"))}
     for c in r1["combinations"]:
         # Every width as <act>_<init>_w<width>_*, and the judged width also without the suffix.
         for base in [f"{c['activation']}_{c['init']}_w{c['width']}"] + (
                 [f"{c['activation']}_{c['init']}"] if c["width"] == r1["paper_case"]["width"] else []):
             for key, interval in (("delta", c["delta_ratio_interval"]), ("rms", c["delta_rms_ratio_interval"])):
-                v[f"{base}_{key}"] = fmt(interval["estimate"]) if interval else "–"
+                v[f"{base}_{key}"] = short(interval["estimate"]) if interval else DASH
     return v
 
 
@@ -99,20 +80,20 @@ def r2_variables(s):
     st = r2["sigmoid_top_layer_stats"]
     v = {"claims": _claims(r2), "epochs": str(cfg["epochs"]), "width": str(cfg["width"]),
          "hidden_layers": str(cfg["hidden_layers"]), "mini_batch_size": str(cfg["mini_batch_size"]),
-         "eta": fmt(cfg["eta"]), "lmbda": fmt(cfg["lmbda"]), "train_size": f"{cfg['train_size']:,}",
+         "eta": short(cfg["eta"]), "lmbda": short(cfg["lmbda"]), "train_size": f"{cfg['train_size']:,}",
          "seeds": str(len(cfg["seeds"])), "inits": " and ".join(cfg["inits"]),
-         "output": OUTPUT_TEXT[cfg.get("cost", "cross_entropy")],
+         "output": OUTPUT_TEXT[cfg["cost"]],
          "total_updates": f"{r2['total_updates']:,}", "record_every": str(cfg["record_every"]),
          "record_epochs": str(cfg["record_epochs"]), "images": str(cfg["activation_images"]),
-         "level": fmt(r2["saturation_level"]), "percentile": f"{r2['percentile']:g}th",
-         "early_percent": fmt(100 * s["rules"]["minimal_effects"]["r2"]["early_fraction"]),
+         "level": short(r2["saturation_level"]), "percentile": f"{r2['percentile']:g}th",
+         "early_percent": short(100 * s["rules"]["minimal_effects"]["r2"]["early_fraction"]),
          "lower_above_seeds": str(r2["lower_layers_above_top_seeds"]),
-         "published_desaturation_epoch": fmt(r2["published"]["desaturation_epoch"]),
-         "tanh_glorot_tau": _pm(r2["tanh_glorot_tau"])}
+         "published_desaturation_epoch": short(r2["published"]["desaturation_epoch"]),
+         "tanh_glorot_tau": mean_pm_std(r2["tanh_glorot_tau"])}
     for k in ("initial", "early_minimum", "final", "recovery_fraction"):
-        v[f"top_{k}"] = _pm(st.get(k))
+        v[f"top_{k}"] = mean_pm_std(st.get(k))
     for act in ("sigmoid", "tanh"):
-        v[f"{act}_derivative_drop"] = _pm(r2["derivative_drop"].get(act))
+        v[f"{act}_derivative_drop"] = mean_pm_std(r2["derivative_drop"].get(act))
     crossings = [e["crossing_update"] for e in r2["tanh_order"].values()]
     if crossings:
         per_layer = list(zip(*crossings))
@@ -121,7 +102,7 @@ def r2_variables(s):
                                            for c in layer)
             for j, layer in enumerate(per_layer))
     else:
-        v["tanh_crossings"] = "–"
+        v["tanh_crossings"] = DASH
     return v
 
 
@@ -129,18 +110,18 @@ def r3_variables(s):
     r3, cfg = s["r3"], s["config"]["optimizers"]
     v = {"claims": _claims(r3), "epochs": str(cfg["epochs"]), "width": str(cfg["width"]), "init": cfg["init"],
          "hidden_layers": str(cfg["hidden_layers"]), "activation": cfg["activation"],
-         "mu_max": " and ".join(fmt(m) for m in cfg["mu_max"]), "mini_batch_size": str(cfg["mini_batch_size"]),
+         "mu_max": " and ".join(short(m) for m in cfg["mu_max"]), "mini_batch_size": str(cfg["mini_batch_size"]),
          "train_size": f"{cfg['train_size']:,}", "seeds": str(len(cfg["seeds"])),
-         "select_seeds": str(len(cfg["select_seeds"])), "etas": ", ".join(fmt(e) for e in cfg["etas"]),
-         "lmbda": fmt(cfg["lmbda"]), "updates": f"{r3['updates']:,}", "mu_reached_at": f"{r3['mu_reached_at']:,}",
-         "mu_low": fmt(MU_LOW), "mu_high": fmt(MU_HIGH), "chance": fmt(CHANCE_ACCURACY),
+         "select_seeds": str(len(cfg["select_seeds"])), "etas": ", ".join(short(e) for e in cfg["etas"]),
+         "lmbda": short(cfg["lmbda"]), "updates": f"{r3['updates']:,}", "mu_reached_at": f"{r3['mu_reached_at']:,}",
+         "mu_low": short(MU_LOW), "mu_high": short(MU_HIGH), "chance": short(CHANCE_ACCURACY),
          "edges": ", ".join(f"{o} ({r['edge']} end)" for o, r in r3["runs"].items() if r["edge"]) or "none",
          "diverged": str(sum(r["diverged_seeds"] for r in r3["runs"].values())),
          "stuck": str(sum(r["stuck_seeds"] for r in r3["runs"].values())),
          "runs": str(sum(r["seeds"] for r in r3["runs"].values()))}
     for opt, mu in r3["mu_at_last_update"].items():
-        v[f"{_key(opt)}_mu_final"] = fmt(mu)
-    v["mu_final"] = fmt(max(r3["mu_at_last_update"].values())) if r3["mu_at_last_update"] else "–"
+        v[f"{_key(opt)}_mu_final"] = short(mu)
+    v["mu_final"] = short(max(r3["mu_at_last_update"].values())) if r3["mu_at_last_update"] else DASH
     for k, val in book.SUTSKEVER_MNIST_AUTOENCODER.items():  # as printed in the paper
         v[f"published_{_key(k)}"] = f"{val:.2f}" if val < 1 else f"{val:.1f}"
     return v
@@ -148,25 +129,25 @@ def r3_variables(s):
 
 def r4_variables(s):
     r4, cfg = s["r4"], s["config"]["table1"]
-    v = {"claims": _claims(r4), "epochs": str(cfg["epochs"]), "width": str(cfg["width"]), "eta": fmt(cfg["eta"]),
-         "mini_batch_size": str(cfg["mini_batch_size"]), "lmbda": fmt(cfg["lmbda"]),
+    v = {"claims": _claims(r4), "epochs": str(cfg["epochs"]), "width": str(cfg["width"]), "eta": short(cfg["eta"]),
+         "mini_batch_size": str(cfg["mini_batch_size"]), "lmbda": short(cfg["lmbda"]),
          "train_size": f"{cfg['train_size']:,}", "seeds": str(len(cfg["seeds"])),
-         "hidden_layers": str(cfg["hidden_layers"]), "output": OUTPUT_TEXT[cfg.get("cost", "cross_entropy")],
+         "hidden_layers": str(cfg["hidden_layers"]), "output": OUTPUT_TEXT[cfg["cost"]],
          "published_layers": str(book.GLOROT_TABLE1_ARCH["hidden_layers"]),
          "published_width": str(book.GLOROT_TABLE1_ARCH["width"]),
          "diverged": str(sum(c["diverged_seeds"] for c in r4["cells"])),
-         "stuck": str(sum(c["stuck_seeds"] for c in r4["cells"])), "chance": fmt(CHANCE_ACCURACY)}
+         "stuck": str(sum(c["stuck_seeds"] for c in r4["cells"])), "chance": short(CHANCE_ACCURACY)}
     for c in r4["cells"]:
-        v[f"{c['activation']}_{c['init']}_error"] = _pm(c["test_error"], fmt_pct)
+        v[f"{c['activation']}_{c['init']}_error"] = mean_pm_std(c["test_error"], pct_or_dash)
     for k, val in book.GLOROT_TABLE1_MNIST.items():
-        v[f"published_{k}"] = fmt_pct(val)
+        v[f"published_{k}"] = pct_or_dash(val)
     return v
 
 
 def report_variables(beyond_summary: dict) -> dict:
     """Nested dict of already-formatted strings for ``{{< var beyond.<r>.<key> >}}``."""
     s = beyond_summary
-    return {"level_percent": fmt(100 * s["rules"]["level"]), "r1": r1_variables(s), "r2": r2_variables(s),
+    return {"level_percent": short(100 * s["rules"]["level"]), "r1": r1_variables(s), "r2": r2_variables(s),
             "r3": r3_variables(s), "r4": r4_variables(s)}
 
 
@@ -192,7 +173,7 @@ def _md_table(header, rows, caption, label, left=1, widths=None):
 def _interval_cell(i):
     """'estimate [lo, hi]' of an interval as the summary holds it (an unbounded one: [−∞, ∞])."""
     i = interval_from_json(i)
-    return "–" if i is None else f"{fmt(i['estimate'])} [{fmt(i['lo'])}, {fmt(i['hi'])}]"
+    return DASH if i is None else f"{short(i['estimate'])} [{short(i['lo'])}, {short(i['hi'])}]"
 
 
 def _left_out(counts, k):
@@ -205,7 +186,7 @@ def _left_out(counts, k):
 def report_tables(beyond_summary: dict) -> dict:
     """Markdown pipe tables with their caption lines, by path relative to report/."""
     s = beyond_summary
-    level = fmt(100 * s["rules"]["level"])
+    level = short(100 * s["rules"]["level"])
     out = {}
     rows = [[c["activation"], c["init"], c["width"], _interval_cell(c["delta_ratio_interval"]),
              _interval_cell(c["delta_rms_ratio_interval"]), _interval_cell(c["grad_w_entry_ratio_interval"])]
@@ -223,35 +204,35 @@ def report_tables(beyond_summary: dict) -> dict:
         cells = []
         for k, c in selection_costs(e).items():
             bold = "**" if float(k) == e["eta"] else ""
-            cells.append(bold + fmt(c) + bold + _left_out(e, k))
+            cells.append(bold + short(c) + bold + _left_out(e, k))
         rows.append([opt] + cells + [f"at the {e['edge']} edge" if e["edge"] else "inside"])
     grid = next(iter(sel.values()))["validation_cost_by_eta"].keys() if sel else []
     out["_generated/beyond_r3_select.md"] = _md_table(
         ["optimizer"] + [f"η = {k}" for k in grid] + ["chosen η lies"], rows,
         "R3, selection stage: final validation cost at every learning rate (mean over the selection seeds; "
         "a run that diverged (div.: its cost stopped being finite) or is stuck at chance (finite cost, validation "
-        f"accuracy at most {fmt(CHANCE_ACCURACY)} %) counts as infinite). Bold: the chosen η; the last column says "
+        f"accuracy at most {short(CHANCE_ACCURACY)} %) counts as infinite). Bold: the chosen η; the last column says "
         "whether it lies at the edge of the grid.", "tbl-beyond-r3-select")
     rows = []
     for opt in sorted(s["r3"]["runs"], key=lambda o: (o != "sgd", o)):
         r = s["r3"]["runs"][opt]
         mu = parse_optimizer(opt)[1]
-        rows.append([opt, fmt(r["eta"]) + (f" ({r['edge']} edge)" if r["edge"] else ""), fmt(r["eta"] / (1 - mu)),
-                     _pm(r["final_training_cost"]),
-                     _pm(r["final_validation_accuracy"], fmt_pct), _pm(r["test_error"], fmt_pct),
+        rows.append([opt, short(r["eta"]) + (f" ({r['edge']} edge)" if r["edge"] else ""), short(r["eta"] / (1 - mu)),
+                     mean_pm_std(r["final_training_cost"]),
+                     mean_pm_std(r["final_validation_accuracy"], pct_or_dash), mean_pm_std(r["test_error"], pct_or_dash),
                      f"{r['diverged_seeds']} of {r['seeds']}", f"{r['stuck_seeds']} of {r['seeds']}"])
     out["_generated/beyond_r3.md"] = _md_table(
         ["optimizer", "η", "η/(1−μ_max)", "final training cost", "validation accuracy (%)", "test error (%)",
          "diverged", "stuck at chance"], rows,
         f"R3, comparison stage: each optimizer at its chosen η after {s['r3']['updates']:,} updates, mean ± std "
         f"over the seeds that did not diverge (weights or cost not finite); seeds stuck at chance (finite "
-        f"numbers, validation accuracy at most {fmt(CHANCE_ACCURACY)} %) are counted and kept in the means.",
+        f"numbers, validation accuracy at most {short(CHANCE_ACCURACY)} %) are counted and kept in the means.",
         "tbl-beyond-r3")
     pub = book.GLOROT_TABLE1_MNIST
     paper = {("sigmoid", "standard"): pub["sigmoid"], ("tanh", "standard"): pub["tanh"],
              ("tanh", "glorot"): pub["tanh_normalized"]}
-    rows = [[c["activation"], c["init"], _pm(c["test_error"], fmt_pct), f"{c['diverged_seeds']} of {c['seeds']}",
-             f"{c['stuck_seeds']} of {c['seeds']}", fmt_pct(paper.get((c["activation"], c["init"])))]
+    rows = [[c["activation"], c["init"], mean_pm_std(c["test_error"], pct_or_dash), f"{c['diverged_seeds']} of {c['seeds']}",
+             f"{c['stuck_seeds']} of {c['seeds']}", pct_or_dash(paper.get((c["activation"], c["init"])))]
             for c in sorted(s["r4"]["cells"], key=lambda c: (_order(c["activation"], ACTIVATION_ORDER),
                                                              _order(c["init"], INIT_ORDER)))]
     cfg4 = s["config"]["table1"]
@@ -260,7 +241,7 @@ def report_tables(beyond_summary: dict) -> dict:
         f"R4: test error on the 10,000 MNIST test images, {cfg4['hidden_layers']} hidden layers of "
         f"{cfg4['width']} units, {cfg4['epochs']} epochs, mean ± std over the seeds (of {len(cfg4['seeds'])}) that "
         "did not diverge (weights or cost not finite); seeds stuck at chance (finite numbers, test accuracy at "
-        f"most {fmt(CHANCE_ACCURACY)} %) are counted and kept in the means; the "
+        f"most {short(CHANCE_ACCURACY)} %) are counted and kept in the means; the "
         f"paper's published values ({book.GLOROT_TABLE1_ARCH['hidden_layers']} layers of "
         f"{book.GLOROT_TABLE1_ARCH['width']} units).", "tbl-beyond-r4", left=2)
     rows = []

@@ -17,7 +17,7 @@ import pandas as pd
 from .. import book
 from ..data import load_split
 from ..train import Monitor, one_hot
-from .runs import make_net, record, stats
+from .runs import record, section_net, stats
 from .verdicts import geometric_mean_interval, interval_json, judge
 
 FLAT_BAND = (0.5, 2.0)  # "roughly constant across layers": last/first within a factor 2
@@ -36,21 +36,6 @@ COLUMNS = {
 }
 
 
-def per_example_deltas(net, x, y):
-    """δˡ of every example, for every layer: a list (layer order) of arrays of shape (m, nˡ).
-
-    The same recursion as Network.backprop, without summing over the batch: its sum over rows is
-    backprop's ∂C/∂bˡ."""
-    activations = net.forward(x)
-    delta = net.cost.delta(activations[-1], y)
-    out = [None] * len(net.weights)
-    for i in range(len(net.weights) - 1, -1, -1):
-        out[i] = delta
-        if i:
-            delta = np.dot(delta, net.weights[i]) * net._act(i - 1).prime(activations[i])
-    return out
-
-
 def init_gradients(section, activation, init, splits, dtype=np.float64, log=None):
     """R1: for every width and seed, the gradients of a fresh net over the probe images.
 
@@ -60,9 +45,9 @@ def init_gradients(section, activation, init, splits, dtype=np.float64, log=None
     runs = []
     for width in section["widths"]:
         for seed in section["seeds"]:
-            net, _ = make_net(section, activation, init, width, seed, dtype)
+            net, _ = section_net(section, activation, init, width, seed, dtype)
             row = Monitor(x, y, bias_neurons=0, act_x=x).measure(net)
-            deltas = per_example_deltas(net, x, one_hot(y, net.sizes[-1], net.dtype))
+            deltas = net.deltas(x, one_hot(y, net.sizes[-1], net.dtype))
             rms = [float(np.sqrt(np.mean(np.sum(d * d, axis=1)))) for d in deltas]
             act_rms = [math.hypot(m, sd) for m, sd in zip(row["activation_mean"], row["activation_std"])]
             runs.append({"width": width, "seed": seed, "speed_b": row["speed_b"], "speed_w": row["speed_w"],
@@ -122,7 +107,7 @@ def summarize_init(table, section):
         v = per_seed(init, measure)
         return None if v is None else geometric_mean_interval(v)
 
-    k, cost = section["hidden_layers"], section.get("cost", "cross_entropy")
+    k, cost = section["hidden_layers"], section["cost"]
     deviations = [f"{k} hidden layers of {width} units (the paper: up to 5 of 1,000)",
                   f"the first {section['probe_size']:,} MNIST training images"]
     if cost != "log_likelihood":

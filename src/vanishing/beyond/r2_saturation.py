@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import book
 from ..data import load_split
-from .runs import BeyondMonitor, make_net, record, stats, train_seeds
+from .runs import BeyondMonitor, record, section_net, stats, train_seeds
 from .verdicts import geometric_mean_interval, judge, kendall_tau, mean_interval
 
 DROP_MINIMAL = 0.5  # "driven towards 0": the top layer's early minimum below half its initial mean
@@ -27,7 +27,7 @@ EARLY_FRACTION = 0.2  # "early": within the first 20 % of the training updates
 RECOVERY_BAND = (0.1, 1.0)  # "recovers slowly": between 10 % and all of the drop recovered at the end
 ORDER_MINIMAL = 1 / 3  # layer order: Kendall's τ(layer, saturation update) above 1/3
 PINNED_MINIMAL = 0.5  # tanh top layer "not driven to a saturated value": max |mean| below 0.5
-PERCENTILE = 98  # Glorot & Bengio's Fig. 3 plots the 98th percentile of |a|
+PERCENTILE = book.GLOROT_FIG3_PERCENTILE
 F_PRIME_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
 # What a null means in the summary's per-seed entries (in memory: +inf for a crossing, NaN otherwise).
 NULL_MEANS = {"crossing_update": "the layer never reached the saturation level (+inf; ranked last by τ)",
@@ -55,7 +55,7 @@ def saturation_seeds(section, activation, init, seeds, splits, dtype=np.float64,
     record per seed, in the order of ``seeds``."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     tx, _ = load_split(splits["test"], n=section["activation_images"], dtype=dtype)
-    nets, rngs = zip(*(make_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
+    nets, rngs = zip(*(section_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
     p = section["probe_size"]
     monitors = [BeyondMonitor(x[:p], y[:p], bias_neurons=0, act_x=tx, percentile=PERCENTILE) for _ in seeds]
     labels = [f"R2 saturation {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
@@ -149,7 +149,7 @@ def _per_seed_json(entry):
 def _deviations(section):
     out = [f"{section['hidden_layers']} hidden layers of {section['width']} units (the paper: 1,000)",
            f"{section['epochs']} epochs on {section['train_size']:,} MNIST images (the paper: hundreds of epochs)"]
-    if section.get("cost", "cross_entropy") != "log_likelihood":
+    if section["cost"] != "log_likelihood":
         out.append("sigmoid output with cross-entropy (the paper: softmax with log-likelihood)")
     return out
 

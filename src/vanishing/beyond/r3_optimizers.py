@@ -28,7 +28,7 @@ import pandas as pd
 from .. import book
 from ..data import load_split
 from ..train import Optimizer, accuracy, sutskever_mu
-from .runs import BeyondMonitor, is_diverged, is_stuck, make_net, record, stats, train_seeds
+from .runs import BeyondMonitor, is_diverged, is_stuck, record, section_net, stats, train_seeds
 from .verdicts import judge, ratio_interval
 
 MARKEDLY = 1.25  # "markedly worse without momentum": SGD's final cost at least 1.25 x the best momentum's
@@ -89,7 +89,7 @@ def optimizer_runs(section, optimizer, eta, seeds, splits, stage, dtype=np.float
         raise ValueError(f"{len(etas)} learning rates for {len(seeds)} seeds")
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vy = load_split(splits["validation"], dtype=dtype)
-    nets, rngs = zip(*(make_net(section, section["activation"], section["init"], section["width"], seed, dtype)
+    nets, rngs = zip(*(section_net(section, section["activation"], section["init"], section["width"], seed, dtype)
                        for seed in seeds))
     p = section["probe_size"]
     monitors = [BeyondMonitor(x[:p], y[:p], bias_neurons=0, cost_x=x, cost_y=y, valid_x=vx, valid_y=vy,
@@ -174,7 +174,7 @@ def selection_costs(entry):
 
 def _deviations(section):
     k, w = section["hidden_layers"], section["width"]
-    return [f"a classifier [784, {w}×{k}, 10] with {section.get('cost', 'cross_entropy')} cost (the paper: deep "
+    return [f"a classifier [784, {w}×{k}, 10] with {section['cost']} cost (the paper: deep "
             "autoencoders, squared error)",
             f"{section['init']} init (the paper: sparse init)",
             f"{total_updates(section):,} updates on {section['train_size']:,} MNIST images, mini-batches of "

@@ -16,7 +16,7 @@ import pandas as pd
 from .. import book
 from ..data import load_split
 from ..train import Monitor, Optimizer, accuracy
-from .runs import CHANCE_ACCURACY, is_diverged, is_stuck, make_net, record, stats, train_seeds
+from .runs import CHANCE_ACCURACY, is_diverged, is_stuck, record, section_net, stats, train_seeds
 from .verdicts import difference_interval, judge
 
 SIGMOID_MINIMAL = 0.2  # points of test error: sigmoid above tanh (the paper's difference: 0.45)
@@ -44,8 +44,9 @@ def table1_runs(section, activation, init, seeds, splits, dtype=np.float64, log=
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vy = load_split(splits["validation"], dtype=dtype)
     tx, ty = load_split(splits["test"], dtype=dtype)
-    nets, rngs = zip(*(make_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
-    monitors = [Monitor(x[:1000], y[:1000], bias_neurons=0, valid_x=vx, valid_y=vy) for _ in seeds]
+    nets, rngs = zip(*(section_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
+    probe = book.SPEED_PROBE_IMAGES  # the per-layer speeds recorded alongside, over the book's probe
+    monitors = [Monitor(x[:probe], y[:probe], bias_neurons=0, valid_x=vx, valid_y=vy) for _ in seeds]
     labels = [f"R4 {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
               for seed in seeds]
     runs = train_seeds(list(nets), list(rngs), x, y, monitors, labels_of_runs=labels, log=log,
@@ -62,7 +63,7 @@ def table1_runs(section, activation, init, seeds, splits, dtype=np.float64, log=
 
 
 def _test_accuracy(record):
-    """The record's test accuracy (%), NaN if it has none (diverged; older files wrote NaN)."""
+    """The record's test accuracy (%), NaN for a diverged run (whose record holds null)."""
     test = record["test_accuracy"]
     return float("nan") if test is None else float(test)
 
@@ -99,7 +100,7 @@ def summarize_table1(table, section):
             f"{arch['hidden_layers']} of {arch['width']})",
             f"{section['epochs']} epochs of mini-batch SGD at a fixed η = {section['eta']:g}, "
             f"λ = {section['lmbda']:g}"]
-    if section.get("cost", "cross_entropy") != "log_likelihood":
+    if section["cost"] != "log_likelihood":
         devs.append("sigmoid output with cross-entropy (the paper: softmax with log-likelihood)")
     common = {"source": book.GLOROT_BENGIO, "tested_as_stated": "partly", "deviations": devs, "ran": True}
     claims = {}

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..experiments import sizes
-from ..network import Network
+from ..nets import make_net
 from ..provenance import describe
 from ..replicas import train_stacked
 from ..train import Monitor, TrainingDiverged, one_hot, train
@@ -27,12 +26,11 @@ from ..train import Monitor, TrainingDiverged, one_hot, train
 CHANCE_ACCURACY = 15.0
 
 
-def make_net(section, activation, init, width, seed, dtype):
-    """A fresh net for one seed, and the seed's Generator (which then shuffles the training)."""
-    rng = np.random.default_rng(seed)
-    net = Network(sizes(section["hidden_layers"], width), rng, activation=activation, init=init, dtype=dtype,
-                  cost=section.get("cost", "cross_entropy"))
-    return net, rng
+def section_net(section, activation, init, width, seed, dtype):
+    """(net, rng) of one seed of a beyond section: its depth and cost, the given activation, init
+    and width (``nets.make_net``)."""
+    return make_net(section["hidden_layers"], width, seed, activation=activation, init=init, cost=section["cost"],
+                    dtype=dtype)
 
 
 def record(experiment, section, dtype, **results):

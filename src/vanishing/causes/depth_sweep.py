@@ -16,12 +16,13 @@ import pandas as pd
 from scipy import stats
 
 from ..data import load_split
-from ..network import Network
+from ..nets import make_net
 from ..provenance import describe
 from ..train import one_hot
 from . import factors
 
-INPUTS, OUTPUTS = 784, 10
+# The causes measure the chapter's nets: sigmoid output layer with the cross-entropy cost.
+COST = "cross_entropy"
 SWEEP_COLUMNS = ["activation", "init", "hidden_layers", "seed", "layer", "speed", "log_gain", "simple_gain",
                  "fprime_rms", "dropped"]
 FACTOR_COLUMNS = ["activation", "init", "hidden_layers", "seeds", "measured_gain", "measured_low",
@@ -35,24 +36,10 @@ def t975(df):
     return float(stats.t.ppf(0.975, df))
 
 
-INITS = ("scaled", "large", "glorot", "standard")
-
-
-def make_net(hidden_layers, width, activation, init, seed, dtype=np.float64):
-    """A fresh [784, width × hidden_layers, 10] net from ``default_rng(seed)``. Besides the engine's
-    initializers, init = 'standard' is Glorot & Bengio's "standard" one, weights U[−1/√n, 1/√n]
-    (n = fan-in) and biases 0: the net is made with their normalized init (biases 0), then every
-    weight matrix is redrawn, in layer order, from the same Generator."""
-    if init not in INITS:
-        raise ValueError(f"unknown initializer {init!r}; choose one of {sorted(INITS)}")
-    sizes = [INPUTS] + [width] * hidden_layers + [OUTPUTS]
-    rng = np.random.default_rng(seed)
-    net = Network(sizes, rng, activation=activation, init="glorot" if init == "standard" else init, dtype=dtype)
-    if init == "standard":
-        for w in net.weights:
-            r = 1.0 / np.sqrt(w.shape[1])
-            w[...] = rng.uniform(-r, r, size=w.shape)
-    return net
+def causes_net(hidden_layers, width, activation, init, seed, dtype):
+    """A fresh [784, width × hidden_layers, 10] net of the causes (``nets.make_net`` with the
+    chapter's cost): the same seed and init give the same net as in E1–E5 and R1–R4."""
+    return make_net(hidden_layers, width, seed, activation=activation, init=init, cost=COST, dtype=dtype)[0]
 
 
 def measure(net, x, labels):
@@ -71,7 +58,7 @@ def sweep(section, activation, init, x, labels, dtype=np.float64, log=None):
     runs = []
     for k in section["hidden_layers"]:
         for seed in section["seeds"]:
-            net = make_net(k, section["width"], activation, init, seed, dtype)
+            net = causes_net(k, section["width"], activation, init, seed, dtype)
             runs.append({"activation": activation, "init": init, "hidden_layers": k, "seed": seed,
                          **measure(net, x, labels)})
         if log:

@@ -23,18 +23,11 @@ from __future__ import annotations
 import numpy as np
 
 def backward_pass(net, x, y):
-    """One forward and one backward pass over a batch x (m, n¹) with one-hot y (m, nᴸ): returns
-    (fprimes, deltas), f′(zʲ) of every hidden layer (k arrays of shape (m, nʲ)) and δˡ of every
-    example for every layer l = 2..L (L − 1 arrays of shape (m, nˡ)), by the recursion of eq. (124)
-    in rows: δˡ = (δˡ⁺¹ wˡ⁺¹) ⊙ f′(zˡ)."""
-    activations = net.forward(np.asarray(x, dtype=net.dtype))
-    fprimes = [net.activation.prime(a) for a in activations[1:-1]]
-    delta = net.cost.delta(activations[-1], y)
-    deltas = [delta]
-    for i in range(len(net.weights) - 1, 0, -1):
-        delta = np.dot(delta, net.weights[i]) * fprimes[i - 1]
-        deltas.append(delta)
-    return fprimes, deltas[::-1]
+    """f′(zʲ) of every hidden layer and δˡ of every example for every layer over a batch x (m, n¹)
+    with one-hot y (m, nᴸ): (fprimes, deltas), k arrays of shape (m, nʲ) and L − 1 arrays of shape
+    (m, nˡ) for l = 2..L (``Network.deltas``, the recursion of eq. (124) in rows)."""
+    x = np.asarray(x, dtype=net.dtype)
+    return hidden_fprime(net, x), net.deltas(x, y)
 
 
 def hidden_fprime(net, x):
@@ -96,11 +89,3 @@ def singular_values(w, fprime):
     """Singular values of every example's Jacobian Σ′(zˡ⁺¹) wˡ⁺¹, shape (m, min(n_out, n_in)),
     each row in decreasing order."""
     return np.linalg.svd(jacobians(w, fprime), compute_uv=False)
-
-
-def hidden_singular_values(net, x):
-    """Mean (over examples and singular values) singular value of the Jacobian from hidden layer j
-    to hidden layer j + 1, for j = 1..k−1: a list of k − 1 numbers."""
-    fprimes = hidden_fprime(net, x)
-    return [float(np.mean(singular_values(net.weights[i + 1], fprimes[i + 1])))
-            for i in range(len(fprimes) - 1)]

@@ -12,13 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import book
 from ..data import load_split
 from ..provenance import describe
 from . import factors
-from .depth_sweep import make_net
+from .depth_sweep import causes_net
 
-# Glorot & Bengio (2010), Sect. 4.2: average singular value of the layer Jacobians (published).
-PUBLISHED = {"glorot": 0.8, "standard": 0.5}
+# The published average singular values (book.GLOROT_JACOBIAN_SINGULAR_VALUE) by our init names.
+PUBLISHED = {"glorot": book.GLOROT_JACOBIAN_SINGULAR_VALUE["normalized"],
+             "standard": book.GLOROT_JACOBIAN_SINGULAR_VALUE["standard"]}
 COLUMNS = ["activation", "init", "seed", "layer", "mean_singular_value", "top_singular_value"]
 
 
@@ -41,7 +43,7 @@ def jacobian_runs(section, splits, dtype=np.float64, log=None):
     for activation in section["activations"]:
         for init in section["inits"]:
             for seed in section["seeds"]:
-                net = make_net(section["hidden_layers"], section["width"], activation, init, seed, dtype)
+                net = causes_net(section["hidden_layers"], section["width"], activation, init, seed, dtype)
                 runs.append({"activation": activation, "init": init, "seed": seed,
                              "singular_values": layer_singular_values(net, x)})
             if log:

@@ -17,7 +17,7 @@ import pandas as pd
 from ..data import load_split
 from ..provenance import describe
 from ..train import accuracy, one_hot
-from .depth_sweep import make_net
+from .depth_sweep import causes_net
 
 COLUMNS = ["trained", "seed", "epoch", "training_cost", "validation_accuracy"]
 
@@ -59,7 +59,7 @@ def layerwise_runs(section, splits, dtype=np.float64, log=None):
     runs = []
     for name in section["trained"]:
         for seed in section["seeds"]:
-            net = make_net(section["hidden_layers"], section["width"], "sigmoid", "scaled", seed, dtype)
+            net = causes_net(section["hidden_layers"], section["width"], "sigmoid", "scaled", seed, dtype)
             rng = np.random.default_rng([seed, 1])  # the shuffling stream, the same for every choice
             run = {"trained": name, "seed": seed, "epoch": [], "training_cost": [], "validation_accuracy": []}
 

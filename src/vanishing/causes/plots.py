@@ -1,4 +1,4 @@
-"""The figures of issue 13, in the project's style (``vanishing.plots``) and the Okabe–Ito palette."""
+"""The figures of the chapter's causes, in the project's style (``vanishing.plots``) and the Okabe–Ito palette."""
 
 from __future__ import annotations
 

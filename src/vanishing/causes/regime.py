@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from ..data import load_split
-from ..network import Network
+from ..nets import make_net
 from ..provenance import describe
 from ..train import Monitor, train
 from . import factors
+from .depth_sweep import COST
 
-INPUTS, OUTPUTS = 784, 10
 SETTINGS = ("weights", "biases", "mini_batch_size", "lmbda", "eta")
 COLUMNS = ["variant", "seed", "epoch", "updates", "layer", "speed", "fprime_rms"]
 
@@ -46,9 +46,8 @@ def make_regime_net(section, settings, seed, dtype=np.float64):
     or 'glorot' (U(±√(6/(n_in + n_out)))), biases 'normal' (N(0, 1)) or 'zero'. Returns (net, rng)."""
     if settings["weights"] not in ("scaled", "glorot") or settings["biases"] not in ("normal", "zero"):
         raise ValueError(f"weights must be scaled or glorot and biases normal or zero, got {settings}")
-    rng = np.random.default_rng(seed)
-    sizes = [INPUTS] + [section["width"]] * section["hidden_layers"] + [OUTPUTS]
-    net = Network(sizes, rng, activation=section["activation"], init=settings["weights"], dtype=dtype)
+    net, rng = make_net(section["hidden_layers"], section["width"], seed, activation=section["activation"],
+                        init=settings["weights"], cost=COST, dtype=dtype)
     for b in net.biases:
         if settings["biases"] == "zero":
             b[...] = 0.0

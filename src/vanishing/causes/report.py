@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from ..report import ratio, table
-from ..report import sig as sig_figures
+from ..formats import fixed3, pct, ratio, sig
+from ..prose import plural, table
 
 NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 INIT_NAMES = {"scaled": "the book's N(0, 1/n~in~)", "glorot": "normalized", "standard": "standard U[±1/√n]",
@@ -15,15 +15,7 @@ VARIANT_NAMES = {"baseline": "baseline (the book's mini-batch settings)", "weigh
                  "mini_batch_size": "mini-batch size", "lmbda": "λ", "eta": "η", "all": "all (R3's settings)"}
 
 
-def g3(x):
-    return f"{x:.3f}"
-
-
-def g2(x):
-    return f"{x:.2f}"
-
-
-def _interval(lo, hi, fmt=g3):
+def _interval(lo, hi, fmt=fixed3):
     return f"[{fmt(lo)}, {fmt(hi)}]"
 
 
@@ -51,10 +43,6 @@ def simple_sentence(row, close):
             "rms of f′ do not account for the whole decay.")
 
 
-def plural(n, noun):
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def trend(row):
     """Whether the gradient shrinks, grows or stays level towards the input (95 % interval vs 1)."""
     if row["measured_high"] < 1:
@@ -66,18 +54,18 @@ def trend(row):
 
 def factor_variables(row, close):
     return {"trend": trend(row),"k": str(row["hidden_layers"]), "seeds": str(row["seeds"]),
-            "measured": g3(row["measured_gain"]), "drop": ratio(1 / row["measured_gain"]),
+            "measured": fixed3(row["measured_gain"]), "drop": ratio(1 / row["measured_gain"]),
             "interval": _interval(row["measured_low"], row["measured_high"]),
-            "predicted": g3(row["predicted_gain"]),
+            "predicted": fixed3(row["predicted_gain"]),
             "predicted_interval": _interval(row["predicted_low"], row["predicted_high"]),
-            "simple": g3(row["simple_gain"]), "r2": f"{row['r2']:.3f}",
+            "simple": fixed3(row["simple_gain"]), "r2": f"{row['r2']:.3f}",
             "verdict": VERDICTS[row["verdict"]].format(close=close),
             "exponential": "exponential" if row["exponential"] else "not a clean exponential",
             "exponential_sentence": ("the decay is exponential in the number of layers, as eq. (124) says"
                                      if row["exponential"] else
                                      "the decay is not a clean exponential in the number of layers"),
             "simple_sentence": simple_sentence(row, close),
-            "gain_min": g3(row["gain_min_over_depths"]), "gain_max": g3(row["gain_max_over_depths"]),
+            "gain_min": fixed3(row["gain_min_over_depths"]), "gain_max": fixed3(row["gain_max_over_depths"]),
             "r2_depths": f"{row['r2_mean_over_depths']:.3f}"}
 
 
@@ -91,23 +79,23 @@ def report_variables(s):
     out["failing_sentence"] = failing_sentence(s["factors"])
     sweep = s["sweep"]
     if "sigmoid_scaled" in sweep:
-        sig = sweep["sigmoid_scaled"]
-        out["sigmoid_fprime_rms"] = g3(sig["fprime_rms"])
-        out["sigmoid_k"] = str(sig["hidden_layers"])
-        out["sigmoid_first"] = sig_figures(sig["speed"][0])
-        out["sigmoid_last"] = sig_figures(sig["speed"][-1])
+        sigmoid = sweep["sigmoid_scaled"]
+        out["sigmoid_fprime_rms"] = fixed3(sigmoid["fprime_rms"])
+        out["sigmoid_k"] = str(sigmoid["hidden_layers"])
+        out["sigmoid_first"] = sig(sigmoid["speed"][0])
+        out["sigmoid_last"] = sig(sigmoid["speed"][-1])
     for r in s["jacobian"]:
         out[f"jac_{r['activation']}_{r['init']}"] = {
-            "mean": g2(r["mean_singular_value"]["mean"]),
-            "interval": _interval(r["mean_singular_value"]["low"], r["mean_singular_value"]["high"], g2),
-            "published": g2(r["published"]) if r["published"] is not None else "n/a",
+            "mean": pct(r["mean_singular_value"]["mean"]),
+            "interval": _interval(r["mean_singular_value"]["low"], r["mean_singular_value"]["high"], pct),
+            "published": pct(r["published"]) if r["published"] is not None else "n/a",
             "agrees": {True: "agrees with", False: "differs from", None: "has no"}[r["agrees"]],
             "comparison": ("" if r["published"] is None else
-                           f", which {'agrees with' if r['agrees'] else 'differs from'} the published {g2(r['published'])}")}
-    out["jac_tolerance"] = g2(s["thresholds"]["published_tolerance"])
+                           f", which {'agrees with' if r['agrees'] else 'differs from'} the published {pct(r['published'])}")}
+    out["jac_tolerance"] = pct(s["thresholds"]["published_tolerance"])
     sw, jc = s["config"]["depth_sweep"], s["config"]["jacobian"]
     out["sweep"] = {"depths": f"{min(sw['hidden_layers'])} to {max(sw['hidden_layers'])}", "width": str(sw["width"]),
-                    "seeds": plural(len(sw["seeds"]), "seed"), "probe_size": f"{sw['probe_size']:,}"}
+                    "seeds": plural(len(sw["seeds"]), "seed", words=False), "probe_size": f"{sw['probe_size']:,}"}
     out["jac_setup"] = (f"{jc['hidden_layers']} hidden layers of {jc['width']}, the first {jc['images']:,} training "
                         f"images, {len(jc['seeds'])} seeds")
     for r in s["depth_speed"][-1:]:  # the deepest net of E1
@@ -115,15 +103,15 @@ def report_variables(s):
                           "median": ratio(r["median"]), "min": ratio(r["min"]), "max": ratio(r["max"]),
                           "epochs": str(r["epochs"])}
     out["regime"] = regime_variables(s["regime"], s["config"]["regime"], s["thresholds"]["closed_gap"])
-    out["layerwise"] = {r["trained"]: {"drop": g3(r["cost_drop"]), "final": g3(r["cost_final"]),
-                                       "start": g3(r["cost_start"]), "accuracy": g2(r["accuracy_final"])}
+    out["layerwise"] = {r["trained"]: {"drop": fixed3(r["cost_drop"]), "final": fixed3(r["cost_final"]),
+                                       "start": fixed3(r["cost_start"]), "accuracy": pct(r["accuracy_final"])}
                         for r in s["layerwise"]["runs"]}
-    out["layerwise_epochs"] = plural(s["layerwise"]["epochs"], "epoch")
+    out["layerwise_epochs"] = plural(s["layerwise"]["epochs"], "epoch", words=False)
     out["layerwise_verdict"] = layerwise_verdict(s["layerwise"], s["thresholds"]["frozen_margin"])
     lw = s["config"]["layerwise"]
     out["layerwise_setup"] = (f"{lw['hidden_layers']} hidden layers of {lw['width']}, the book's initialization, the "
                               f"first {lw['train_size']:,} training images, mini-batches of {lw['mini_batch_size']}, "
-                              f"η = {lw['eta']}, λ = {lw['lmbda']}, {plural(len(lw['seeds']), 'seed')}")
+                              f"η = {lw['eta']}, λ = {lw['lmbda']}, {plural(len(lw['seeds']), 'seed', words=False)}")
     return out
 
 
@@ -170,7 +158,7 @@ def regime_variables(r, section, closed_gap):
                   "to_close": f"{row['updates_to_close']:,}" if row["updates_to_close"] is not None else
                   f"more than {row['updates_final']:,}",
                   "updates_final": f"{row['updates_final']:,}",
-                  "fprime_first": g3(row["fprime_rms_first_final"])} for name, row in v.items()}
+                  "fprime_first": fixed3(row["fprime_rms_first_final"])} for name, row in v.items()}
     closed = [VARIANT_NAMES[n] for n, row in v.items() if row["closed"]]
     fastest = min((row for row in r["variants"] if row["updates_to_close"] is not None),
                   key=lambda row: row["updates_to_close"], default=None)
@@ -182,7 +170,7 @@ def regime_variables(r, section, closed_gap):
                 "reading": regime_reading(v, r["e3_updates"], closed_gap),
                 "target": settings_text(section["target"]), "baseline_settings": settings_text(section["baseline"]),
                 "net": f"{section['hidden_layers']} × {section['width']} {section['activation']}",
-                "train_size": f"{section['train_size']:,}", "seeds": plural(len(section["seeds"]), "seed")})
+                "train_size": f"{section['train_size']:,}", "seeds": plural(len(section["seeds"]), "seed", words=False)})
     return out
 
 
@@ -190,9 +178,9 @@ def factors_table(s):
     close = s["thresholds"]["close"]
     depths = sorted({r["hidden_layers"] for r in s["factors"]})
     rows = [(NAMES[r["activation"]], INIT_NAMES[r["init"]],
-             f"{g3(r['measured_gain'])} {_interval(r['measured_low'], r['measured_high'])}",
-             f"{g3(r['predicted_gain'])} {_interval(r['predicted_low'], r['predicted_high'])}",
-             g3(r["simple_gain"]), f"{r['r2']:.3f}", r["verdict"]) for r in s["factors"]]
+             f"{fixed3(r['measured_gain'])} {_interval(r['measured_low'], r['measured_high'])}",
+             f"{fixed3(r['predicted_gain'])} {_interval(r['predicted_low'], r['predicted_high'])}",
+             fixed3(r["simple_gain"]), f"{r['r2']:.3f}", r["verdict"]) for r in s["factors"]]
     return table(["activation", "init", "measured gain [95 %]", "eq. (124) [95 %]",
                   "simple estimate", "R²", "prediction"], rows,
                  "Per-layer gain of the speed of learning at initialization (‖δʲ‖/‖δʲ⁺¹‖, the slope of "
@@ -206,9 +194,9 @@ def factors_table(s):
 
 def jacobian_table(s):
     rows = [(NAMES[r["activation"]], INIT_NAMES[r["init"]],
-             f"{g2(r['mean_singular_value']['mean'])} "
-             f"{_interval(r['mean_singular_value']['low'], r['mean_singular_value']['high'], g2)}",
-             g2(r["top_singular_value"]), g2(r["published"]) if r["published"] is not None else "")
+             f"{pct(r['mean_singular_value']['mean'])} "
+             f"{_interval(r['mean_singular_value']['low'], r['mean_singular_value']['high'], pct)}",
+             pct(r["top_singular_value"]), pct(r["published"]) if r["published"] is not None else "")
             for r in s["jacobian"]]
     return table(["activation", "init", "mean singular value [95 %]", "largest (mean)",
                   "Glorot & Bengio (published)"], rows,
@@ -231,7 +219,7 @@ def regime_table(s):
     r = s["regime"]
     rows = [(VARIANT_NAMES.get(v["variant"], v["variant"]), ratio(v["gap_init"]), ratio(v["gap_at_e3_updates"]),
              f"{v['updates_to_close']:,}" if v["updates_to_close"] is not None else f"> {v['updates_final']:,}",
-             ratio(v["gap_final"]), f"{v['updates_final']:,}", g3(v["fprime_rms_init"]), g3(v["fprime_rms_first_final"]))
+             ratio(v["gap_final"]), f"{v['updates_final']:,}", fixed3(v["fprime_rms_init"]), fixed3(v["fprime_rms_first_final"]))
             for v in r["variants"]]
     closed = ratio(s["thresholds"]["closed_gap"])
     return table(["setting switched", "gap at init.", f"gap after {r['e3_updates']:,} updates",
@@ -245,8 +233,8 @@ def regime_table(s):
 
 def layerwise_table(s):
     r = s["layerwise"]
-    rows = [(v["trained"].replace("_", " "), g3(v["cost_start"]), g3(v["cost_final"]), g3(v["cost_drop"]),
-             g2(v["accuracy_final"])) for v in r["runs"]]
+    rows = [(v["trained"].replace("_", " "), fixed3(v["cost_start"]), fixed3(v["cost_final"]), fixed3(v["cost_drop"]),
+             pct(v["accuracy_final"])) for v in r["runs"]]
     return table(["layers trained", "cost at the start", f"cost after epoch {r['epochs']}", "drop",
                   "validation accuracy (%)"], rows,
                  "Training only some layers of a fresh net (training cost: cross-entropy without the L2 term; "

@@ -4,28 +4,14 @@ made each run."""
 
 from __future__ import annotations
 
-import math
-
-from ..prose import sci, table
+from ..formats import cell
+from ..prose import table
 from . import numbers, tables
 
 # Order of the numbers shown: the worst first; at most SHOWN of them.
 SEVERITY = [numbers.OUTSIDE, numbers.NO_SPREAD, numbers.CHANGED, numbers.MISSING, numbers.ADDED, numbers.WITHIN,
             numbers.ROUNDED]
 SHOWN = 12
-
-
-def _num(x) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        text = str(x)
-        return f"`{text[:37] + '...' if len(text) > 40 else text}`"
-    if isinstance(x, int) or x == 0:
-        return str(x)
-    if not math.isfinite(x):
-        return str(x)
-    return f"{x:.6g}" if 1e-3 <= abs(x) < 1e6 else sci(x)
 
 
 def _table_result(t: dict) -> tuple[str, str]:
@@ -38,7 +24,7 @@ def _table_result(t: dict) -> tuple[str, str]:
     notes += [f"column {c} added" for c in t["columns_added"]] + [f"column {c} missing" for c in t["columns_missing"]]
     worst = max(t["columns"], key=lambda c: (c["max_rel_diff"] or 0, c["max_abs_diff"] or 0), default=None)
     largest = "–" if worst is None else (
-        f"`{worst['column']}`: {_num(worst['max_abs_diff'])} ({_num(worst['max_rel_diff'])} relative)"
+        f"`{worst['column']}`: {cell(worst['max_abs_diff'])} ({cell(worst['max_rel_diff'])} relative)"
         if worst["max_abs_diff"] is not None else f"`{worst['column']}`: {worst['cells_differing']} cells")
     changed = f"{len(t['columns'])} columns differ" if t["columns"] else ""
     return "differs" + (": " + "; ".join(filter(None, [changed, *notes])) if changed or notes else ""), largest
@@ -47,11 +33,11 @@ def _table_result(t: dict) -> tuple[str, str]:
 def _rows_text(t: dict) -> str:
     if t["rows_published"] is None and t["rows_run"] is None:
         return "–"
-    return f"{_num(t['rows_published'])} / {_num(t['rows_run'])}"
+    return f"{cell(t['rows_published'])} / {cell(t['rows_run'])}"
 
 
 def _spread_text(row: dict) -> str:
-    return "none known" if row["spread"] is None else f"±{_num(row['spread'])} ({row['spread_kind']})"
+    return "none known" if row["spread"] is None else f"±{cell(row['spread'])} ({row['spread_kind']})"
 
 
 def appendix_section(result: dict) -> str:
@@ -72,7 +58,7 @@ def appendix_section(result: dict) -> str:
     if differing:
         order = {s: i for i, s in enumerate(SEVERITY)}
         worst = sorted(differing, key=lambda r: (order[r["status"]], -(r["relative"] or 0)))[:SHOWN]
-        rows = [(f"`{r['file']}` `{r['path']}`", _num(r["published"]), _num(r["run"]), _num(r["difference"]),
+        rows = [(f"`{r['file']}` `{r['path']}`", cell(r["published"]), cell(r["run"]), cell(r["difference"]),
                  _spread_text(r), r["status"]) for r in worst]
         shown = f"the {len(worst)} that differ most" if len(differing) > len(worst) else "all of them"
         out.append(f"{len(differing)} of the {total} values differ; @tbl-reproduce-numbers shows {shown} "
@@ -82,7 +68,7 @@ def appendix_section(result: dict) -> str:
                          "tbl-reproduce-numbers"))
     else:
         out.append(f"All {total} values of the summaries are equal to the published ones.\n")
-    rows = [(r["what"], _num(r["published"]), _num(r["run"]), r["status"]) for r in result["origins"]]
+    rows = [(r["what"], cell(r["published"]), cell(r["run"]), r["status"]) for r in result["origins"]]
     out.append(table(["", "published", "this run", ""], rows,
                      "What made each run, from the provenance and config of its summaries.", "tbl-reproduce-origins"))
     if result["explanations"]:
