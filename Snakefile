@@ -32,11 +32,13 @@ wildcard_constraints:
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/runs.smk"
 include: "workflow/rules/chapter.smk"
-include: "workflow/rules/figures.smk"
 include: "workflow/rules/causes.smk"
-include: "workflow/rules/report.smk"
 include: "workflow/rules/beyond.smk"
+include: "workflow/rules/tables.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 include: "workflow/rules/reproduce.smk"
 
 
@@ -44,7 +46,10 @@ rule all:
     default_target: True
     input:
         **report_outputs(),
-        summary="results/summary.json",
-        figures=chapter_figures(),
-        beyond=beyond_targets(),
-        causes=causes_targets(),
+        summaries=[
+            rules.summary.output.summary,
+            rules.beyond_summary.output.summary,
+            rules.causes_summary.output.summary,
+        ],
+        tables=list(study_tables().values()),
+        figures=study_figures(),

@@ -1,17 +1,28 @@
-"""Rules table_* and beyond_table_*: gather one experiment's per-run results files into its table.
-params.experiment names the table function ``<experiment>_table`` in params.module (default
-``experiments``; ``beyond`` for R1-R4)."""
+"""The rules of workflow/rules/tables.smk: gather one experiment's per-run results files into its
+table; params.table names the table, a key of TABLES below."""
 
-import importlib
-
-from vanishing import jobs
+from vanishing import beyond, experiments, jobs
+from vanishing.causes import depth_sweep, jacobian, layerwise, regime
 from vanishing.iofiles import read_json
 from vanishing.tables import write_table
 
+TABLES = {
+    "depth_accuracy": experiments.depth_accuracy_table,
+    "initial_speed": experiments.initial_speed_table,
+    "learning_speed": experiments.learning_speed_table,
+    "depth_speed": experiments.depth_speed_table,
+    "beyond_init": beyond.init_table,
+    "beyond_saturation": beyond.saturation_table,
+    "beyond_optimizers": beyond.optimizers_table,
+    "beyond_table1": beyond.table1_table,
+    "causes_depth_sweep": depth_sweep.sweep_table,
+    "causes_jacobian": jacobian.jacobian_table,
+    "causes_regime": regime.regime_table,
+    "causes_layerwise": layerwise.layerwise_table,
+}
+
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
-module = importlib.import_module(f"vanishing.{sm.params.get('module', 'experiments')}")
-make_table = getattr(module, f"{sm.params.experiment}_table")
-table = make_table([read_json(path) for path in sm.input.runs])
-log.info("%s: %d rows from %d files", sm.params.experiment, len(table), len(sm.input.runs))
+table = TABLES[sm.params.table]([read_json(path) for path in sm.input.runs])
+log.info("%s: %d rows from %d files", sm.params.table, len(table), len(sm.input.runs))
 write_table(sm.output.table, table, inputs=sm.input.runs, rule=sm.rule, digest=sm.output.digest)

@@ -279,10 +279,9 @@ def test_figures_logs_and_benchmarks(quick_run, quick_config):
         assert png.stat().st_size > 10_000 and png.with_suffix(".svg").stat().st_size > 10_000, name
         assert (REPO / "workflow" / "report" / f"{name}.rst").exists()
     r2 = quick_config["beyond"]["saturation"]
-    # one job per chunk of beyond.stack_seeds seeds (seeds{first}-{last}), or per seed when it is 1
+    # one job per chunk of beyond.stack_seeds seeds, named seeds{first}-{last}, or seed{first} for a chunk of one
     first = r2["seeds"][: quick_config["beyond"]["stack_seeds"]["saturation"]]
-    job = f"seed{first[0]}" if len(first) == 1 and quick_config["beyond"]["stack_seeds"]["saturation"] == 1 \
-        else f"seeds{first[0]}-{first[-1]}"
+    job = f"seed{first[0]}" if len(first) == 1 else f"seeds{first[0]}-{first[-1]}"
     log = (quick_run / "logs" / "beyond" / "r2" / "sigmoid_standard" / f"{job}.log").read_text()
     assert all(f" epoch {e}/{r2['epochs']}" in log for e in range(r2["epochs"] + 1))
     bench = quick_run / "results" / "benchmarks" / "beyond"

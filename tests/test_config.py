@@ -153,12 +153,12 @@ def test_a_bad_config_stops_snakemake_before_any_job(project, override, key):
 def test_a_nested_override_works(project):
     """--config 'section={key: value}' merges into the section: the other keys stay (the quick
     config's 2 depths x 2 seeds of E1), and the value is checked as the number it stands for
-    (stack_seeds: 1 gives one job per depth and seed, which the count below checks)."""
+    (stack_seeds: 1 gives chunks of one seed: a rule per seed, a job per depth, which the counts below check)."""
     proc = run_snakemake(project, "-n", "--configfile", "test.yaml", "--config",
                          "depth_accuracy={epochs: 3, eta: 0.5, stack_seeds: 1}", "report={pdf: false}")
     jobs = dict(line.split()[:2] for line in proc.stdout.splitlines()
-                if line.startswith(("train_depth_accuracy ", "report ")))
-    assert jobs["train_depth_accuracy"] == "4" and jobs["report"] == "1"
+                if line.startswith(("train_depth_accuracy_", "report ")))
+    assert jobs == {"train_depth_accuracy_seeds0_0": "2", "train_depth_accuracy_seeds1_1": "2", "report": "1"}
 
 
 # --------------------------------------------------------------------------- numbers users mean

@@ -189,10 +189,8 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
     return {
         "prepare_mnist": {""},
         "initial_speed": {str(d) for d in e2["hidden_layers"]},
-        **({"train_depth_accuracy": {f"{d}_{s}" for d in e1["hidden_layers"] for s in e1["seeds"]}}
-           if e1.get("stack_seeds", 5) == 1 else  # else one job per depth and chunk of seeds
-           {f"train_depth_accuracy_seeds{c[0]}_{c[-1]}": {str(d) for d in e1["hidden_layers"]}
-            for c in [e1["seeds"][i : i + e1["stack_seeds"]] for i in range(0, len(e1["seeds"]), e1["stack_seeds"])]}),
+        **stacked_jobs("train_depth_accuracy", {str(d) for d in e1["hidden_layers"]}, e1["seeds"],
+                       e1.get("stack_seeds", 5)),
         "train_learning_speed": {f"{d}_{s}" for d in e3["hidden_layers"] for s in e3["seeds"]},
         "beyond_init": {f"{a}_{i}" for a in r1["activations"] for i in r1["inits"]},
         **stacked_jobs("beyond_saturation", {f"{a}_{i}" for a in r2["activations"] for i in r2["inits"]},
@@ -207,22 +205,16 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
 
 
 def stacked_jobs(rule: str, configurations: set[str], seeds: list, size: int) -> dict[str, set[str]]:
-    """A beyond rule's SLURM jobs: one per configuration and seed when ``size`` (the config's
-    beyond.stack_seeds) is 1, else one per configuration and chunk of ``size`` seeds, each chunk a
-    rule <rule>_seeds<first>_<last>."""
-    if size == 1:
-        return {rule: {f"{c}_{s}" for c in configurations for s in seeds}}
+    """A stacked training rule's SLURM jobs: one per configuration and chunk of ``size`` seeds (the
+    config's stack_seeds; 1 gives chunks of one), each chunk a rule <rule>_seeds<first>_<last>."""
     chunks = [seeds[i : i + size] for i in range(0, len(seeds), size)]
     return {f"{rule}_seeds{c[0]}_{c[-1]}": set(configurations) for c in chunks}
 
 
 def selection_jobs(r3: dict, size: int) -> dict[str, set[str]]:
-    """R3's selection jobs: one per optimizer, eta and selection seed when ``size`` (the config's
-    beyond.stack_seeds.selection) is 1, else one per optimizer, seed and chunk of ``size`` etas,
-    chunk k a rule beyond_optimizer_select_etas<k>."""
-    if size == 1:
-        return {"beyond_optimizer_select": {f"{o}_{e}_{s}" for o in optimizer_names(r3) for e in r3["etas"]
-                                            for s in r3["select_seeds"]}}
+    """R3's selection jobs: one per optimizer, selection seed and chunk of ``size`` etas (the
+    config's beyond.stack_seeds.selection; 1 gives chunks of one), chunk k a rule
+    beyond_optimizer_select_etas<k>."""
     chunks = range(-(-len(r3["etas"]) // size))
     return {f"beyond_optimizer_select_etas{k}": {f"{o}_{s}" for o in optimizer_names(r3) for s in r3["select_seeds"]}
             for k in chunks}

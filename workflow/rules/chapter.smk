@@ -1,136 +1,29 @@
-# The chapter's experiments E1-E5: training runs per depth and seed, then one table each.
+# The chapter's experiments E1-E5 beside E1's stacked training (training.smk): E2's runs per depth,
+# E3's per depth and seed, E4 and E5 straight to their tables, and the chapter's summary.
 # Cheap steps run on the submitting machine, not as cluster jobs.
 
 
 localrules:
     chain,
     window,
-    table_depth_accuracy,
-    table_initial_speed,
-    table_learning_speed,
     summary,
 
 
-if E1["stack_seeds"] == 1:
-
-    rule train_depth_accuracy:
-        """E1: one net [784, 30 x depth, 10] trained with the book's mini-batch SGD."""
-        input:
-            **split_inputs(),
-        output:
-            run="results/depth_accuracy/depth{depth}/seed{seed}.json",
-        log:
-            "logs/depth_accuracy/depth{depth}/seed{seed}.log",
-        benchmark:
-            "results/benchmarks/depth_accuracy/depth{depth}/seed{seed}.tsv"
-        conda:
-            ENV
-        threads: config["threads"]
-        resources:
-            mem_mb=2000,
-            runtime=30,
-        params:
-            section=E1,
-            dtype=config["dtype"],
-        script:
-            "../../scripts/train_depth_accuracy.py"
-
-else:
-    for chunk in seed_chunks(E1):
-
-        rule:
-            """E1: the nets [784, 30 x depth, 10] of a chunk of seeds, trained as one stacked
-            computation with the book's mini-batch SGD; one results file per seed.
-            """
-            name:
-                f"train_depth_accuracy_seeds{chunk[0]}_{chunk[-1]}"
-            input:
-                **split_inputs(),
-            output:
-                **{
-                    f"seed{s}": f"results/depth_accuracy/depth{{depth}}/seed{s}.json"
-                    for s in chunk
-                },
-            log:
-                f"logs/depth_accuracy/depth{{depth}}/seeds{chunk[0]}-{chunk[-1]}.log",
-            benchmark:
-                f"results/benchmarks/depth_accuracy/depth{{depth}}/seeds{chunk[0]}-{chunk[-1]}.tsv"
-            conda:
-                ENV
-            threads: config["threads"]
-            resources:
-                mem_mb=2000,
-                runtime=30 * len(chunk),
-            params:
-                section=E1,
-                dtype=config["dtype"],
-                seeds=chunk,
-            script:
-                "../../scripts/train_depth_accuracy.py"
-
-
-rule initial_speed:
-    """E2: the speed of learning of every layer at initialization, for every seed."""
-    input:
-        **split_inputs(),
-    output:
-        run="results/initial_speed/depth{depth}.json",
-    log:
-        "logs/initial_speed/depth{depth}.log",
-    benchmark:
-        "results/benchmarks/initial_speed/depth{depth}.tsv"
-    conda:
-        ENV
-    threads: config["threads"]
-    resources:
-        mem_mb=1500,
-        runtime=10,
-    params:
-        section=E2,
-        dtype=config["dtype"],
-    script:
-        "../../scripts/initial_speed.py"
-
-
-rule train_learning_speed:
-    """E3: full-batch gradient descent on the first 1000 images, speeds per epoch."""
-    input:
-        **split_inputs(),
-    output:
-        run="results/learning_speed/depth{depth}/seed{seed}.json",
-    log:
-        "logs/learning_speed/depth{depth}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/learning_speed/depth{depth}/seed{seed}.tsv"
-    conda:
-        ENV
-    threads: config["threads"]
-    resources:
-        mem_mb=1500,
-        runtime=30,
-    params:
-        section=E3,
-        dtype=config["dtype"],
-    script:
-        "../../scripts/train_learning_speed.py"
+E4_LABELS = labels(
+    "E4",
+    "|dC/db| along a chain",
+    {},
+    depth=f"1 to {config['chain']['max_depth']}",
+    activation="sigmoid",
+)
 
 
 rule chain:
     """E4: chains of one neuron per layer, vanishing and exploding (eq. 122)."""
     output:
-        **table_output(
-            "results/tables/chain.csv",
-            CHAPTER,
-            labels(
-                "E4",
-                "|dC/db| along a chain",
-                {},
-                depth=f"1 to {config['chain']['max_depth']}",
-                activation="sigmoid",
-            ),
-        ),
+        **table_output(paths.table("chain"), CHAPTER, E4_LABELS),
     log:
-        "logs/chain.log",
+        paths.log("chain"),
     conda:
         ENV
     params:
@@ -143,20 +36,20 @@ rule window:
     """E5: sigma' and the width of the window of eq. (123), formula against a scan."""
     output:
         **table_output(
-            "results/tables/window.csv",
+            paths.table("window"),
             CHAPTER,
             labels("E5", "window width against |w|", {}, activation="sigmoid"),
         ),
         sigma_prime=reported_table(
-            "results/tables/sigma_prime.csv",
+            paths.table("sigma_prime"),
             CHAPTER,
             labels("E5", "sigma'(z)", {}, activation="sigmoid"),
         ),
-        sigma_prime_digest=digest_path("results/tables/sigma_prime.csv"),
+        sigma_prime_digest=digest_path(paths.table("sigma_prime")),
     log:
-        "logs/window.log",
+        paths.log("window"),
     benchmark:
-        "results/benchmarks/window.tsv"
+        paths.benchmark("window")
     conda:
         ENV
     params:
@@ -165,74 +58,15 @@ rule window:
         "../../scripts/window.py"
 
 
-rule table_depth_accuracy:
-    input:
-        runs=runs("depth_accuracy", E1),
-    output:
-        **table_output(
-            "results/tables/depth_accuracy.csv",
-            CHAPTER,
-            labels("E1", "validation accuracy per epoch", E1),
-        ),
-    log:
-        "logs/tables/depth_accuracy.log",
-    conda:
-        ENV
-    params:
-        experiment="depth_accuracy",
-    script:
-        "../../scripts/tabulate.py"
-
-
-rule table_initial_speed:
-    input:
-        runs=expand(
-            "results/initial_speed/depth{depth}.json", depth=E2["hidden_layers"]
-        ),
-    output:
-        **table_output(
-            "results/tables/initial_speed.csv",
-            CHAPTER,
-            labels("E2", "speed of each layer at initialization", E2),
-        ),
-    log:
-        "logs/tables/initial_speed.log",
-    conda:
-        ENV
-    params:
-        experiment="initial_speed",
-    script:
-        "../../scripts/tabulate.py"
-
-
-rule table_learning_speed:
-    input:
-        runs=runs("learning_speed", E3),
-    output:
-        **table_output(
-            "results/tables/learning_speed.csv",
-            CHAPTER,
-            labels("E3", "speed of each layer during training", E3),
-        ),
-    log:
-        "logs/tables/learning_speed.log",
-    conda:
-        ENV
-    params:
-        experiment="learning_speed",
-    script:
-        "../../scripts/tabulate.py"
-
-
 rule summary:
     """The headline numbers the report quotes, each beside the book's value."""
     input:
-        **chapter_tables(),
-        manifest=f"{DATA}/raw/source.json",
+        **study_tables(CHAPTER),
+        manifest=rules.fetch_mnist.output.manifest,
     output:
-        summary="results/summary.json",
+        summary=paths.SUMMARY,
     log:
-        "logs/summary.log",
+        paths.log("summary"),
     conda:
         ENV
     script:

@@ -12,12 +12,12 @@ localrules:
 rule fetch_mnist:
     """Fetch MNIST from the first of config data.sources whose files match data.checksums."""
     output:
-        raw=update(expand(f"{DATA}/raw/{{name}}", name=RAW_FILES)),
+        raw=update(raw_files()),
         manifest=update(f"{DATA}/raw/source.json"),
     log:
         "logs/data/fetch_mnist.log",
     conda:
-        "../../envs/vanishing.yaml"
+        ENV
     params:
         sources=config["data"]["sources"],
         timeout=config["data"]["timeout"],
@@ -33,7 +33,7 @@ rule prepare_mnist:
     which every training job checks when it loads a split (vanishing.data.load_split).
     """
     input:
-        raw=expand(f"{DATA}/raw/{{name}}", name=RAW_FILES),
+        raw=raw_files(),
     output:
         train=update(f"{DATA}/train.npz"),
         validation=update(f"{DATA}/validation.npz"),
@@ -42,7 +42,7 @@ rule prepare_mnist:
     log:
         "logs/data/prepare_mnist.log",
     conda:
-        "../../envs/vanishing.yaml"
+        ENV
     params:
         checksums=config["data"]["checksums"],
         lock=lock_path(DATA),

@@ -7,29 +7,27 @@ localrules:
     publish,
 
 
-# The tables the figures are drawn from (chapter and beyond), which the captions link to.
-FIGURE_TABLES = (
-    list(chapter_tables().values())
-    + [f for f in beyond_targets() if f.startswith("results/tables/")]
-    + list(CAUSES_TABLES.values())
-)
-REPORT_TABLES = [f"results/report/tables/{Path(f).name}" for f in FIGURE_TABLES]
+# The tables the figures are drawn from, which the captions link to, copied beside the report.
+REPORT_TABLES = [
+    f"results/report/tables/{Path(f).name}" for f in study_tables().values()
+]
 
 
 rule report:
     """Render report/ with this run's numbers (Quarto where installed, else pandoc)."""
     input:
-        summary="results/summary.json",
-        beyond_summary="results/beyond_summary.json",
-        chain_table="results/tables/chain.csv",
-        window_table="results/tables/window.csv",
-        causes_summary="results/causes_summary.json",
-        causes_figures=[f for f in causes_figures() if f.endswith(".png")],
-        causes_benchmarks=causes_benchmarks(),
-        figures=report_figures(),
-        tables=FIGURE_TABLES,
+        summary=rules.summary.output.summary,
+        beyond_summary=rules.beyond_summary.output.summary,
+        chain_table=rules.chain.output.table,
+        window_table=rules.window.output.table,
+        causes_summary=rules.causes_summary.output.summary,
+        causes_figures=study_figures(CAUSES_PART, "png"),
+        figures=study_figures(CHAPTER, "png") + study_figures(BEYOND_PART, "png"),
+        tables=list(study_tables().values()),
         source=report_sources(),
-        benchmarks=benchmark_files,
+        # the benchmark records of every job that computes runs, for the timings appendix
+        benchmarks=[f for job in JOBS.values() for f in job.benchmarks()]
+        + [rules.window.benchmark],
         default_config="config/config.yaml",
         schema="workflow/schemas/config.schema.yaml",
     output:
@@ -53,9 +51,9 @@ rule publish:
     input:
         **report_outputs(),
         tables=REPORT_TABLES,
-        summary="results/summary.json",
-        beyond_summary="results/beyond_summary.json",
-        causes_summary="results/causes_summary.json",
+        summary=rules.summary.output.summary,
+        beyond_summary=rules.beyond_summary.output.summary,
+        causes_summary=rules.causes_summary.output.summary,
     output:
         stamp="results/publish/published.json",
     log:

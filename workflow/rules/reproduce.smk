@@ -14,7 +14,7 @@ rule reproduce_check:
     docs/ is no input (rule publish writes it); its fingerprint reruns the check when it changes.
     """
     input:
-        tables=FIGURE_TABLES,
+        tables=list(study_tables().values()),
         summary=rules.summary.output.summary,
         beyond_summary=rules.beyond_summary.output.summary,
         causes_summary=rules.causes_summary.output.summary,
