@@ -207,7 +207,7 @@ def chain(table):
         ax.set_xlabel("neuron (layer) l of the chain")
         ax.set_ylabel(r"$|\partial C/\partial b_l|$")
         ax.set_title("Unstable gradients in a chain of one neuron per layer")
-        ax.legend()
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2)  # below: the lines fill the panel
     return fig
 
 
@@ -220,6 +220,7 @@ def window(table, sigma_prime, widest):
         ax1.set_xlabel("z")
         ax1.set_ylabel(r"$\sigma'(z)$")
         ax1.set_title(r"$\sigma'$ peaks at 1/4")
+        ax1.set_ylim(0, 0.34)  # room above the 1/4 line for its legend
         ax1.legend(loc="upper left", fontsize=8)
         ax2.plot(table["w"], table["width_formula"], color=blue, label="the book's eq. (123)")
         step = max(len(table) // 40, 1)

@@ -115,7 +115,7 @@ def beyond_optimizers(table, best_eta):
                 mu = parse_optimizer(name)[1]
                 g = final[final["optimizer"] == name]
                 color = MU_COLORS.get(mu, OKABE_ITO_NAMED["bluish_green"])
-                label = "no momentum" if method == "sgd" else f"μ_max = {mu:g}"
+                label = "no momentum" if method == "sgd" else rf"$\mu_{{\max}}$ = {mu:g}"
                 for r, column in enumerate(("training_cost", "validation_accuracy")):
                     wide = g.pivot(index="seed", columns="epoch", values=column)
                     _band(axes[r][c], wide.columns.to_numpy(), wide.to_numpy(), color,
@@ -123,7 +123,8 @@ def beyond_optimizers(table, best_eta):
             axes[0][c].set_title({"sgd": "SGD", "momentum": "classical momentum", "nesterov": "Nesterov"}[method])
             axes[0][c].set_yscale("log")
             axes[1][c].set_xlabel("epoch")
-            axes[0][c].legend(loc="upper right")
+            # below the panels: the curves fill both rows
+            axes[1][c].legend(loc="upper center", bbox_to_anchor=(0.5, -0.3))
         axes[0][0].set_ylabel("training cost")
         axes[1][0].set_ylabel("validation accuracy (%)")
         low = final["validation_accuracy"].quantile(0.05) if len(final) else 0.0

@@ -9,6 +9,10 @@ from ..palette import OKABE_ITO, OKABE_ITO_NAMED
 from ..plots import STYLE, WIDTH
 
 STYLES = ["-", "--", ":", "-."]
+# The regime experiment's variants (causes.regime.variants) by what they change, for legends.
+VARIANT_NAMES = {"baseline": "the book's mini-batch settings", "weights": "only the weight init",
+                 "biases": "only the bias init", "mini_batch_size": "only the mini-batch size",
+                 "lmbda": "only the L2 weight λ", "eta": "only the learning rate η", "all": "all of R3's settings"}
 
 
 def _series_style(i):
@@ -17,8 +21,8 @@ def _series_style(i):
 
 
 def depth_sweep(sweep, factors, activation="sigmoid", init="scaled"):
-    """Left: ‖δʲ‖ against hidden layer j for every depth (``activation``, ``init``), mean over seeds,
-    with the fitted per-layer gain of the deepest net. Right: the deepest net of every activation ×
+    """Top: ‖δʲ‖ against hidden layer j for every depth (``activation``, ``init``), mean over seeds,
+    with the fitted per-layer gain of the deepest net. Bottom: the deepest net of every activation ×
     init."""
     with plt.rc_context(STYLE):
         # stacked panels at the printed width, so that no text falls below 8 pt
@@ -99,24 +103,25 @@ def regime(table, e3_updates=None):
     gap = (wide[wide.columns.max()] / wide[1]).groupby(["variant", "updates"]).median()
     variants = list(dict.fromkeys(table["variant"]))
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
         named = {"baseline": OKABE_ITO_NAMED["black"], "all": OKABE_ITO_NAMED["vermillion"]}
         singles = iter(c for c in OKABE_ITO if c not in named.values() and c != OKABE_ITO_NAMED["yellow"])
         for v in variants:
             s = gap.loc[v]
             main = v in named
             ax.plot(s.index + 1, s.to_numpy(), color=named[v] if main else next(singles, "grey"),
-                    lw=2.5 if main else 1.3, zorder=3 if main else 2, label=v if main else f"only {v}")
+                    lw=2.5 if main else 1.3, zorder=3 if main else 2, label=VARIANT_NAMES.get(v, v))
         ax.axhline(1.0, color="black", lw=0.8)
         if e3_updates:
             ax.axvline(e3_updates + 1, color="black", lw=0.8, ls=":")
-            ax.annotate(f"E3's {e3_updates} updates", (e3_updates + 1, 1.05), fontsize=8, ha="right", va="bottom",
-                        rotation=90)
+            # above the plot area, where no curve runs
+            ax.annotate(f"E3's {e3_updates} updates", (e3_updates + 1, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(0, 3), textcoords="offset points", ha="center", va="bottom")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("mini-batch updates + 1 (log scale)")
         ax.set_ylabel("last / first hidden layer's ‖δʲ‖ (median over seeds)")
-        ax.legend(fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)  # below: the curves fill the panel
         fig.tight_layout()
     return fig
 
