@@ -160,3 +160,61 @@ def test_collision_check_passes_a_clean_figure():
         assert collisions(fig) == []
     finally:
         plt.close(fig)
+
+
+# ---- every figure's caption links the data it is drawn from, and only files docs/ publishes -------
+
+import re  # noqa: E402
+
+CAPTION = re.compile(r"^!\[(?P<caption>.*?)\]\(figures/(?P<name>[\w-]+)\.png\)", re.S | re.M)
+LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+
+
+def _captions():
+    """{figure name: caption} of every figure the report's .qmd files show."""
+    found = {}
+    for qmd in sorted((REPO / "report").glob("*.qmd")):
+        for m in CAPTION.finditer(qmd.read_text()):
+            found[m["name"]] = m["caption"]
+    return found
+
+
+def _drawn_from():
+    """{figure name: its first table} from workflow/rules/figures.smk's drawn_from(...) rows."""
+    rows = (REPO / "workflow" / "rules" / "figures.smk").read_text().split("Figure(")[1:]
+    found = {}
+    for row in rows:
+        name, table = re.match(r'\s*"(\w+)"', row), re.search(r'drawn_from\("(\w+)"', row)
+        if name and table:
+            found[name[1]] = table[1]
+    return found
+
+
+def test_captions_are_found():
+    captions = _captions()
+    assert {"depth_accuracy", "causes_regime", "beyond_r4"} <= set(captions)
+
+
+def caption_problems(name, caption, table):
+    """What is wrong with the data links of figure ``name``'s caption (drawn from ``table``)."""
+    data = [m["target"] for m in LINK.finditer(caption) if m["target"].endswith((".csv", ".json"))]
+    problems = [] if data else [f"the caption of {name} links no data file"]
+    problems += [f"the caption of {name} links {t}, which docs/ does not contain" for t in data
+                 if not (DOCS / t).is_file()]
+    if table is not None and f"tables/{table}.csv" not in data:
+        problems.append(f"the caption of {name} does not link tables/{table}.csv, which it is drawn from")
+    problems += [f"the caption of {name} names the unpublished file {f}" for f in re.findall(r"`([^`]+\.json)`", caption)]
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(_captions()))
+def test_caption_links_its_data_in_docs(name):
+    assert caption_problems(name, _captions()[name], _drawn_from().get(name)) == []
+
+
+def test_caption_check_fails_on_a_missing_link_a_missing_file_and_the_wrong_table():
+    assert caption_problems("chain", "Chains. Data: [chain.csv](tables/chain.csv).", "chain") == []
+    assert caption_problems("chain", "Chains, no link.", "chain")
+    assert caption_problems("chain", "Data: [chain.csv](tables/chain.csv), [x](tables/nowhere.csv).", "chain")
+    assert caption_problems("chain", "Data: [window.csv](tables/window.csv).", "chain")
+    assert caption_problems("chain", "Data: [chain.csv](tables/chain.csv) and `runs/chain.json`.", "chain")
