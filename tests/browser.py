@@ -206,7 +206,27 @@ LAYOUT_PROBE = """(() => {
     return {left: r.left, right: r.right, top: r.top, width: r.width, height: r.height,
             visible: s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0}; };
   const p = document.querySelector('main p');
-  return {viewport: window.innerWidth, scroll_width: document.documentElement.scrollWidth,
+  // Elements of the main column that stick out of it horizontally (by more than 1 px) while no
+  // ancestor between them and the column scrolls horizontally (overflow-x auto or scroll).
+  const main = document.querySelector('main');
+  const overflowing = [];
+  if (main) {
+    const m = main.getBoundingClientRect();
+    const scrolls = el => { for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
+    for (const el of main.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if ((r.right > m.right + 1 || r.left < m.left - 1) && !scrolls(el)) {
+        overflowing.push({tag: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                          (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : ''),
+                          left: Math.round(r.left), right: Math.round(r.right),
+                          text: (el.textContent || '').trim().slice(0, 60)});
+      }
+    }
+  }
+  // Boxes that scroll: their content wider than they are (a reader must scroll them sideways).
+  return {overflowing: overflowing.slice(0, 40), viewport: window.innerWidth, scroll_width: document.documentElement.scrollWidth,
           text: box(p), main: box(document.querySelector('main')), toc: box(document.querySelector('nav#TOC')),
           font_family: p ? getComputedStyle(p).fontFamily : '',
           font_size: p ? parseFloat(getComputedStyle(p).fontSize) : 0};

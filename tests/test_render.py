@@ -543,3 +543,20 @@ def test_tbl_colwidths_sets_relative_column_widths(tmp_path):
     (source / "widths.qmd").write_text(COLWIDTHS.replace("[20, 80]", "[20, 30, 50]"))
     with pytest.raises(RenderError, match="tbl-widths"):
         _render(bad, source, main="widths.qmd")
+
+
+def test_layout_probe_flags_what_sticks_out_of_the_column_unless_it_scrolls(tmp_path):
+    """The browser's overflow probe (browser.LAYOUT_PROBE) on a page with one wide element bare and
+    one inside a box that scrolls sideways."""
+    from browser import layout
+
+    require_chromium()
+    wide = '<div id="{id}" style="width: 2000px">wide</div>'
+    page = tmp_path / "page.html"
+    page.write_text("<!doctype html><html><body><main style='max-width: 600px'><p>text</p>"
+                    + wide.format(id="bare")
+                    + "<div style='overflow-x: auto'>" + wide.format(id="boxed") + "</div></main></body></html>")
+    facts = layout(page, (1280, 390))
+    for width in (1280, 390):
+        tags = [o["tag"] for o in facts[width]["overflowing"]]
+        assert tags == ["div#bare"], (width, tags)

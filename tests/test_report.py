@@ -161,6 +161,16 @@ def test_layout_in_chromium_at_1280_and_390(rendered):
     assert wide["toc"]["top"] < 200  # beside the text's start, not below it
     assert "sans-serif" in wide["font_family"]
     assert narrow["scroll_width"] <= 390, narrow
+    for width in (1280, 390):  # what is wider than the column scrolls inside its own box
+        assert facts[width]["overflowing"] == [], (width, facts[width]["overflowing"])
     assert narrow["toc"]["visible"] and narrow["toc"]["top"] < narrow["text"]["top"], narrow
     for width in (1280, 390):
         assert (ARTIFACTS / f"report-{width}.png").stat().st_size > 50_000
+
+
+def test_quick_report_has_no_template_leftovers(rendered):
+    """No "(s)" plural, doubled word or code name in the running text (tests/prose_leftovers.py)."""
+    from prose_leftovers import leftovers, prose
+
+    path, text, _, _ = rendered
+    assert leftovers(prose(text)) == []

@@ -152,3 +152,22 @@ def test_book_readings_of_e1_are_decided_by_the_interval_rule():
     assert "four hidden layers do no better than two" in text
     assert prose([1, 2], [0, 1]).count("verdict is *") == 1
     assert prose([1, 2, 4], [0]).count("verdict is *") == 0
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("with cross_entropy cost", ["code name"]), ("μ_max = 0.9 trains better", ["code name"]),
+    ("1 seed(s) of its own", ["(s) plural"]), ("to lie within inside 0.1–1", ["doubled word"]),
+    ("the the end", ["doubled word"]), ("Data: depth_accuracy.csv, on x86_64, one seed", []),
+])
+def test_template_leftovers_are_found(text, kinds):
+    from prose_leftovers import leftovers
+
+    assert [found.split(":")[0] for found in leftovers(text)] == kinds
+
+
+def test_prose_leaves_out_code_tables_and_math():
+    from prose_leftovers import prose
+
+    page = ("<p>Words</p><pre>snake_case cmd</pre><table><tr><td>mu_max</td></tr></table>"
+            "<math><mi>a_b</mi></math><p>more &amp; words</p>")
+    assert prose(page).split() == ["Words", "more", "&", "words"]

@@ -487,6 +487,13 @@ def test_widgets_are_usable_at_390px_and_by_keyboard(run_dir):
             assert page.eval(f"document.querySelector('#vw-{name} .vw-scroll') === null || "
                              f"document.querySelector('#vw-{name} .vw-scroll').getBoundingClientRect().right"
                              f" <= {box['x'] + box['width'] + 0.5}")
+            # every column of the per-layer table (bⱼ, the last, too) is on screen without scrolling
+            cells = page.eval(f"[...document.querySelectorAll('#vw-{name} table.vw-table tbody td')]"
+                              ".map(e => { const r = e.getBoundingClientRect(); return [e.className, r.left, r.right]; })")
+            hidden = [c for c in cells if c[1] < box["x"] - 0.5 or c[2] > box["x"] + box["width"] + 0.5]
+            assert hidden == [], hidden[:3]
+            if name == "chain":
+                assert {c[0] for c in cells} >= {"vw-grad", "vw-b"}
             for slider in page.eval(f"[...document.querySelectorAll('#vw-{name} input[type=range]')]"
                                     ".filter(e => e.offsetParent).map(e => e.id)"):
                 assert page.rect(slider)["width"] >= 200, slider

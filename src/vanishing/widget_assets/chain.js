@@ -132,13 +132,15 @@ function update() {
     row.b.out.textContent = fmt(state.bs[l]);
   });
   var body = byId("vw-chain-table").tBodies[0];
+  var LABELS = ["layer j", "|∂C/∂bⱼ|", "|wⱼ σ′(zⱼ)|", "zⱼ", "wⱼ", "bⱼ"];
   clear(body);
   for (var l = 0; l < D; l++) {
     var tr = document.createElement("tr");
     [["layer", String(l + 1)], ["grad", fmt(Math.abs(r.grads[l]))], ["factor", fmt(Math.abs(r.factors[l]))],
-     ["z", fmt(r.z[l])], ["w", fmt(p.w[l])], ["b", fmt(p.b[l])]].forEach(function (cell) {
+     ["z", fmt(r.z[l])], ["w", fmt(p.w[l])], ["b", fmt(p.b[l])]].forEach(function (cell, i) {
       var td = document.createElement("td");
       td.className = "vw-" + cell[0];
+      td.setAttribute("data-label", LABELS[i]);  // the column's name, shown beside the value on narrow screens
       td.textContent = cell[1];
       tr.appendChild(td);
     });

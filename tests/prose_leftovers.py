@@ -1,0 +1,41 @@
+"""Template leftovers in a rendered report's prose: what a writer would never leave in a sentence.
+
+- a ``(s)`` plural ("1 seed(s)"): the template did not choose the number;
+- a doubled word ("the the") or two prepositions of place in a row ("within inside");
+- a code name: a snake_case identifier ("cross_entropy", "mu_max", "μ_max") in the text, except a
+  file name (``depth_accuracy.csv``), a command or a token with digits (``x86_64``).
+
+The prose is the HTML's text without ``<pre>``, ``<script>``, ``<style>``, ``<math>``, ``<svg>``, tables and the
+*Reproduce* box (commands and paths are code there by right).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+DROP = re.compile(r"<(pre|script|style|math|svg|table)\b.*?</\1>", re.S | re.I)
+REPRODUCE = re.compile(r'<div[^>]*class="[^"]*reproduce[^"]*".*?</div>', re.S | re.I)
+TAG = re.compile(r"<[^>]+>")
+PLURAL = re.compile(r"\b\w+\(s\)")
+PLACE = r"(?:in|inside|within|into|at|on|onto)"
+DOUBLED = re.compile(rf"\b(?:(\w+) \1|{PLACE} {PLACE})\b", re.I)
+CODE_NAME = re.compile(r"(?<![\w./-])[^\W\d_]+(?:_[^\W\d_]+)+(?![\w/-])(?!\.(?:csv|json|png|svg|yaml|py|md|html|pdf|npz)\b)")
+ALLOWED_DOUBLES = {"that that", "had had"}
+
+
+def prose(page_html: str) -> str:
+    """The running text of a rendered HTML page (see the module's definition)."""
+    text = REPRODUCE.sub(" ", DROP.sub(" ", page_html))
+    return re.sub(r"\s+", " ", html.unescape(TAG.sub(" ", text)))
+
+
+def leftovers(text: str) -> list[str]:
+    """Every leftover in ``text`` with its context, e.g. ``'(s) plural: … 1 seed(s) …'``."""
+    found = []
+    for kind, pattern in (("(s) plural", PLURAL), ("doubled word", DOUBLED), ("code name", CODE_NAME)):
+        for m in pattern.finditer(text):
+            if kind == "doubled word" and m[0].lower() in ALLOWED_DOUBLES:
+                continue
+            found.append(f"{kind}: …{text[max(0, m.start() - 50):m.end() + 30]}…")
+    return found
