@@ -171,3 +171,11 @@ def test_prose_leaves_out_code_tables_and_math():
     page = ("<p>Words</p><pre>snake_case cmd</pre><table><tr><td>mu_max</td></tr></table>"
             "<math><mi>a_b</mi></math><p>more &amp; words</p>")
     assert prose(page).split() == ["Words", "more", "&", "words"]
+
+
+def test_prose_leaves_out_the_reproduce_box():
+    from prose_leftovers import prose
+
+    page = ('<p>Before</p><div class="callout callout-note"><div class="callout-title"><p>Reproduce this report'
+            '</p></div><div class="callout-body"><code>depth_accuracy</code></div></div><p>After</p>')
+    assert prose(page).split() == ["Before", "After"]
