@@ -9,6 +9,7 @@ from ..palette import OKABE_ITO, OKABE_ITO_NAMED
 from ..plots import STYLE, WIDTH
 
 STYLES = ["-", "--", ":", "-."]
+NARROW = 4.6  # inches: a one-panel figure with much text
 # The regime experiment's variants (causes.regime.variants) by what they change, for legends.
 VARIANT_NAMES = {"baseline": "the book's mini-batch settings", "weights": "only the weight init",
                  "biases": "only the bias init", "mini_batch_size": "only the mini-batch size",
@@ -103,7 +104,8 @@ def regime(table, e3_updates=None):
     gap = (wide[wide.columns.max()] / wide[1]).groupby(["variant", "updates"]).median()
     variants = list(dict.fromkeys(table["variant"]))
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(WIDTH, 4.6))
+        # narrower than the page: one panel, so that on a phone its text is shrunk less
+        fig, ax = plt.subplots(figsize=(NARROW, 4.4))
         named = {"baseline": OKABE_ITO_NAMED["black"], "all": OKABE_ITO_NAMED["vermillion"]}
         singles = iter(c for c in OKABE_ITO if c not in named.values() and c != OKABE_ITO_NAMED["yellow"])
         for v in variants:
