@@ -9,7 +9,7 @@ import math
 
 from . import book, markup
 from .appendix import config_block, data_table, packages_table, read_benchmarks, timings_table
-from .formats import pct, ratio, sci, sig, signed_points
+from .formats import fixed3, pct, ratio, sci, sig, signed_points
 from .prose import depth_phrase, listing, net, over_seeds, plural, spread, table, word  # noqa: F401
 
 
@@ -316,7 +316,7 @@ def e4_variables(s):
 
 def e5_variables(s):
     return {"max_abs_diff": sci(s["max_abs_diff"]), "points": str(s["points"]),
-            "widest_w": f"{s['widest_w']:.3f}", "widest_width": f"{s['widest_width']:.4f}",
+            "widest_w": fixed3(s["widest_w"]), "widest_width": f"{s['widest_width']:.4f}",
             "sigma_prime_max": f"{s['sigma_prime_max']:.4f}", "sigma_prime_argmax": f"{s['sigma_prime_argmax']:g}",
             # the book prints "about 6.9" and "about 0.45": its precision, not ours
             "book_widest_w": f"{s['book']['widest_w']:.1f}", "book_widest_width": f"{s['book']['widest_width']:.2f}"}

@@ -58,7 +58,7 @@ def factor_variables(row, close):
             "interval": _interval(row["measured_low"], row["measured_high"]),
             "predicted": fixed3(row["predicted_gain"]),
             "predicted_interval": _interval(row["predicted_low"], row["predicted_high"]),
-            "simple": fixed3(row["simple_gain"]), "r2": f"{row['r2']:.3f}",
+            "simple": fixed3(row["simple_gain"]), "r2": fixed3(row["r2"]),
             "verdict": VERDICTS[row["verdict"]].format(close=close),
             "exponential": "exponential" if row["exponential"] else "not a clean exponential",
             "exponential_sentence": ("the decay is exponential in the number of layers, as eq. (124) says"
@@ -66,7 +66,7 @@ def factor_variables(row, close):
                                      "the decay is not a clean exponential in the number of layers"),
             "simple_sentence": simple_sentence(row, close),
             "gain_min": fixed3(row["gain_min_over_depths"]), "gain_max": fixed3(row["gain_max_over_depths"]),
-            "r2_depths": f"{row['r2_mean_over_depths']:.3f}"}
+            "r2_depths": fixed3(row["r2_mean_over_depths"])}
 
 
 def report_variables(s):
@@ -180,7 +180,7 @@ def factors_table(s):
     rows = [(NAMES[r["activation"]], INIT_NAMES[r["init"]],
              f"{fixed3(r['measured_gain'])} {_interval(r['measured_low'], r['measured_high'])}",
              f"{fixed3(r['predicted_gain'])} {_interval(r['predicted_low'], r['predicted_high'])}",
-             fixed3(r["simple_gain"]), f"{r['r2']:.3f}", r["verdict"]) for r in s["factors"]]
+             fixed3(r["simple_gain"]), fixed3(r["r2"]), r["verdict"]) for r in s["factors"]]
     return table(["activation", "init", "measured gain [95 %]", "eq. (124) [95 %]",
                   "simple estimate", "R²", "prediction"], rows,
                  "Per-layer gain of the speed of learning at initialization (‖δʲ‖/‖δʲ⁺¹‖, the slope of "
