@@ -12,11 +12,11 @@ import pytest
 
 from conftest import REPO
 from vanishing import beyond
-from vanishing.beyond import CANNOT_TELL, CONTRADICTS, NOT_RUN, SUPPORTS, r2_saturation, r3_optimizers, runs
+from vanishing.beyond import CANNOT_TELL, CONTRADICTS, NOT_RUN, NOT_TESTED, SMALLER, SUPPORTS, r2_saturation, r3_optimizers, runs
 from vanishing.network import Network
 from vanishing.train import Monitor, one_hot, sgd_step, train
 
-VERDICTS = {SUPPORTS, CONTRADICTS, CANNOT_TELL, NOT_RUN}
+VERDICTS = {SUPPORTS, SMALLER, CONTRADICTS, CANNOT_TELL, NOT_TESTED, NOT_RUN}
 CLAIM_FIELDS = {"claim", "source", "where", "tested_as_stated", "deviations", "measure", "interval", "minimal",
                 "side", "detectable", "rule", "verdict"}
 
@@ -44,7 +44,11 @@ def test_table1_summary_on_a_made_up_table_keeps_stuck_runs_and_leaves_out_diver
     assert (tanh["diverged_seeds"], tanh["stuck_seeds"], tanh["seeds"], tanh["test_error"]["n"]) == (1, 0, 4, 3)
     worst = s["claims"]["sigmoid_worst"]
     assert worst["interval"]["estimate"] == pytest.approx(26.075 - 3.1)
-    assert worst["verdict"] == CANNOT_TELL and worst["interval"]["lo"] < 0  # one stuck seed of four: wide
+    # One compared run stuck at chance: the claim is not tested (the stuck run is a finding of its own).
+    assert worst["verdict"] == NOT_TESTED and worst["interval"]["lo"] < 0
+    assert worst["not_tested_because"] == "compared runs stuck at chance 1 (needs ≤ 0)"
+    assert s["stuck_findings"] == ["at width 100 and 5 epochs, 1 of 4 sigmoid nets with the standard init never "
+                                   "left chance"]
     assert CLAIM_FIELDS <= worst.keys() and worst["tested_as_stated"] == "partly"
     assert s["claims"]["normalized_helps_tanh"]["verdict"] == CANNOT_TELL  # 0.067 ± a wide interval
     assert s["published"]["values"]["sigmoid"] == 2.21
@@ -78,7 +82,7 @@ def test_select_eta_on_validation_cost_flags_edges_and_treats_stuck_and_diverged
     sel = beyond.select_eta(recs, section)
     assert sel["sgd"]["eta"] == 1.0 and sel["sgd"]["edge"] is None
     # +inf is written as null (strict JSON) and read back as +inf; stuck and diverged are counted apart
-    assert sel["sgd"]["validation_cost_by_eta"]["3"] is None and sel["sgd"]["validation_cost_by_eta"]["10"] is None
+    assert sel["sgd"]["selection_cost_by_eta"]["3"] is None and sel["sgd"]["selection_cost_by_eta"]["10"] is None
     assert r3_optimizers.selection_costs(sel["sgd"]) == {"0.1": 0.9, "1": 0.5, "3": math.inf, "10": math.inf}
     assert sel["sgd"]["stuck_by_eta"] == {"0.1": 0, "1": 0, "3": 1, "10": 0}
     assert sel["sgd"]["diverged_by_eta"] == {"0.1": 0, "1": 0, "3": 0, "10": 1}
@@ -91,10 +95,15 @@ def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
     p98 = pd.DataFrame({1: [0.5, 0.995, 1, 1, 1], 2: [0.5, 0.9, 0.995, 1, 1], 3: [0.5, 0.5, 0.9, 0.999, 1],
                         4: [0.5, 0.5, 0.5, 0.5, 0.6]}, index=updates)
     mean = pd.DataFrame({1: [0.0] * 5, 2: [0.0] * 5, 3: [0.0] * 5, 4: [0.0, -0.2, -0.3, -0.1, 0.0]}, index=updates)
-    series = pd.concat({"p98": p98, "mean": mean}, axis=1)
+    derivative = pd.DataFrame({1: [0.8, 0.4, 0.3, 0.3, 0.2], 2: [0.8] * 5, 3: [0.8] * 5,
+                               4: [0.8, 0.7, 0.6, 0.4, 0.5]}, index=updates)
+    series = pd.concat({"p98": p98, "mean": mean, "derivative": derivative}, axis=1)
     order = r2_saturation.tanh_layer_order(series, 0.99)
     assert order["crossing_update"] == [100.0, 200.0, 300.0, math.inf]
     assert order["tau"] == 1.0 and order["top_max_abs_mean"] == pytest.approx(0.3)
+    # Saturation: the top layer's lowest mean derivative over its start, and every layer's.
+    assert order["top_derivative_ratio"] == pytest.approx(0.5) and order["top_p98_final"] == 0.6
+    assert order["lowest_derivative_ratio_by_layer"] == pytest.approx([0.25, 1.0, 1.0, 0.5])
     sig_mean = pd.DataFrame({1: [0.5, 0.5, 0.5, 0.5, 0.5], 2: [0.5, 0.55, 0.6, 0.6, 0.6],
                              3: [0.5, 0.2, 0.1, 0.15, 0.3]}, index=updates)
     top = r2_saturation.sigmoid_top_layer(pd.concat({"mean": sig_mean}, axis=1), total=500)
@@ -102,6 +111,7 @@ def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
     assert top["early_minimum"] == 0.2 and top["early_minimum_update"] == 100
     assert top["early_ratio"] == pytest.approx(0.4) and top["lower_layers_at_minimum"] == [0.5, 0.55]
     assert top["minimum"] == 0.1 and top["recovery_fraction"] == pytest.approx(0.5)
+    assert top["minimum_is_last"] is False  # an interior minimum: the recovery can be measured
 
 
 def test_optimizer_names_round_trip():
@@ -256,7 +266,7 @@ def test_summary_holds_intervals_published_values_and_verdicts(quick_run):
     s = beyond_summary(quick_run)
     assert set(s["verdicts"].values()) <= VERDICTS
     expected = {"r1.normalized_flat", "r1.standard_shrinks", "r1.weights_flat_standard", "r1.weights_flat_normalized",
-                "r2.sigmoid_top_to_zero", "r2.sigmoid_slow_recovery", "r2.tanh_layer_order", "r2.tanh_top_not_pinned",
+                "r2.sigmoid_top_to_zero", "r2.sigmoid_slow_recovery", "r2.tanh_layer_order", "r2.tanh_saturates",
                 "r3.sgd_worse", "r3.higher_mu_momentum", "r3.higher_mu_nesterov", "r3.nesterov_better",
                 "r4.sigmoid_worst", "r4.normalized_helps_tanh"}
     assert expected == s["verdicts"].keys()

@@ -53,11 +53,29 @@ def test_per_layer_gain_equals_a_direct_computation(activation, init):
     speeds = factors.speeds(deltas)
     reference = Monitor(x, y.argmax(axis=1), bias_neurons=0).measure(net)["speed_b"]
     np.testing.assert_allclose(speeds, reference, rtol=1e-12)
-    # the simple estimate: √(n · mean w²) · rms f′(zʲ), written out
+    # the simple estimate: √(nʲ · mean w²) · rms f′(zʲ), nʲ the columns of the next layer's weights
     for j, fp in enumerate(fprimes):
         w = net.weights[j + 1]
-        expected = np.sqrt(w.shape[0] * (w ** 2).mean()) * np.sqrt((fp ** 2).mean())
+        expected = np.sqrt(w.shape[1] * (w ** 2).mean()) * np.sqrt((fp ** 2).mean())
         assert factors.simple_gains(net, fprimes)[j] == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_simple_estimate_uses_the_columns_of_the_next_weights():
+    """A 30-unit layer below a 10-unit one: δ w has 30 entries, each a sum over 10 rows. Measured
+    ratio ‖δ w‖/‖δ‖ about 1.01; √(columns · mean w²) = 1.018, √(rows · mean w²) = 0.588."""
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((10, 30)) / np.sqrt(30)
+    d = rng.standard_normal((1000, 10))
+    measured = np.mean(np.linalg.norm(d @ w, axis=1) / np.linalg.norm(d, axis=1))
+
+    class Net:
+        weights = [np.zeros((30, 5)), w]
+
+    fprimes = [np.ones((4, 30))]  # f′ = 1: the estimate is the weights' stretch alone
+    estimate = factors.simple_gains(Net(), fprimes)[0]
+    assert estimate == pytest.approx(np.sqrt(30 * np.mean(w * w)), rel=1e-12)
+    assert estimate == pytest.approx(measured, rel=0.05)
+    assert np.sqrt(10 * np.mean(w * w)) < 0.7 * measured  # rows would be off by √3
 
 
 def test_an_example_without_error_is_left_out_of_the_gain():

@@ -182,7 +182,7 @@ else:
 
 
 rule beyond_select_eta:
-    """R3: each optimizer's eta, the lowest mean validation cost of the selection runs."""
+    """R3: each optimizer's eta, the lowest mean final training cost of the selection runs."""
     input:
         runs=expand(
             "results/beyond/r3/select/{optimizer}/eta{eta}/seed{seed}.json",

@@ -19,6 +19,7 @@ from .depth_sweep import make_net
 
 # Glorot & Bengio (2010), Sect. 4.2: average singular value of the layer Jacobians (published).
 PUBLISHED = {"glorot": 0.8, "standard": 0.5}
+PUBLISHED_ACTIVATION = "tanh"  # the activation of the paper's analysis (it has no ReLU)
 COLUMNS = ["activation", "init", "seed", "layer", "mean_singular_value", "top_singular_value"]
 
 
