@@ -64,16 +64,16 @@ def test_diverged_means_non_finite_and_stuck_means_finite_at_chance():
     assert not runs.is_stuck(0.3, runs.CHANCE_ACCURACY + 0.01, None)
 
 
-def _r3_record(stage, optimizer, eta, seed, vcost, acc, epochs=2):
+def _r3_record(stage, optimizer, eta, seed, vcost, acc, epochs=2, tcost=None):
     method, mu = beyond.parse_optimizer(optimizer)
-    h = {"epoch": list(range(epochs + 1)), "training_cost": [1.0] * epochs + [vcost],
+    h = {"epoch": list(range(epochs + 1)), "training_cost": [1.0] * epochs + [vcost if tcost is None else tcost],
          "validation_cost": [1.0] * epochs + [vcost], "validation_accuracy": [10.0] * epochs + [acc],
          "speed_b": [[0.1, 0.2, 0.3]] * (epochs + 1)}
     return {"stage": stage, "optimizer": optimizer, "method": method, "mu_max": mu, "eta": eta, "seed": seed,
             "test_accuracy": None, "history": h}
 
 
-def test_select_eta_on_validation_cost_flags_edges_and_treats_stuck_and_diverged_as_infinite():
+def test_select_eta_on_training_cost_flags_edges_and_treats_stuck_and_diverged_as_infinite():
     section = {"epochs": 2}
     recs = [_r3_record("select", "sgd", eta, 100, c, a) for eta, c, a in
             [(0.1, 0.9, 80.0), (1.0, 0.5, 90.0), (3.0, 0.1, 11.0)]]  # eta 3: lowest cost but at chance
@@ -88,6 +88,11 @@ def test_select_eta_on_validation_cost_flags_edges_and_treats_stuck_and_diverged
     assert sel["sgd"]["diverged_by_eta"] == {"0.1": 0, "1": 0, "3": 0, "10": 1}
     json.loads(json.dumps(sel, allow_nan=False))
     assert sel["nesterov-0.99"]["eta"] == 0.01 and sel["nesterov-0.99"]["edge"] == "low"
+    # The paper's measure decides: the lowest training cost wins over the lowest validation cost.
+    recs = [_r3_record("select", "momentum-0.9", eta, 100, v, 90.0, tcost=t) for eta, v, t in
+            [(0.01, 0.30, 0.50), (0.1, 0.40, 0.20), (1.0, 0.60, 0.45)]]
+    sel = beyond.select_eta(recs, section)["momentum-0.9"]
+    assert sel["eta"] == 0.1 and sel["edge"] is None and sel["selection_measure"] == "training_cost"
 
 
 def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
@@ -262,6 +267,34 @@ def test_tanh_standard_init_shrinks_the_backpropagated_gradient_and_glorot_keeps
         assert (wide["standard"] > 1).all()
 
 
+def test_a_failed_precondition_is_not_tested_in_the_summary_and_the_rendered_table(quick_run):
+    """The quick config's R3 runs 400 updates: μ never reaches 0.99 for most of them, so the claim
+    about μ_max 0.99 is "not tested", naming that condition, in the summary and in the report."""
+    s = json.loads((quick_run / "results" / "beyond_summary.json").read_text())
+    claim = s["r3"]["claims"]["higher_mu_momentum"]
+    mu = next(c for c in claim["preconditions"] if c["name"] == "fraction of updates at μ_max = 0.99 (momentum-0.99)")
+    assert mu["threshold"] == 0.75 and mu["value"] < 0.75 and mu["met"] is False
+    assert claim["verdict"] == NOT_TESTED == s["verdicts"]["r3.higher_mu_momentum"]
+    assert f"fraction of updates at μ_max = 0.99 (momentum-0.99) {mu['value']:.3g} (needs ≥ 0.75)" in \
+        claim["not_tested_because"]
+    # Every claim of both summaries declares its preconditions; none with a failed one is decided.
+    causes = json.loads((quick_run / "results" / "causes_summary.json").read_text())
+    claims = [c for r in ("r1", "r2", "r3", "r4") for c in s[r]["claims"].values()] + [causes["layerwise"]["claim"]]
+    for c in claims + causes["factors"] + causes["jacobian"]:
+        assert isinstance(c["preconditions"], list) and c["preconditions"], c
+        for p in c["preconditions"]:
+            assert {"name", "value", "threshold", "met"} <= p.keys()
+    for c in claims:
+        if not all(p["met"] for p in c["preconditions"]):
+            assert c["verdict"] == NOT_TESTED and c["not_tested_because"], c["claim"]
+    assert s["family"]["claims"] == len(claims) - 1 and s["family"]["not_tested"] >= 1
+    # The rendered verdict table shows the failed condition in words.
+    html = (quick_run / "results" / "report" / "report.html").read_text()
+    row = next(r for r in html.split("<tr")[1:] if "With classical momentum" in r and "μ_max = 0.99 trains" in r)
+    assert "not tested</strong>: " in row
+    assert f"fraction of updates at μ_max = 0.99 (momentum-0.99) {mu['value']:.3g} (needs ≥ 0.75)" in row
+
+
 def test_summary_holds_intervals_published_values_and_verdicts(quick_run):
     s = beyond_summary(quick_run)
     assert set(s["verdicts"].values()) <= VERDICTS
@@ -334,7 +367,7 @@ def test_report_variables_and_tables_cover_the_chapter(quick_run):
     flat = dict(leaves(variables))
     assert all(isinstance(v, str) and v for v in flat.values())
     header = tables["_generated/beyond_verdicts.md"].splitlines()[0]
-    for column in ("where in the paper", "tested as stated", "95 % interval", "minimal effect", "smallest detectable",
+    for column in ("where in the paper", "tested as stated", "95 % interval", "minimal effect", "detectable (80 % power)",
                    "verdict"):
         assert column in header, column
     for name, text in tables.items():

@@ -162,14 +162,36 @@ def test_prediction_verdicts():
     assert summary.prediction_verdict(0.2, 0.19, 0.21, 0.25) == "fails"
 
 
+def _layerwise_table(all_final, frozen_final, all_cost_final, seeds=3):
+    rows = []
+    for seed in range(seeds):
+        for name, acc, cost in (("all", all_final[seed], all_cost_final), ("all_but_first", frozen_final[seed], 3.252)):
+            rows.append({"trained": name, "seed": seed, "epoch": 0, "training_cost": 3.3, "validation_accuracy": 10.0})
+            rows.append({"trained": name, "seed": seed, "epoch": 12, "training_cost": cost, "validation_accuracy": acc})
+    return pd.DataFrame(rows)
+
+
 def test_updates_to_close_and_the_layerwise_verdict():
     gap = pd.Series([90.0, 10.0, 1.5, 3.0], index=[0, 100, 200, 300])
     assert summary.updates_to_close(gap) == 200 and summary.updates_to_close(gap, closed_gap=1.0) is None
-    runs = {"runs": [{"trained": "all", "accuracy_final": 91.0}, {"trained": "all_but_first", "accuracy_final": 10.5}]}
-    assert "was not near an optimum" in causes_report.layerwise_verdict(runs, 5.0)
-    runs["runs"][1]["accuracy_final"] = 89.0
-    assert "barely matters" in causes_report.layerwise_verdict(runs, 5.0)
-    assert "cannot tell" in causes_report.layerwise_verdict({"runs": runs["runs"][:1]}, 5.0)
+    assert summary.PLATEAU == pytest.approx(3.2508, abs=1e-4)  # −ln 0.1 − 9 ln 0.9
+    # Trained: the all-layers net left the plateau; freezing the first layer costs ~80 points.
+    lw = summary.summarize_layerwise(_layerwise_table([91.0, 90.0, 92.0], [10.5, 11.0, 10.0], 0.4))
+    assert lw["claim"]["verdict"] == "supports" and lw["claim"]["epoch_left_plateau"] == 12
+    assert "was not near an optimum" in causes_report.layerwise_verdict(lw, 5.0)
+    # A small gap: smaller than claimed.
+    lw = summary.summarize_layerwise(_layerwise_table([91.0, 90.0, 92.0], [90.5, 89.8, 91.5], 0.4))
+    assert lw["claim"]["verdict"] == "smaller than claimed"
+    assert "matters little" in causes_report.layerwise_verdict(lw, 5.0)
+    # Still on the plateau: not tested, whatever the gap.
+    lw = summary.summarize_layerwise(_layerwise_table([19.0, 20.0, 21.0], [10.5, 11.0, 10.0], 3.2))
+    assert lw["claim"]["verdict"] == "not tested"
+    assert "left the plateau) 3.2 (needs ≤ 2.75)" in lw["claim"]["not_tested_because"]
+    assert "not tested" in causes_report.layerwise_verdict(lw, 5.0)
+    # Two seeds: not tested either.
+    lw = summary.summarize_layerwise(_layerwise_table([91.0, 90.0], [10.5, 11.0], 0.4, seeds=2))
+    assert lw["claim"]["not_tested_because"] == "seeds 2 (needs ≥ 3)"
+    assert "cannot tell" in causes_report.layerwise_verdict({"runs": [], "claim": None}, 5.0)
 
 
 def test_the_report_names_where_the_prediction_misses():

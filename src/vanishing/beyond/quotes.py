@@ -10,7 +10,7 @@ from .. import book
 from .r1_init import PAPER_ACTIVATION
 from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer, selection_costs
 from .runs import CHANCE_ACCURACY
-from .verdicts import interval_from_json
+from .verdicts import POWER, interval_from_json
 
 ACTIVATION_ORDER = ["sigmoid", "tanh", "relu"]
 INIT_ORDER = ["large", "scaled", "standard", "glorot"]
@@ -91,7 +91,7 @@ def preconditions_text(claim):
 
 def claim_variables(claim):
     seeds = (claim["interval"] or {}).get("n", [])
-    return {"verdict": claim["verdict"], "verdict_text": verdict_text(claim), "effect": effect_text(claim), "minimal": minimal_text(claim),
+    return {"verdict": claim["verdict"], "verdict_text": verdict_text(claim), "preconditions": preconditions_text(claim), "effect": effect_text(claim), "minimal": minimal_text(claim),
             "detectable": detectable_text(claim), "seeds": "+".join(str(n) for n in seeds) or "0"}
 
 
@@ -199,7 +199,7 @@ def report_variables(beyond_summary: dict) -> dict:
     family = {k: str(fam.get(k, "–")) for k in ("claims", "tested", "not_tested", "decided_per_claim",
                                                  "decided_after_correction")}
     family["alpha_percent"] = fmt(100 * fam["alpha"]) if fam else "–"
-    return {"level_percent": fmt(100 * s["rules"]["level"]), "family": family, "r1": r1_variables(s),
+    return {"level_percent": fmt(100 * s["rules"]["level"]), "power_percent": fmt(100 * POWER), "family": family, "r1": r1_variables(s),
             "r2": r2_variables(s), "r3": r3_variables(s), "r4": r4_variables(s)}
 
 
@@ -317,8 +317,7 @@ def report_tables(beyond_summary: dict) -> dict:
             tested = c["tested_as_stated"] + ("" if not c["deviations"] else ": " + "; ".join(c["deviations"]))
             verdict = f"**{c['verdict']}**" + verdict_text(c)[len(c["verdict"]):]
             rows.append([r.upper(), c["claim"], f"[{CITATION[c['source']]}], {c['where']}", tested,
-                         preconditions_text(c), c["measure"], effect_text(c), minimal_text(c), detectable_text(c),
-                         verdict])
+                         c["measure"], effect_text(c), minimal_text(c), detectable_text(c), verdict])
     fam = s.get("family", {})
     family = (f" Of the {fam['claims']} claims, {fam['tested']} were tested (their preconditions met) and "
               f"{fam['not_tested']} not; over the tested ones Holm's correction keeps the chance that any decided "
@@ -326,12 +325,13 @@ def report_tables(beyond_summary: dict) -> dict:
               f"at the per-claim level, {fam['decided_after_correction']} after the correction)."
               if fam else "")
     out["_generated/beyond_verdicts.md"] = _md_table(
-        ["", "claim", "where in the paper", "tested as stated", "preconditions", "effect",
-         f"estimate [{level} % interval]", "minimal effect", "detectable with 80 % power", "verdict"], rows,
-        f"The papers' claims, how this run tested them, the preconditions declared before the run (a failed one "
-        f"makes the claim not tested), the effect with its {level} % interval over seeds, the minimal effect "
+        ["", "claim", "where in the paper", "tested as stated", "effect", f"estimate [{level} % interval]",
+         "minimal effect", "detectable (80 % power)", "verdict"], rows,
+        f"The papers' claims, how this run tested them, the effect with its {level} % interval over seeds, the "
+        "minimal effect "
         "declared before the run, the effect this run would detect with 80 % power at its number of seeds and "
         "seed spread, and the verdict: supports (interval beyond the minimal effect), smaller than claimed "
-        "(short of it), contradicts (past no effect), cannot tell." + family,
-        "tbl-beyond-verdicts", left=6, widths=[3, 13, 9, 14, 14, 11, 9, 7, 7, 13])
+        "(short of it), contradicts (past no effect), cannot tell, or not tested, naming the precondition "
+        "declared before the run that failed (every precondition, met or not, is in beyond_summary.json)." + family,
+        "tbl-beyond-verdicts", left=5, widths=[4, 16, 11, 18, 13, 10, 8, 8, 12])
     return out
