@@ -116,7 +116,8 @@ def verdict(result: dict) -> tuple[str, str]:
         line = (f"reproduced within seed spread: {identical}; {differing}/{total} numbers differ, "
                 f"{n.get(numbers.WITHIN, 0)} within the published run's seed spread and "
                 f"{n.get(numbers.ROUNDED, 0)} by rounding (at most {result['rounding']:g} relative)")
-        return WITHIN_SPREAD, line + (f"; recorded differences: {'; '.join(causes)}" if causes else "")
+        return WITHIN_SPREAD, line + (f"; recorded differences: {'; '.join(causes)}" if causes else "") + \
+            _not_ruled_out(result)
     parts = []
     if by_status[tables.DIFFERS]:
         parts.append(f"{len(by_status[tables.DIFFERS])}/{len(published)} tables differ ({_names(by_status[tables.DIFFERS])})")
@@ -133,7 +134,15 @@ def verdict(result: dict) -> tuple[str, str]:
     parts += [f"{count} {labels[k]}" for k, count in bad.items() if count]
     why = ("; possible causes: " + "; ".join(causes)) if causes else \
         "; no recorded difference (config, code version, numpy, pandas, BLAS, Python) explains it"
-    return DIFFERS, "differs: " + ", ".join(parts) + why
+    return DIFFERS, "differs: " + ", ".join(parts) + why + _not_ruled_out(result)
+
+
+def _not_ruled_out(result: dict) -> str:
+    """What one of the runs did not record among the facts that change results (the platform
+    string and the core count do not), for the verdict line: a cause that cannot be ruled out."""
+    unrecorded = [row["what"] for row in result["origins"] if row["status"] == "not recorded"
+                  and row["what"] not in ("platform", "cpus")]
+    return f"; not recorded, so not ruled out: {', '.join(unrecorded)}" if unrecorded else ""
 
 
 def csv_rows(result: dict) -> list[dict]:
