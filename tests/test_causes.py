@@ -162,10 +162,11 @@ def test_prediction_verdicts():
     assert summary.prediction_verdict(0.2, 0.19, 0.21, 0.25) == "fails"
 
 
-def _layerwise_table(all_final, frozen_final, all_cost_final, seeds=3):
+def _layerwise_table(all_final, frozen_final, all_cost_final, seeds=3, frozen_cost_final=2.9):
     rows = []
     for seed in range(seeds):
-        for name, acc, cost in (("all", all_final[seed], all_cost_final), ("all_but_first", frozen_final[seed], 3.252)):
+        for name, acc, cost in (("all", all_final[seed], all_cost_final),
+                                ("all_but_first", frozen_final[seed], frozen_cost_final)):
             rows.append({"trained": name, "seed": seed, "epoch": 0, "training_cost": 3.3, "validation_accuracy": 10.0})
             rows.append({"trained": name, "seed": seed, "epoch": 12, "training_cost": cost, "validation_accuracy": acc})
     return pd.DataFrame(rows)
@@ -186,8 +187,12 @@ def test_updates_to_close_and_the_layerwise_verdict():
     # Still on the plateau: not tested, whatever the gap.
     lw = summary.summarize_layerwise(_layerwise_table([19.0, 20.0, 21.0], [10.5, 11.0, 10.0], 3.2))
     assert lw["claim"]["verdict"] == "not tested"
-    assert "left the plateau) 3.2 (needs ≤ 2.75)" in lw["claim"]["not_tested_because"]
+    assert lw["claim"]["not_tested_because"] == "all-layers net's final training cost (left the plateau) 3.2 (needs ≤ 3)"
     assert "not tested" in causes_report.layerwise_verdict(lw, 5.0)
+    # The frozen net still on the plateau (3.252 = −ln 0.1 − 9 ln 0.9): the gap is its time there, not tested.
+    lw = summary.summarize_layerwise(_layerwise_table([91.0, 90.0, 92.0], [10.5, 11.0, 10.0], 0.4,
+                                                      frozen_cost_final=3.252))
+    assert lw["claim"]["verdict"] == "not tested" and "all-but-first" in lw["claim"]["not_tested_because"]
     # Two seeds: not tested either.
     lw = summary.summarize_layerwise(_layerwise_table([91.0, 90.0], [10.5, 11.0], 0.4, seeds=2))
     assert lw["claim"]["not_tested_because"] == "seeds 2 (needs ≥ 3)"
