@@ -142,8 +142,8 @@ def layerwise_verdict(lw, margin):
            else f"{i['estimate']:.1f} points (too few seeds for an interval)" if i else "not measured")
     if claim["verdict"] == "not tested":
         return (f"Freezing the first layer changes the final accuracy by {gap}, but this comparison is not tested: "
-                f"{claim['not_tested_because']}. Until the all-layers net leaves the initial plateau, both nets are "
-                "compared on the plateau, where neither has learned.")
+                f"{claim['not_tested_because']}. Until both nets have left the initial plateau, the gap measures "
+                "how long a net sits there, not whether the first layer's learning is needed.")
     reading = {"supports": f"more than {margin:g} points: the first layer was not near an optimum, and its small "
                            "updates are what the net needed",
                "smaller than claimed": f"less than {margin:g} points, by the interval: in this run its learning "
