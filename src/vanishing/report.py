@@ -129,7 +129,7 @@ def e1_reading_sentences(depths, seeds):
     """The book's readings of E1 decided by the same 95 % interval rule as the beyond claims, and
     what each interval says plainly (better or worse, by how much), with the other depths'
     differences that exclude zero."""
-    from .beyond.verdicts import SUPPORTS, e1_readings
+    from .beyond.verdicts import CANNOT_TELL, e1_readings
 
     if seeds < 2:
         return ["The book's readings of E1 are not judged: with one seed there is no interval."]
@@ -140,17 +140,20 @@ def e1_reading_sentences(depths, seeds):
         interval = f"{i_fmt(i['estimate'])} points (95 % interval {i_fmt(i['lo'])} to {i_fmt(i['hi'])}, Welch)"
         if name not in _E1_CLAIMS:
             if r["direction"]:
-                out.append(f"{r['deeper']} hidden layers against {r['shallower']}: {r['direction']} accuracy by "
-                           f"{interval}; no reading of the book is about this pair.")
+                out.append(f"{r['deeper']} hidden layers against {r['shallower']}: the difference of the means is "
+                           f"{interval}, so the deeper nets are {'better' if r['direction'] == 'higher' else 'worse'}; "
+                           "no reading of the book is about this pair.")
             continue
         claim = _E1_CLAIMS[name].format(m=pct(r["minimal"]))
-        plain = ("" if r["verdict"] == SUPPORTS or not r["direction"] else
-                 f" The interval excludes no difference: the deeper net's accuracy is {r['direction']}, by an amount "
-                 "the interval leaves undetermined against the minimal effect.")
+        plain = ("" if not r["direction"] else
+                 f" The interval excludes no difference: the deeper nets are "
+                 f"{'better' if r['direction'] == 'higher' else 'worse'}"
+                 + (", by an amount the interval leaves undetermined against the minimal effect."
+                    if r["verdict"] == CANNOT_TELL else "."))
         detect = (f" With this spread, a difference of {i_fmt(r['detectable'])} points would be detected with 80 % "
                   "power." if r["detectable"] is not None and math.isfinite(r["detectable"]) else "")
         out.append(f"The book's reading that {claim}: the difference of the means is {interval}, so by the rule "
-                   f"of @sec-beyond this run's verdict is *{r['verdict']}*.{plain}{detect}")
+                   f"of @sec-beyond (at the per-claim level) this run's verdict is *{r['verdict']}*.{plain}{detect}")
     if not any(name in _E1_CLAIMS for name in readings):
         out.append("This run lacks the depths (1, 2 and 4 hidden layers) of the book's two readings, so "
                    "neither is judged.")
