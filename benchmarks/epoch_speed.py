@@ -1,4 +1,16 @@
-"""Seconds per training epoch: the vectorized engine against the book's per-example loop.
+"""Seconds per training epoch: the compiled and the numpy engines against the dense floor, and the
+numpy engine against the book's per-example loop.
+
+First, all in this process, for [784,30,10] and [784,30,30,30,30,10]: the dense first-layer floor
+(the two products of the first layer alone, 10×784 by 784×30 forward and the 30×784 weight
+gradient, over the 5,000 steps of an epoch, into preallocated arrays), the numpy engine's
+(``engine="reference"``) and the compiled engine's (``engine="fast"``) epochs, one seed and 5 seeds
+stacked (seconds per network-epoch), each the second epoch of a two-epoch run (the first, with the
+job's one-time set-up, beside it), their ratios and each over the floor; all interleaved round by
+round (best of 5), so that the ratios survive a changing load. Then the compiled engine's first
+call in a fresh process with an empty and with a filled numba cache. Summary lines
+``fast_over_floor <ratio>`` and ``fast_deep_over_floor <ratio>`` (one seed). ``--only fastpath``
+stops there; otherwise the lines below follow.
 
 One epoch of 50,000 images, mini-batch 10, eta 0.1, lambda 5.0, for [784,30,10] and
 [784,30,30,30,30,10], both implementations on the same data, the same initial weights and the
@@ -26,7 +38,11 @@ an epoch does not depend on the pixel values.
 """
 
 import argparse
+import os
 import re
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,9 +73,114 @@ def time_engine(sizes, x, labels, args, repeats=3, dtype=np.float64):
         net = Network(sizes, np.random.default_rng(1), dtype=dtype)
         start = time.perf_counter()
         train(net, x, labels, epochs=1, mini_batch_size=args.mini_batch, eta=0.1, lmbda=5.0,
-              rng=np.random.default_rng(2))
+              rng=np.random.default_rng(2), engine="reference")
         best = min(best, time.perf_counter() - start)
     return best, net
+
+
+def dense_floor(x, mini_batch):
+    """Seconds of the first layer's two products alone over an epoch: z = x_b (w²)ᵀ (m×784 by 784×30)
+    and the gradient δᵀ x_b (30×m by m×784), into preallocated arrays."""
+    rng = np.random.default_rng(0)
+    wt = np.ascontiguousarray(rng.standard_normal((784, 30)).T).T  # (784, 30) view of a (30, 784) array
+    delta = rng.standard_normal((mini_batch, 30))
+    z, grad = np.empty((mini_batch, 30)), np.empty((30, 784))
+    start = time.perf_counter()
+    for k in range(0, len(x) - mini_batch + 1, mini_batch):
+        xb = x[k: k + mini_batch]
+        np.matmul(xb, wt, out=z)
+        np.matmul(delta.T, xb, out=grad)
+    return time.perf_counter() - start
+
+
+def two_epochs(sizes, x, labels, engine, seeds, mini_batch, activation="sigmoid"):
+    """One two-epoch run (one net, or len(seeds) > 1 stacked) with ``engine``, in seconds: (first
+    epoch with the job's set-up, second epoch); the ends read off the progress lines."""
+    rngs = [np.random.default_rng(s) for s in seeds]
+    nets = [Network(sizes, rng, activation=activation) for rng in rngs]
+    ends = {}
+
+    def log(line):
+        ends.setdefault(int(re.search(r"epoch (\d+)/", line).group(1)), time.perf_counter())
+
+    kw = dict(epochs=2, mini_batch_size=mini_batch, eta=0.1, lmbda=5.0, log=log, engine=engine)
+    start = time.perf_counter()
+    if len(seeds) == 1:
+        train(nets[0], x, labels, rng=rngs[0], **kw)
+    else:
+        train_stacked(nets, x, labels, rngs=rngs, **kw)
+    return ends[1] - start, ends[2] - ends[1]
+
+
+def interleaved(measures, rounds):
+    """Each measure (name -> callable returning seconds or a tuple of them) run once per round, in
+    turn, so that a change of the machine's load hits all of them; the best of the rounds of each."""
+    best = {}
+    for _ in range(rounds):
+        for name, measure in measures.items():
+            value = np.atleast_1d(measure())
+            best[name] = value if name not in best else np.minimum(best[name], value)
+    return best
+
+
+FIRST_CALL = """
+import sys, time
+import numpy as np
+start = time.perf_counter()
+from vanishing.network import Network
+from vanishing.train import train
+x = np.zeros((20, 784)); x[:, :100] = 0.5
+train(Network([784, 30, 10], np.random.default_rng(0)), x, np.arange(20) % 10, epochs=1, mini_batch_size=10,
+      eta=0.1, lmbda=5.0, rng=np.random.default_rng(1), engine="fast")
+print(time.perf_counter() - start)
+"""
+
+
+def first_call_seconds():
+    """Seconds of a fresh process's first compiled training call (imports included): with an empty
+    numba cache (compiling) and then with the cache it filled."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        return [float(subprocess.run([sys.executable, "-c", FIRST_CALL], env=env, check=True, capture_output=True,
+                                     text=True).stdout) for _ in range(2)]
+
+
+def fastpath_lines(x, labels, mini_batch, rounds=5):
+    """The compiled engine against the numpy engine and the dense floor, each size's measures
+    interleaved (best of ``rounds``); prints the lines and the summary ratios."""
+    lit = np.count_nonzero(x) / x.size
+    print(f"images light {100 * lit:.1f} % of their pixels; best of {rounds} interleaved rounds, the floor timed in "
+          f"each round beside the engines")
+    over = []
+    for sizes in SIZES:
+        deep = sizes == SIZES[-1]
+        measures = {"floor": lambda: dense_floor(x, mini_batch)}
+        for engine in ("reference", "fast"):
+            measures[engine] = lambda engine=engine: two_epochs(sizes, x, labels, engine, [1], mini_batch)
+            measures[engine + "5"] = lambda engine=engine: two_epochs(sizes, x, labels, engine, [1, 2, 3, 4, 5],
+                                                                      mini_batch)
+        if deep:
+            measures["relu"] = lambda: two_epochs(sizes, x, labels, "fast", [1], mini_batch, activation="relu")
+        best = interleaved(measures, rounds)
+        floor = float(best["floor"][0])
+        print(f"{sizes}: dense first-layer floor {floor:.3f} s/epoch (the two products of {len(x) // mini_batch} steps)")
+        for per, suffix in ((1, ""), (5, "5")):
+            (ref_first, ref), (fast_first, fast) = best["reference" + suffix] / per, best["fast" + suffix] / per
+            what = "one seed" if per == 1 else f"{per} seeds stacked, per network-epoch"
+            print(f"{sizes} {what}: reference {ref:.3f} s/epoch (first, with the set-up, {ref_first:.3f}), fast "
+                  f"{fast:.3f} s/epoch (first {fast_first:.3f}), reference / fast {ref / fast:.2f}, "
+                  f"reference / floor {ref / floor:.2f}, fast / floor {fast / floor:.2f}")
+            if per == 1:
+                over.append(fast / floor)
+        if deep:
+            relu = float(best["relu"][1])
+            print(f"{sizes} one seed, fast, ReLU hidden layers (no exp): {relu:.3f} s/epoch, fast / floor "
+                  f"{relu / floor:.2f}")
+    cold, warm = first_call_seconds()
+    print(f"first compiled call in a fresh process (imports included): {cold:.2f} s with an empty numba cache, "
+          f"{warm:.2f} s with the cache filled")
+    print(f"fast_over_floor {over[0]:.2f}")
+    print(f"fast_deep_over_floor {over[1]:.2f}")
 
 
 def time_reference(sizes, x, labels, args):
@@ -136,13 +257,18 @@ def main():
     parser.add_argument("--data", default="data/mnist/train.npz", help="prepared training split")
     parser.add_argument("--n", type=int, default=50000, help="images per epoch")
     parser.add_argument("--mini-batch", type=int, default=10)
+    parser.add_argument("--only", choices=["fastpath"], help="print only the compiled engine's lines")
     args = parser.parse_args()
     x, labels, source = load_images(args.data, args.n)
     ratios, costs, reference_s = [], [], {}
     deep = SIZES[-1]
     with threadpool_limits(limits=args.threads, user_api="blas"):
         threads = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
-        print(f"data: {source}; {len(x)} images; mini-batch {args.mini_batch}; BLAS threads {threads}")
+        print(f"data: {source}; {len(x)} images; mini-batch {args.mini_batch}; BLAS threads {threads}; "
+              f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}, OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')}")
+        fastpath_lines(x, labels, args.mini_batch)
+        if args.only:
+            return
         for sizes in SIZES:
             fast, net = time_engine(sizes, x, labels, args)
             slow, ref_weights = time_reference(sizes, x, labels, args)

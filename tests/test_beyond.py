@@ -12,11 +12,11 @@ import pytest
 
 from conftest import REPO
 from vanishing import beyond
-from vanishing.beyond import CANNOT_TELL, CONTRADICTS, NOT_RUN, SUPPORTS, r2_saturation, r3_optimizers, runs
+from vanishing.beyond import CANNOT_TELL, CONTRADICTS, NOT_RUN, NOT_TESTED, SMALLER, SUPPORTS, r2_saturation, r3_optimizers, runs
 from vanishing.network import Network
 from vanishing.train import Monitor, one_hot, sgd_step, train
 
-VERDICTS = {SUPPORTS, CONTRADICTS, CANNOT_TELL, NOT_RUN}
+VERDICTS = {SUPPORTS, SMALLER, CONTRADICTS, CANNOT_TELL, NOT_TESTED, NOT_RUN}
 CLAIM_FIELDS = {"claim", "source", "where", "tested_as_stated", "deviations", "measure", "interval", "minimal",
                 "side", "detectable", "rule", "verdict"}
 
@@ -44,7 +44,11 @@ def test_table1_summary_on_a_made_up_table_keeps_stuck_runs_and_leaves_out_diver
     assert (tanh["diverged_seeds"], tanh["stuck_seeds"], tanh["seeds"], tanh["test_error"]["n"]) == (1, 0, 4, 3)
     worst = s["claims"]["sigmoid_worst"]
     assert worst["interval"]["estimate"] == pytest.approx(26.075 - 3.1)
-    assert worst["verdict"] == CANNOT_TELL and worst["interval"]["lo"] < 0  # one stuck seed of four: wide
+    # One compared run stuck at chance: the claim is not tested (the stuck run is a finding of its own).
+    assert worst["verdict"] == NOT_TESTED and worst["interval"]["lo"] < 0
+    assert worst["not_tested_because"] == "compared runs stuck at chance 1 (needs ≤ 0)"
+    assert s["stuck_findings"] == ["at width 100 and 5 epochs, 1 of 4 sigmoid nets with the standard init never "
+                                   "left chance"]
     assert CLAIM_FIELDS <= worst.keys() and worst["tested_as_stated"] == "partly"
     assert s["claims"]["normalized_helps_tanh"]["verdict"] == CANNOT_TELL  # 0.067 ± a wide interval
     assert s["published"]["values"]["sigmoid"] == 2.21
@@ -60,16 +64,16 @@ def test_diverged_means_non_finite_and_stuck_means_finite_at_chance():
     assert not runs.is_stuck(0.3, runs.CHANCE_ACCURACY + 0.01, None)
 
 
-def _r3_record(stage, optimizer, eta, seed, vcost, acc, epochs=2):
+def _r3_record(stage, optimizer, eta, seed, vcost, acc, epochs=2, tcost=None):
     method, mu = beyond.parse_optimizer(optimizer)
-    h = {"epoch": list(range(epochs + 1)), "training_cost": [1.0] * epochs + [vcost],
+    h = {"epoch": list(range(epochs + 1)), "training_cost": [1.0] * epochs + [vcost if tcost is None else tcost],
          "validation_cost": [1.0] * epochs + [vcost], "validation_accuracy": [10.0] * epochs + [acc],
          "speed_b": [[0.1, 0.2, 0.3]] * (epochs + 1)}
     return {"stage": stage, "optimizer": optimizer, "method": method, "mu_max": mu, "eta": eta, "seed": seed,
             "test_accuracy": None, "history": h}
 
 
-def test_select_eta_on_validation_cost_flags_edges_and_treats_stuck_and_diverged_as_infinite():
+def test_select_eta_on_training_cost_flags_edges_and_treats_stuck_and_diverged_as_infinite():
     section = {"epochs": 2}
     recs = [_r3_record("select", "sgd", eta, 100, c, a) for eta, c, a in
             [(0.1, 0.9, 80.0), (1.0, 0.5, 90.0), (3.0, 0.1, 11.0)]]  # eta 3: lowest cost but at chance
@@ -78,12 +82,17 @@ def test_select_eta_on_validation_cost_flags_edges_and_treats_stuck_and_diverged
     sel = beyond.select_eta(recs, section)
     assert sel["sgd"]["eta"] == 1.0 and sel["sgd"]["edge"] is None
     # +inf is written as null (strict JSON) and read back as +inf; stuck and diverged are counted apart
-    assert sel["sgd"]["validation_cost_by_eta"]["3"] is None and sel["sgd"]["validation_cost_by_eta"]["10"] is None
+    assert sel["sgd"]["selection_cost_by_eta"]["3"] is None and sel["sgd"]["selection_cost_by_eta"]["10"] is None
     assert r3_optimizers.selection_costs(sel["sgd"]) == {"0.1": 0.9, "1": 0.5, "3": math.inf, "10": math.inf}
     assert sel["sgd"]["stuck_by_eta"] == {"0.1": 0, "1": 0, "3": 1, "10": 0}
     assert sel["sgd"]["diverged_by_eta"] == {"0.1": 0, "1": 0, "3": 0, "10": 1}
     json.loads(json.dumps(sel, allow_nan=False))
     assert sel["nesterov-0.99"]["eta"] == 0.01 and sel["nesterov-0.99"]["edge"] == "low"
+    # The paper's measure decides: the lowest training cost wins over the lowest validation cost.
+    recs = [_r3_record("select", "momentum-0.9", eta, 100, v, 90.0, tcost=t) for eta, v, t in
+            [(0.01, 0.30, 0.50), (0.1, 0.40, 0.20), (1.0, 0.60, 0.45)]]
+    sel = beyond.select_eta(recs, section)["momentum-0.9"]
+    assert sel["eta"] == 0.1 and sel["edge"] is None and sel["selection_measure"] == "training_cost"
 
 
 def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
@@ -91,10 +100,15 @@ def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
     p98 = pd.DataFrame({1: [0.5, 0.995, 1, 1, 1], 2: [0.5, 0.9, 0.995, 1, 1], 3: [0.5, 0.5, 0.9, 0.999, 1],
                         4: [0.5, 0.5, 0.5, 0.5, 0.6]}, index=updates)
     mean = pd.DataFrame({1: [0.0] * 5, 2: [0.0] * 5, 3: [0.0] * 5, 4: [0.0, -0.2, -0.3, -0.1, 0.0]}, index=updates)
-    series = pd.concat({"p98": p98, "mean": mean}, axis=1)
+    derivative = pd.DataFrame({1: [0.8, 0.4, 0.3, 0.3, 0.2], 2: [0.8] * 5, 3: [0.8] * 5,
+                               4: [0.8, 0.7, 0.6, 0.4, 0.5]}, index=updates)
+    series = pd.concat({"p98": p98, "mean": mean, "derivative": derivative}, axis=1)
     order = r2_saturation.tanh_layer_order(series, 0.99)
     assert order["crossing_update"] == [100.0, 200.0, 300.0, math.inf]
     assert order["tau"] == 1.0 and order["top_max_abs_mean"] == pytest.approx(0.3)
+    # Saturation: the top layer's lowest mean derivative over its start, and every layer's.
+    assert order["top_derivative_ratio"] == pytest.approx(0.5) and order["top_p98_final"] == 0.6
+    assert order["lowest_derivative_ratio_by_layer"] == pytest.approx([0.25, 1.0, 1.0, 0.5])
     sig_mean = pd.DataFrame({1: [0.5, 0.5, 0.5, 0.5, 0.5], 2: [0.5, 0.55, 0.6, 0.6, 0.6],
                              3: [0.5, 0.2, 0.1, 0.15, 0.3]}, index=updates)
     top = r2_saturation.sigmoid_top_layer(pd.concat({"mean": sig_mean}, axis=1), total=500)
@@ -102,6 +116,7 @@ def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
     assert top["early_minimum"] == 0.2 and top["early_minimum_update"] == 100
     assert top["early_ratio"] == pytest.approx(0.4) and top["lower_layers_at_minimum"] == [0.5, 0.55]
     assert top["minimum"] == 0.1 and top["recovery_fraction"] == pytest.approx(0.5)
+    assert top["minimum_is_last"] is False  # an interior minimum: the recovery can be measured
 
 
 def test_optimizer_names_round_trip():
@@ -238,11 +253,39 @@ def test_tanh_standard_init_shrinks_the_backpropagated_gradient_and_glorot_keeps
         assert (wide["standard"] > 1).all()
 
 
+def test_a_failed_precondition_is_not_tested_in_the_summary_and_the_rendered_table(quick_run):
+    """The quick config's R3 runs 400 updates: μ never reaches 0.99 for most of them, so the claim
+    about μ_max 0.99 is "not tested", naming that condition, in the summary and in the report."""
+    s = json.loads((quick_run / "results" / "beyond_summary.json").read_text())
+    claim = s["r3"]["claims"]["higher_mu_momentum"]
+    mu = next(c for c in claim["preconditions"] if c["name"] == "fraction of updates at μ_max = 0.99 (momentum-0.99)")
+    assert mu["threshold"] == 0.75 and mu["value"] < 0.75 and mu["met"] is False
+    assert claim["verdict"] == NOT_TESTED == s["verdicts"]["r3.higher_mu_momentum"]
+    assert f"fraction of updates at μ_max = 0.99 (momentum-0.99) {mu['value']:.3g} (needs ≥ 0.75)" in \
+        claim["not_tested_because"]
+    # Every claim of both summaries declares its preconditions; none with a failed one is decided.
+    causes = json.loads((quick_run / "results" / "causes_summary.json").read_text())
+    claims = [c for r in ("r1", "r2", "r3", "r4") for c in s[r]["claims"].values()] + [causes["layerwise"]["claim"]]
+    for c in claims + causes["factors"] + causes["jacobian"]:
+        assert isinstance(c["preconditions"], list) and c["preconditions"], c
+        for p in c["preconditions"]:
+            assert {"name", "value", "threshold", "met"} <= p.keys()
+    for c in claims:
+        if not all(p["met"] for p in c["preconditions"]):
+            assert c["verdict"] == NOT_TESTED and c["not_tested_because"], c["claim"]
+    assert s["family"]["claims"] == len(claims) - 1 and s["family"]["not_tested"] >= 1
+    # The rendered verdict table shows the failed condition in words.
+    html = (quick_run / "results" / "report" / "report.html").read_text()
+    row = next(r for r in html.split("<tr")[1:] if "With classical momentum" in r and "μ_max = 0.99 trains" in r)
+    assert "not tested</strong>: " in row
+    assert f"fraction of updates at μ_max = 0.99 (momentum-0.99) {mu['value']:.3g} (needs ≥ 0.75)" in row
+
+
 def test_summary_holds_intervals_published_values_and_verdicts(quick_run):
     s = beyond_summary(quick_run)
     assert set(s["verdicts"].values()) <= VERDICTS
     expected = {"r1.normalized_flat", "r1.standard_shrinks", "r1.weights_flat_standard", "r1.weights_flat_normalized",
-                "r2.sigmoid_top_to_zero", "r2.sigmoid_slow_recovery", "r2.tanh_layer_order", "r2.tanh_top_not_pinned",
+                "r2.sigmoid_top_to_zero", "r2.sigmoid_slow_recovery", "r2.tanh_layer_order", "r2.tanh_saturates",
                 "r3.sgd_worse", "r3.higher_mu_momentum", "r3.higher_mu_nesterov", "r3.nesterov_better",
                 "r4.sigmoid_worst", "r4.normalized_helps_tanh"}
     assert expected == s["verdicts"].keys()
@@ -309,7 +352,7 @@ def test_report_variables_and_tables_cover_the_chapter(quick_run):
     flat = dict(leaves(variables))
     assert all(isinstance(v, str) and v for v in flat.values())
     header = tables["_generated/beyond_verdicts.md"].splitlines()[0]
-    for column in ("where in the paper", "tested as stated", "95 % interval", "minimal effect", "smallest detectable",
+    for column in ("where in the paper", "tested as stated", "95 % interval", "minimal effect", "detectable (80 % power)",
                    "verdict"):
         assert column in header, column
     for name, text in tables.items():

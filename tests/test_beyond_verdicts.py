@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from vanishing.beyond import verdicts as v
-from vanishing.beyond.verdicts import CANNOT_TELL, CONTRADICTS, NOT_RUN, SUPPORTS
+from vanishing.beyond.verdicts import CANNOT_TELL, CONTRADICTS, NOT_RUN, NOT_TESTED, SMALLER, SUPPORTS
 
 
 # --- Student's t ---------------------------------------------------------------------------------
@@ -85,20 +85,39 @@ def test_ratio_intervals_work_on_logarithms():
 # --- The decision rule -----------------------------------------------------------------------------
 
 
-def interval(lo, hi):
-    return {"estimate": (lo + hi) / 2, "lo": lo, "hi": hi, "half_width": (hi - lo) / 2}
+def interval(lo, hi, df=4):
+    """A hand-made 95 % t interval [lo, hi] with ``df`` degrees of freedom (its se from the width)."""
+    hw = (hi - lo) / 2
+    return {"estimate": (lo + hi) / 2, "lo": lo, "hi": hi, "half_width": hw, "df": df, "level": 0.95,
+            "se": hw / stats.t.ppf(0.975, df)}
 
 
 @pytest.mark.parametrize("lo,hi,side,expected", [
     (1.3, 1.6, "above", SUPPORTS),      # wholly beyond the minimal effect on the claim's side
-    (1.0, 1.2, "above", CONTRADICTS),   # wholly on the other side
+    (1.0, 1.2, "above", CONTRADICTS),   # a bound (no null): wholly on the other side
     (1.1, 1.4, "above", CANNOT_TELL),   # straddles it
     (1.0, 1.2, "below", SUPPORTS),
     (1.3, 1.6, "below", CONTRADICTS),
     (1.1, 1.4, "below", CANNOT_TELL),
 ])
-def test_decide_against_a_minimal_effect(lo, hi, side, expected):
+def test_decide_a_bound_against_a_minimal_effect(lo, hi, side, expected):
     assert v.decide(interval(lo, hi), 1.25, side) == expected
+
+
+@pytest.mark.parametrize("lo,hi,expected", [
+    (0.30, 0.50, SUPPORTS),      # beyond the minimal effect 0.2
+    (0.05, 0.15, SMALLER),       # a real effect, smaller than claimed
+    (-0.05, 0.15, SMALLER),      # short of the claimed size, perhaps none
+    (-0.40, -0.10, CONTRADICTS),  # on the other side of no effect
+    (0.12, 0.56, CANNOT_TELL),   # contains the minimal effect (E1's 2 vs 1 of the published run)
+    (-0.10, 0.30, CANNOT_TELL),
+])
+def test_the_four_outcomes_with_a_no_effect_value(lo, hi, expected):
+    assert v.decide(interval(lo, hi), 0.2, "above", null=0.0) == expected
+    # Mirrored: a claim "below −0.2", on the negated interval.
+    assert v.decide(interval(-hi, -lo), -0.2, "below", null=0.0) == expected
+    # A ratio claim "above 1.25" with no effect at 1.
+    assert v.decide(interval(1 + lo, 1 + hi), 1.2, "above", null=1.0) == expected
 
 
 def test_decide_edge_cases():
@@ -106,6 +125,8 @@ def test_decide_edge_cases():
     assert v.decide(interval(1.25, 2.0), 1.25, "above") == CANNOT_TELL  # touching is not beyond
     with pytest.raises(ValueError, match="side"):
         v.decide(interval(0, 1), 0.5, "left")
+    with pytest.raises(ValueError, match="no effect"):
+        v.decide(interval(0, 1), 0.5, "above", null=0.7)
 
 
 @pytest.mark.parametrize("lo,hi,contradict_below,expected", [
@@ -119,24 +140,113 @@ def test_decide_band(lo, hi, contradict_below, expected):
     assert v.decide_band(interval(lo, hi), (0.5, 2.0), contradict_below) == expected
 
 
-def test_smallest_detectable_effect():
-    i = interval(1.0, 1.4)  # half-width 0.2
-    assert v.detectable(i, 1.25, "above") == pytest.approx(1.45)
-    assert v.detectable(i, 1.25, "below") == pytest.approx(1.05)
-    g = {**i, "half_width_factor": 1.5}
-    assert v.detectable(g, 2.0, "above", log=True) == pytest.approx(3.0)
-    assert v.detectable(g, 0.5, "below", log=True) == pytest.approx(1 / 3)
+# --- Preconditions, p-values, Holm, power ----------------------------------------------------------
+
+
+def test_preconditions_record_value_threshold_and_whether_met():
+    c = v.precondition("fraction of updates at μ_max", 0.06, 0.75)
+    assert c == {"name": "fraction of updates at μ_max", "value": 0.06, "threshold": 0.75, "comparison": ">=",
+                 "met": False}
+    assert v.precondition("stuck runs", 0, 0, "<=")["met"] is True
+    assert v.precondition("stuck runs", 3, 0, "<=")["met"] is False
+    assert v.precondition("x", float("nan"), 0.0)["met"] is False  # not finite: fails, written as None
+    assert v.precondition("x", float("nan"), 0.0)["value"] is None
+    assert v.precondition("chosen η inside the grid", True, True, "==")["met"] is True
+    assert v.failed_text([c, v.precondition("seeds", 5, 3)]) == "fraction of updates at μ_max 0.06 (needs ≥ 0.75)"
+    with pytest.raises(ValueError, match="comparison"):
+        v.precondition("x", 1, 1, ">")
+
+
+def test_a_failed_precondition_makes_a_supported_claim_not_tested():
+    kw = dict(source="s", where="w", tested_as_stated="partly", deviations=[], measure="m",
+              interval=interval(1.3, 1.6), minimal=1.25, side="above")
+    ok = v.judge("c", preconditions=[v.precondition("seeds", 5, 3)], **kw)
+    assert ok["verdict"] == SUPPORTS and ok["not_tested_because"] is None
+    row = v.judge("c", preconditions=[v.precondition("seeds", 5, 3), v.precondition("updates at μ_max", 0.06, 0.75)],
+                  **kw)
+    assert row["verdict"] == NOT_TESTED and "updates at μ_max 0.06 (needs ≥ 0.75)" == row["not_tested_because"]
+    assert [c["met"] for c in row["preconditions"]] == [True, False]
+    assert row["interval"]["lo"] == 1.3  # the interval is still shown
+
+
+def test_p_values_match_the_interval_rule():
+    i = interval(0.30, 0.50)  # 95 % interval: lo = 0.30
+    # The boundary at the interval's end has p = 5 % exactly; inside it, more; beyond, less.
+    assert v.p_beyond(i, 0.30, "above") == pytest.approx(0.05, rel=1e-9)
+    assert v.p_beyond(i, 0.50, "below") == pytest.approx(0.05, rel=1e-9)
+    assert v.p_beyond(i, 0.2, "above") < 0.05 < v.p_beyond(i, 0.35, "above")
+    # By hand: t = (0.4 − 0.2)/se, p = 2·P(T > t) with 4 df.
+    t = (0.4 - 0.2) / i["se"]
+    assert v.p_beyond(i, 0.2, "above") == pytest.approx(2 * stats.t.sf(t, 4), rel=1e-12)
+    g = {**interval(math.log(1.3), math.log(1.6)), "estimate": math.sqrt(1.3 * 1.6), "lo": 1.3, "hi": 1.6}
+    assert v.p_beyond(g, 1.3, "above", log=True) == pytest.approx(0.05, rel=1e-9)
+    assert v.decisive_p(i, SUPPORTS, minimal=0.2, side="above", null=0.0) == v.p_beyond(i, 0.2, "above")
+    j = interval(-0.40, -0.10)
+    assert v.decisive_p(j, CONTRADICTS, minimal=0.2, side="above", null=0.0) == v.p_beyond(j, 0.0, "below")
+    assert v.p_beyond({**i, "se": math.inf}, 0.2, "above") is None
+
+
+def test_holm_on_hand_made_p_values():
+    # Sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1: 0.02, 0.03, 0.06, 0.04 -> monotone 0.06.
+    assert v.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert v.holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
+    assert v.holm([0.02]) == [0.02]
+
+
+def test_the_family_correction_undecides_what_only_the_per_claim_level_decided():
+    kw = dict(source="s", where="w", tested_as_stated="yes", deviations=[], measure="m", minimal=0.2, side="above",
+              null=0.0)
+    strong = v.judge("strong", interval=interval(0.5, 0.7), **kw)      # p tiny
+    weak = v.judge("weak", interval=interval(0.21, 0.5), **kw)         # p just below 5 %
+    vague = v.judge("vague", interval=interval(0.0, 0.5), **kw)        # cannot tell
+    skipped = v.judge("skipped", interval=interval(0.5, 0.7), preconditions=[v.precondition("seeds", 1, 3)], **kw)
+    assert weak["verdict"] == SUPPORTS and weak["p_value"] < 0.05
+    family = v.apply_family([strong, weak, vague, skipped])
+    assert family == {"rule": "Holm", "alpha": 0.05, "claims": 4, "tested": 3, "not_tested": 1,
+                      "decided_per_claim": 2, "decided_after_correction": 1}
+    assert strong["verdict"] == SUPPORTS
+    assert weak["verdict"] == CANNOT_TELL and weak["verdict_per_claim"] == SUPPORTS
+    assert weak["p_holm"] == pytest.approx(min(1.0, 2 * weak["p_value"]))  # second smallest of three
+    assert "not after Holm's correction over 3 claims" in weak["family_note"]
+    assert skipped["verdict"] == NOT_TESTED and "p_holm" not in skipped
+
+
+def test_power_shift_is_the_non_central_t_solution():
+    assert v.power_shift(10**6) == pytest.approx(stats.norm.ppf(0.975) + stats.norm.ppf(0.8), abs=1e-4)  # 2.80
+    for df in (2, 4, 9.5):
+        shift = v.power_shift(df)
+        assert stats.nct.sf(stats.t.ppf(0.975, df), df, shift) == pytest.approx(0.8, abs=1e-9)
+        assert shift > v.power_shift(10**6)  # fewer seeds: a larger effect needed
+
+
+def test_effect_detectable_with_80_percent_power():
+    i = interval(1.0, 1.4)  # se = 0.2 / t(0.975, 4)
+    shift = v.power_shift(4) * i["se"]
+    assert v.detectable(i, 1.25, "above") == pytest.approx(1.25 + shift)
+    assert v.detectable(i, 1.25, "below") == pytest.approx(1.25 - shift)
+    assert v.detectable(i, 2.0, "above", log=True) == pytest.approx(2.0 * math.exp(shift))
+    assert v.detectable_band(i, (0.5, 2.0), log=True) == pytest.approx([0.5 * math.exp(shift), 2.0 / math.exp(shift)])
+    # A simulation agrees: with the true effect there, 80 % of 5-seed intervals lie beyond 1.25.
+    rng = np.random.default_rng(0)
+    sd = 0.3
+    one = {**v.mean_interval(np.arange(5.0)), "se": sd / math.sqrt(5)}
+    target = v.detectable(one, 1.25, "above")
+    hits = [v.mean_interval(target + sd * rng.standard_normal(5))["lo"] > 1.25 for _ in range(4000)]
+    assert np.mean(hits) == pytest.approx(0.8, abs=0.1)  # sample sd varies: about 80 %
+    assert v.detectable({**i, "se": math.inf}, 1.25, "above") is None
 
 
 def test_judge_builds_a_verdict_row():
     row = v.judge("c", source="s", where="Table 1", tested_as_stated="partly", deviations=["width"],
                   measure="m", interval=interval(1.3, 1.6), minimal=1.25, side="above")
-    assert row["verdict"] == SUPPORTS and row["detectable"] == pytest.approx(1.4)
-    assert row["deviations"] == ["width"] and row["side"] == "above"
+    assert row["verdict"] == SUPPORTS and row["detectable"] == pytest.approx(v.detectable(interval(1.3, 1.6), 1.25,
+                                                                                           "above"))
+    assert row["deviations"] == ["width"] and row["side"] == "above" and row["preconditions"] == []
+    assert row["p_value"] == pytest.approx(v.p_beyond(interval(1.3, 1.6), 1.25, "above"))
     band = v.judge("c", source="s", where="w", tested_as_stated="yes", deviations=[], measure="m",
-                   interval={**interval(0.9, 1.1), "half_width_factor": 1.1}, minimal=None, band=(0.5, 2.0), log=True)
-    assert band["verdict"] == SUPPORTS and band["minimal"] == [0.5, 2.0]
-    assert band["detectable"] == pytest.approx([0.55, 2.0 / 1.1])
+                   interval={**interval(math.log(0.9), math.log(1.1)), "estimate": 1.0, "lo": 0.9, "hi": 1.1},
+                   minimal=None, band=(0.5, 2.0), log=True)
+    assert band["verdict"] == SUPPORTS and band["minimal"] == [0.5, 2.0] and band["p_value"] < 0.05
     with pytest.raises(ValueError, match="exactly one"):
         v.judge("c", source="s", where="w", tested_as_stated="yes", deviations=[], measure="m",
                 interval=None, minimal=1.0, side="above", band=(0, 1))
@@ -147,6 +257,7 @@ def test_all_of_and_kendall_tau():
     assert v.all_of([SUPPORTS, CANNOT_TELL]) == CANNOT_TELL
     assert v.all_of([SUPPORTS, CANNOT_TELL, CONTRADICTS]) == CONTRADICTS
     assert v.all_of([NOT_RUN]) == NOT_RUN == v.all_of([])
+    assert v.all_of([SUPPORTS, SMALLER]) == SMALLER and v.all_of([SUPPORTS, NOT_TESTED]) == NOT_TESTED
     assert v.kendall_tau([1, 2, 3, 4], [10, 20, 30, 40]) == 1.0
     assert v.kendall_tau([1, 2, 3, 4], [40, 30, 20, 10]) == -1.0
     # Ties (layers that never saturate: +inf): 3 concordant, 2 discordant, one tie in y.
@@ -174,7 +285,12 @@ def test_e1_readings_use_the_same_rule():
     assert r["four_vs_two"]["verdict"] == SUPPORTS  # −0.1 ± about 0.26: below +0.2, four is no better
     assert v.e1_readings({1: stats[1], 2: stats[2]}).keys() == {"two_vs_one"}
     worse = v.e1_readings({1: stats[2], 2: stats[1]})["two_vs_one"]
-    assert worse["verdict"] == CONTRADICTS
+    assert worse["verdict"] == CONTRADICTS and worse["direction"] == "lower"
+    # The published run's 2 vs 1: +0.34 [+0.12, +0.56]: cannot tell the size, but better.
+    pub = v.e1_readings({1: {"mean": 96.0, "std": 0.1, "n": 5}, 2: {"mean": 96.34, "std": 0.17, "n": 5}})
+    assert pub["two_vs_one"]["verdict"] == CANNOT_TELL and pub["two_vs_one"]["direction"] == "higher"
+    three = v.e1_readings({2: stats[2], 3: {"mean": 96.5, "std": 0.1, "n": 5}})["three_vs_two"]
+    assert three["interval"]["estimate"] == pytest.approx(-0.3) and three["direction"] == "lower"
 
 
 def test_judge_without_an_effect_is_not_run_or_cannot_tell():

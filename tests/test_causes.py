@@ -54,11 +54,29 @@ def test_per_layer_gain_equals_a_direct_computation(activation, init):
     speeds = factors.speeds(deltas)
     reference = Monitor(x, y.argmax(axis=1), bias_neurons=0).measure(net)["speed_b"]
     np.testing.assert_allclose(speeds, reference, rtol=1e-12)
-    # the simple estimate: √(n · mean w²) · rms f′(zʲ), written out
+    # the simple estimate: √(nʲ · mean w²) · rms f′(zʲ), nʲ the columns of the next layer's weights
     for j, fp in enumerate(fprimes):
         w = net.weights[j + 1]
-        expected = np.sqrt(w.shape[0] * (w ** 2).mean()) * np.sqrt((fp ** 2).mean())
+        expected = np.sqrt(w.shape[1] * (w ** 2).mean()) * np.sqrt((fp ** 2).mean())
         assert factors.simple_gains(net, fprimes)[j] == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_simple_estimate_uses_the_columns_of_the_next_weights():
+    """A 30-unit layer below a 10-unit one: δ w has 30 entries, each a sum over 10 rows. Measured
+    ratio ‖δ w‖/‖δ‖ about 1.01; √(columns · mean w²) = 1.018, √(rows · mean w²) = 0.588."""
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((10, 30)) / np.sqrt(30)
+    d = rng.standard_normal((1000, 10))
+    measured = np.mean(np.linalg.norm(d @ w, axis=1) / np.linalg.norm(d, axis=1))
+
+    class Net:
+        weights = [np.zeros((30, 5)), w]
+
+    fprimes = [np.ones((4, 30))]  # f′ = 1: the estimate is the weights' stretch alone
+    estimate = factors.simple_gains(Net(), fprimes)[0]
+    assert estimate == pytest.approx(np.sqrt(30 * np.mean(w * w)), rel=1e-12)
+    assert estimate == pytest.approx(measured, rel=0.05)
+    assert np.sqrt(10 * np.mean(w * w)) < 0.7 * measured  # rows would be off by √3
 
 
 def test_an_example_without_error_is_left_out_of_the_gain():
@@ -156,14 +174,41 @@ def test_prediction_verdicts():
     assert summary.prediction_verdict(0.2, 0.19, 0.21, 0.25) == "fails"
 
 
+def _layerwise_table(all_final, frozen_final, all_cost_final, seeds=3, frozen_cost_final=2.9):
+    rows = []
+    for seed in range(seeds):
+        for name, acc, cost in (("all", all_final[seed], all_cost_final),
+                                ("all_but_first", frozen_final[seed], frozen_cost_final)):
+            rows.append({"trained": name, "seed": seed, "epoch": 0, "training_cost": 3.3, "validation_accuracy": 10.0})
+            rows.append({"trained": name, "seed": seed, "epoch": 12, "training_cost": cost, "validation_accuracy": acc})
+    return pd.DataFrame(rows)
+
+
 def test_updates_to_close_and_the_layerwise_verdict():
     gap = pd.Series([90.0, 10.0, 1.5, 3.0], index=[0, 100, 200, 300])
     assert summary.updates_to_close(gap) == 200 and summary.updates_to_close(gap, closed_gap=1.0) is None
-    runs = {"runs": [{"trained": "all", "accuracy_final": 91.0}, {"trained": "all_but_first", "accuracy_final": 10.5}]}
-    assert "was not near an optimum" in causes_report.layerwise_verdict(runs, 5.0)
-    runs["runs"][1]["accuracy_final"] = 89.0
-    assert "barely matters" in causes_report.layerwise_verdict(runs, 5.0)
-    assert "cannot tell" in causes_report.layerwise_verdict({"runs": runs["runs"][:1]}, 5.0)
+    assert summary.PLATEAU == pytest.approx(3.2508, abs=1e-4)  # −ln 0.1 − 9 ln 0.9
+    # Trained: the all-layers net left the plateau; freezing the first layer costs ~80 points.
+    lw = summary.summarize_layerwise(_layerwise_table([91.0, 90.0, 92.0], [10.5, 11.0, 10.0], 0.4))
+    assert lw["claim"]["verdict"] == "supports" and lw["claim"]["epoch_left_plateau"] == 12
+    assert "was not near an optimum" in causes_report.layerwise_verdict(lw, 5.0)
+    # A small gap: smaller than claimed.
+    lw = summary.summarize_layerwise(_layerwise_table([91.0, 90.0, 92.0], [90.5, 89.8, 91.5], 0.4))
+    assert lw["claim"]["verdict"] == "smaller than claimed"
+    assert "matters little" in causes_report.layerwise_verdict(lw, 5.0)
+    # Still on the plateau: not tested, whatever the gap.
+    lw = summary.summarize_layerwise(_layerwise_table([19.0, 20.0, 21.0], [10.5, 11.0, 10.0], 3.2))
+    assert lw["claim"]["verdict"] == "not tested"
+    assert lw["claim"]["not_tested_because"] == "all-layers net's final training cost (left the plateau) 3.2 (needs ≤ 3)"
+    assert "not tested" in causes_report.layerwise_verdict(lw, 5.0)
+    # The frozen net still on the plateau (3.252 = −ln 0.1 − 9 ln 0.9): the gap is its time there, not tested.
+    lw = summary.summarize_layerwise(_layerwise_table([91.0, 90.0, 92.0], [10.5, 11.0, 10.0], 0.4,
+                                                      frozen_cost_final=3.252))
+    assert lw["claim"]["verdict"] == "not tested" and "all-but-first" in lw["claim"]["not_tested_because"]
+    # Two seeds: not tested either.
+    lw = summary.summarize_layerwise(_layerwise_table([91.0, 90.0], [10.5, 11.0], 0.4, seeds=2))
+    assert lw["claim"]["not_tested_because"] == "seeds 2 (needs ≥ 3)"
+    assert "cannot tell" in causes_report.layerwise_verdict({"runs": [], "claim": None}, 5.0)
 
 
 def test_the_report_names_where_the_prediction_misses():

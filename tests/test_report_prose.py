@@ -179,3 +179,21 @@ def test_prose_leaves_out_the_reproduce_box():
     page = ('<p>Before</p><div class="callout callout-note"><div class="callout-title"><p>Reproduce this report'
             '</p></div><div class="callout-body"><code>depth_accuracy</code></div></div><p>After</p>')
     assert prose(page).split() == ["Before", "After"]
+
+
+def test_e1_readings_say_plainly_what_the_intervals_say():
+    """The published run's E1 (5 seeds): 2 vs 1 better but its size undetermined; 4 vs 2 and 3 vs 2
+    worse, with their intervals."""
+    from vanishing.report import e1_reading_sentences
+
+    def acc(mean, std):
+        return {"final_accuracy": {"mean": mean, "std": std, "n": 5}}
+
+    depths = {1: acc(96.518, 0.1767), 2: acc(96.86, 0.10), 3: acc(96.58, 0.14), 4: acc(96.37, 0.38)}
+    text = " ".join(e1_reading_sentences(depths, 5))
+    assert "verdict is *cannot tell*. The interval excludes no difference: the deeper nets are better, by an " \
+           "amount the interval leaves undetermined" in text
+    assert "four hidden layers do no better than two" in text and "the deeper nets are worse." in text
+    assert "3 hidden layers against 2: the difference of the means is −0.28 points" in text
+    assert "so the deeper nets are worse" in text
+    assert "would be detected with 80 % power" in text

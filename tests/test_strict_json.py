@@ -97,7 +97,7 @@ def test_every_json_file_of_the_quick_run_is_strict(quick_run):
             raise AssertionError(f"{path.relative_to(quick_run)} is not strict JSON: {error}") from None
     # the selection's +inf costs (if any) are null beside counts that explain them
     for opt, entry in read_json(quick_run / "results" / "beyond" / "r3" / "selected_eta.json").items():
-        for eta, cost in entry["validation_cost_by_eta"].items():
+        for eta, cost in entry["selection_cost_by_eta"].items():
             if cost is None:
                 assert entry["diverged_by_eta"][eta] + entry["stuck_by_eta"][eta] >= 1, (opt, eta)
 

@@ -1,6 +1,7 @@
 """What every Snakemake script does first: log to the rule's log file (and stderr), write any
 exception that ends the job into that log too, and hold the BLAS thread count to the job's
-``threads`` so that parallel jobs do not oversubscribe the cores."""
+``threads`` so that parallel jobs do not oversubscribe the cores; a training rule's ``params.engine``
+becomes the engine of the job's training runs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import sys
 
 import numpy as np
 from threadpoolctl import threadpool_limits
+
+from .fastpath import engine as fastpath_engine
 
 
 def log_uncaught(logger: logging.Logger):
@@ -35,6 +38,11 @@ def start(sm, name=None):
     sys.excepthook = log_uncaught(logger)
     threadpool_limits(limits=sm.threads, user_api="blas")
     logger.info("rule %s, wildcards %s, threads %s", sm.rule, dict(sm.wildcards), sm.threads)
+    params = getattr(sm, "params", None)
+    engine = params.get("engine") if params is not None else None
+    if engine:  # the training engine of the rule's runs (config key engine)
+        fastpath_engine.use(engine)
+        logger.info("training engine %s", engine)
     return logger
 
 

@@ -18,8 +18,9 @@ import time
 
 import numpy as np
 
+from .fastpath.engine import fast_steps, resolve
 from .train import (Optimizer, TrainingDiverged, _log, check_finite, momentum_scratch, momentum_update,
-                    one_hot, shift)
+                    one_hot, record_points, shift)
 
 
 def stack_params(nets):
@@ -184,7 +185,7 @@ def _labels(label, count):
 
 def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda, optimizer=None,
                   monitors=None, log=None, label=None, record_every=None, record_epochs=None,
-                  on_diverge="raise", diverged=None):
+                  on_diverge="raise", diverged=None, engine=None):
     """Train same-shaped ``nets`` (one per seed) as one stacked computation; each net ends as
     ``train(net, x, labels, rng=rngs[r], monitor=monitors[r], ...)`` would leave it, and the list of
     histories returned is what those calls return (to rounding: 1e-12 in the tests).
@@ -198,6 +199,9 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     speeds stop being finite; "stop" stops that replica alone: its history ends with the epoch at
     which it diverged, exactly the monitor's history after ``train`` raised, and the others go on;
     ``diverged`` (a dict, if given) then receives {replica index: (epoch, TrainingDiverged)}.
+    ``engine``: "reference" (numpy, the replicas as one stacked computation), "fast" or "auto" (the
+    compiled engine where it applies, one replica after the other; see ``fastpath.engine``); None:
+    the process's (``fastpath.engine.use``, else "reference").
     """
     if on_diverge not in ("raise", "stop"):
         raise ValueError(f"on_diverge must be 'raise' or 'stop', got {on_diverge!r}")
@@ -223,8 +227,12 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     weight_decay = etas * (lmbda / n) if lmbda else None  # ηλ/n per replica, (R, 1, 1)
     decay = 1.0 - etas * (lmbda / n)  # network2's weight decay factor per replica
     nesterov = optimizer.kind == "nesterov"
+    fast = None
+    if resolve(engine) != "reference":
+        fast = fast_steps(engine, nets, x, labels, mini_batch_size=mini_batch_size, etas=etas.ravel(), lmbda=lmbda,
+                          optimizer=optimizer)
     # SGD: the first layer on lit pixels only, its decay lazily (FirstLayer)
-    first = FirstLayer(weights[0], decay, lit_columns(x)) if velocity is None else None
+    first = FirstLayer(weights[0], decay, lit_columns(x)) if velocity is None and fast is None else None
     train_w = weights if first is None else [first.w] + weights[1:]
     train_x = x if first is None or first.active is None else np.take(x, first.active, axis=1)
     etas_m = etas / mini_batch_size
@@ -257,7 +265,9 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
         orders = np.stack([rng.permutation(n) if r in alive else np.arange(n) for r, rng in enumerate(rngs)])
         fine = monitors is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
         with np.errstate(over="ignore", invalid="ignore"):
-            for j, k in enumerate(range(0, n, mini_batch_size), start=1):
+            if fast:
+                fast_epoch(fast, alive, orders, monitors, nets, epoch, batches, record_points(batches, record_every, fine))
+            for j, k in enumerate(range(0, n, mini_batch_size) if not fast else [], start=1):
                 idx = orders[:, k : k + mini_batch_size]
                 xb, yb = train_x[idx], y[idx]
                 scale = etas_m if idx.shape[1] == mini_batch_size else etas / idx.shape[1]  # η/m
@@ -280,6 +290,22 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                 first.settle()
             finish_epoch(epoch, time.perf_counter() - start)
     return [monitor.history for monitor in monitors] if monitors else [{} for _ in nets]
+
+
+def fast_epoch(steps, alive, orders, monitors, nets, epoch, batches, marks):
+    """One epoch of the replicas ``alive`` with the compiled engine (``fastpath.engine.FastSteps``, one
+    per net): each replica's updates up to a record, then the records, as the stacked loop does."""
+    for r in alive:
+        steps[r].start_epoch(orders[r])
+    done = 0
+    for j in marks + [batches]:
+        for r in alive:
+            steps[r].run(done, j)
+        done = j
+        for r in alive:
+            (steps[r].sync if j < batches else steps[r].end_epoch)()
+            if j < batches:
+                monitors[r].record(nets[r], epoch - 1 + j / batches)
 
 
 def per_replica(value, R, dtype):

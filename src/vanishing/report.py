@@ -9,7 +9,7 @@ import math
 
 from . import book, markup
 from .appendix import config_block, data_table, packages_table, read_benchmarks, timings_table
-from .formats import pct, ratio, sci, sig, signed_points
+from .formats import fixed3, pct, ratio, sci, sig, signed_points
 from .prose import depth_phrase, listing, net, over_seeds, plural, spread, table, word  # noqa: F401
 
 
@@ -121,21 +121,36 @@ _E1_CLAIMS = {"two_vs_one": "a second hidden layer raises the accuracy by more t
 
 
 def e1_reading_sentences(depths, seeds):
-    """The book's readings of E1 decided by the same 95 % interval rule as the beyond claims."""
-    from .beyond.verdicts import e1_readings
+    """The book's readings of E1 decided by the same 95 % interval rule as the beyond claims, and
+    what each interval says plainly (better or worse, by how much), with the other depths'
+    differences that exclude zero."""
+    from .beyond.verdicts import CANNOT_TELL, e1_readings
 
     if seeds < 2:
         return ["The book's readings of E1 are not judged: with one seed there is no interval."]
     readings = e1_readings({k: d["final_accuracy"] for k, d in depths.items()})
     out = []
     for name, r in readings.items():
-        i, claim = r["interval"], _E1_CLAIMS[name].format(m=pct(r["minimal"]))
-        detect = (f" (with this spread, the smallest effect the run could detect is {signed_points(r['detectable'])} points)"
-                  if math.isfinite(r["detectable"]) else "")
-        out.append(f"The book's reading that {claim}: the difference of the means is {signed_points(i['estimate'])} "
-                   f"points (95 % interval {signed_points(i['lo'])} to {signed_points(i['hi'])}, Welch), so by the rule of "
-                   f"@sec-beyond this run's verdict is *{r['verdict']}*{detect}.")
-    if not readings:
+        i = r["interval"]
+        interval = (f"{signed_points(i['estimate'])} points (95 % interval {signed_points(i['lo'])} to "
+                    f"{signed_points(i['hi'])}, Welch)")
+        if name not in _E1_CLAIMS:
+            if r["direction"]:
+                out.append(f"{r['deeper']} hidden layers against {r['shallower']}: the difference of the means is "
+                           f"{interval}, so the deeper nets are {'better' if r['direction'] == 'higher' else 'worse'}; "
+                           "no reading of the book is about this pair.")
+            continue
+        claim = _E1_CLAIMS[name].format(m=pct(r["minimal"]))
+        plain = ("" if not r["direction"] else
+                 f" The interval excludes no difference: the deeper nets are "
+                 f"{'better' if r['direction'] == 'higher' else 'worse'}"
+                 + (", by an amount the interval leaves undetermined against the minimal effect."
+                    if r["verdict"] == CANNOT_TELL else "."))
+        detect = (f" With this spread, a difference of {signed_points(r['detectable'])} points would be detected "
+                  "with 80 % power." if r["detectable"] is not None and math.isfinite(r["detectable"]) else "")
+        out.append(f"The book's reading that {claim}: the difference of the means is {interval}, so by the rule "
+                   f"of @sec-beyond (at the per-claim level) this run's verdict is *{r['verdict']}*.{plain}{detect}")
+    if not any(name in _E1_CLAIMS for name in readings):
         out.append("This run lacks the depths (1, 2 and 4 hidden layers) of the book's two readings, so "
                    "neither is judged.")
     return out
@@ -316,7 +331,7 @@ def e4_variables(s):
 
 def e5_variables(s):
     return {"max_abs_diff": sci(s["max_abs_diff"]), "points": str(s["points"]),
-            "widest_w": f"{s['widest_w']:.3f}", "widest_width": f"{s['widest_width']:.4f}",
+            "widest_w": fixed3(s["widest_w"]), "widest_width": f"{s['widest_width']:.4f}",
             "sigma_prime_max": f"{s['sigma_prime_max']:.4f}", "sigma_prime_argmax": f"{s['sigma_prime_argmax']:g}",
             # the book prints "about 6.9" and "about 0.45": its precision, not ours
             "book_widest_w": f"{s['book']['widest_w']:.1f}", "book_widest_width": f"{s['book']['widest_width']:.2f}"}

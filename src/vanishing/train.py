@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .fastpath.engine import fast_steps, resolve
+
 
 class TrainingDiverged(RuntimeError):
     """Raised when the weights or the cost stop being finite numbers."""
@@ -215,8 +217,48 @@ def check_finite(net, row, epoch, label):
 # ---------------------------------------------------------------------------------------------
 
 
+class ReferenceSteps:
+    """The numpy engine's updates of one epoch, one mini-batch at a time (``sgd_step`` or
+    ``momentum_step``); ``fastpath.engine.FastSteps`` is the compiled engine with the same methods."""
+
+    def __init__(self, net, x, y, *, mini_batch_size, eta, lmbda, optimizer):
+        self.net, self.x, self.y = net, x, y
+        self.mb, self.eta, self.lmbda, self.optimizer = mini_batch_size, eta, lmbda, optimizer
+        self.velocity = [np.zeros_like(p) for p in net.params()] if optimizer.kind != "sgd" else None
+        self.scratch = momentum_scratch(net.params()) if self.velocity is not None else None
+        self.t = 0  # updates so far (μ's schedule)
+
+    def start_epoch(self, order):
+        self.order, self.y_shuffled = order, self.y[order]
+
+    def run(self, first, stop):
+        """Updates ``first`` .. ``stop`` − 1 (0-based) of the epoch started last."""
+        n = len(self.x)
+        for j in range(first, stop):
+            k = j * self.mb
+            xb = self.x.take(self.order[k : k + self.mb], axis=0)
+            yb = self.y_shuffled[k : k + self.mb]
+            if self.velocity is None:
+                sgd_step(self.net, xb, yb, self.eta, self.lmbda, n)
+            else:
+                momentum_step(self.net, xb, yb, self.eta, self.lmbda, n, self.velocity, self.optimizer.mu(self.t),
+                              self.optimizer.kind == "nesterov", self.scratch)
+            self.t += 1
+
+    def sync(self):
+        """The net is the state: nothing to write back."""
+
+    end_epoch = sync
+
+
+def record_points(batches, record_every, fine):
+    """The updates of an epoch after which a fine-grained record is taken: every ``record_every``-th,
+    except the epoch's last (none unless ``fine``)."""
+    return list(range(int(record_every), batches, int(record_every))) if fine else []
+
+
 def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer=None, monitor=None,
-          log=None, label="run", record_every=None, record_epochs=None):
+          log=None, label="run", record_every=None, record_epochs=None, engine=None):
     """Train ``net`` on images x (n, n¹) with integer labels (n,), shuffling with ``rng`` each epoch.
 
     ``monitor`` (a Monitor) records epoch 0 before any update and then every epoch; its history
@@ -228,37 +270,40 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     epoch of B updates, except the epoch's last, at the fractional epoch (epoch − 1) + j/B after
     its j-th update. The records do not touch the net or ``rng``: training is the same with or
     without them.
+
+    ``engine``: "reference" (the numpy engine), "fast" or "auto" (the compiled engine where it
+    applies; see ``fastpath.engine``); None: the process's (``fastpath.engine.use``, else
+    "reference"). Both give the same net to rounding.
     """
     optimizer = optimizer or Optimizer()
     n = len(x)
     y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
     x = np.asarray(x, dtype=net.dtype)
-    velocity = [np.zeros_like(p) for p in net.params()] if optimizer.kind != "sgd" else None
-    scratch = momentum_scratch(net.params()) if velocity is not None else None
-    t = 0
     if record_every is not None and int(record_every) < 1:
         raise ValueError(f"record_every must be a positive number of updates, got {record_every}")
+    steps = None
+    if resolve(engine) != "reference":
+        steps = fast_steps(engine, [net], x, labels, mini_batch_size=mini_batch_size, etas=[eta], lmbda=lmbda,
+                           optimizer=optimizer)
+    steps = steps[0] if steps else ReferenceSteps(net, x, y, mini_batch_size=mini_batch_size, eta=eta, lmbda=lmbda,
+                                                  optimizer=optimizer)
     batches = -(-n // mini_batch_size)  # updates per epoch
     row = monitor.record(net, 0) if monitor else {}
     check_finite(net, row, 0, label)
     _log(log, label, 0, epochs, row, 0.0)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        order = rng.permutation(n)
-        y_shuffled = y[order]
+        steps.start_epoch(rng.permutation(n))
         fine = monitor is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
+        done = 0
         with np.errstate(over="ignore", invalid="ignore"):
-            for j, k in enumerate(range(0, n, mini_batch_size), start=1):
-                xb = x.take(order[k : k + mini_batch_size], axis=0)
-                yb = y_shuffled[k : k + mini_batch_size]
-                if velocity is None:
-                    sgd_step(net, xb, yb, eta, lmbda, n)
-                else:
-                    momentum_step(net, xb, yb, eta, lmbda, n, velocity, optimizer.mu(t),
-                                  optimizer.kind == "nesterov", scratch)
-                t += 1
-                if fine and j % record_every == 0 and j < batches:
-                    monitor.record(net, epoch - 1 + j / batches)
+            for j in record_points(batches, record_every, fine):
+                steps.run(done, j)
+                done = j
+                steps.sync()
+                monitor.record(net, epoch - 1 + j / batches)
+            steps.run(done, batches)
+            steps.end_epoch()
             row = monitor.record(net, epoch) if monitor else {}
         check_finite(net, row, epoch, label)
         _log(log, label, epoch, epochs, row, time.perf_counter() - start)

@@ -11,7 +11,7 @@ localrules:
 
 
 rule beyond_select_eta:
-    """R3: each optimizer's eta, the lowest mean validation cost of the selection runs."""
+    """R3: each optimizer's eta, the lowest mean final training cost of the selection runs."""
     input:
         runs=JOBS["beyond_optimizer_select"].runs(),
     output:

@@ -199,6 +199,7 @@ for job in JOBS.values():
                 work=job.work,
                 section=job.section,
                 dtype=config["dtype"],
+                engine=config["engine"],
                 members=list(chunk.members) if chunk else [],
                 script_name=job.script_name,  # the directive reads it at run time
             script:

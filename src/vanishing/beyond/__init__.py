@@ -22,13 +22,13 @@ from .r3_optimizers import (optimizer_names, optimizer_run, optimizer_runs, opti
                             select_eta, selection_runs)
 from .r4_table1 import table1_run, table1_runs, table1_table
 from .summary import summarize
-from .verdicts import CANNOT_TELL, CONTRADICTS, NOT_RUN, SUPPORTS
+from .verdicts import CANNOT_TELL, CONTRADICTS, NOT_RUN, NOT_TESTED, SMALLER, SUPPORTS
 from . import r1_init, r2_saturation, r3_optimizers, r4_table1
 
 TABLE_COLUMNS = {"beyond_init": r1_init.COLUMNS, "beyond_saturation": r2_saturation.COLUMNS,
                  "beyond_optimizers": r3_optimizers.COLUMNS, "beyond_table1": r4_table1.COLUMNS}
 
-__all__ = ["CANNOT_TELL", "CONTRADICTS", "NOT_RUN", "SUPPORTS", "TABLE_COLUMNS", "init_gradients", "init_table",
+__all__ = ["CANNOT_TELL", "CONTRADICTS", "NOT_RUN", "NOT_TESTED", "SMALLER", "SUPPORTS", "TABLE_COLUMNS", "init_gradients", "init_table",
            "layer_ratios", "optimizer_names", "optimizer_run", "optimizer_runs", "optimizers_table", "parse_optimizer",
            "relative_derivative", "report_tables", "report_variables", "saturation",
            "saturation_seeds", "saturation_table", "select_eta", "selection_runs", "summarize", "table1_run", "table1_runs",

@@ -11,7 +11,7 @@ from ..formats import DASH, mean_pm_std, pct_or_dash, short
 from .r1_init import PAPER_ACTIVATION
 from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer, selection_costs
 from .runs import CHANCE_ACCURACY
-from .verdicts import interval_from_json
+from .verdicts import POWER, interval_from_json
 
 ACTIVATION_ORDER = ["sigmoid", "tanh", "relu"]
 INIT_ORDER = ["large", "scaled", "standard", "glorot"]
@@ -36,6 +36,7 @@ def minimal_text(claim):
 
 
 def detectable_text(claim):
+    """The effect this run would detect with 80 % power (its seed spread taken as the true one)."""
     d, i = claim["detectable"], interval_from_json(claim["interval"])
     if d is None or i is None or not math.isfinite(i["half_width"]):
         return "– (too few seeds)"
@@ -48,9 +49,30 @@ OUTPUT_TEXT = {"log_likelihood": "a softmax output layer with the log-likelihood
                "cross_entropy": "a sigmoid output layer with the cross-entropy cost"}
 
 
+def verdict_text(claim):
+    """The verdict in words: a claim not tested names its failed preconditions; one undecided by
+    the family-wise correction says so."""
+    if claim.get("not_tested_because"):
+        return f"{claim['verdict']}: {claim['not_tested_because']}"
+    if claim.get("family_note"):
+        return f"{claim['verdict']} ({claim['family_note']})"
+    return claim["verdict"]
+
+
+def preconditions_text(claim):
+    """The claim's preconditions, each with its value and whether it was met."""
+    sign = {">=": "≥", "<=": "≤", "==": "="}
+
+    def num(x):
+        return "none" if x is None else ("yes" if x else "no") if isinstance(x, bool) else short(x)
+
+    return "; ".join(f"{c['name']} {num(c['value'])} ({sign[c['comparison']]} {num(c['threshold'])}: "
+                     f"{'met' if c['met'] else 'FAILED'})" for c in claim.get("preconditions", [])) or "none"
+
+
 def claim_variables(claim):
     seeds = (claim["interval"] or {}).get("n", [])
-    return {"verdict": claim["verdict"], "effect": effect_text(claim), "minimal": minimal_text(claim),
+    return {"verdict": claim["verdict"], "verdict_text": verdict_text(claim), "preconditions": preconditions_text(claim), "effect": effect_text(claim), "minimal": minimal_text(claim),
             "detectable": detectable_text(claim), "seeds": "+".join(str(n) for n in seeds) or "0"}
 
 
@@ -89,7 +111,8 @@ def r2_variables(s):
          "early_percent": short(100 * s["rules"]["minimal_effects"]["r2"]["early_fraction"]),
          "lower_above_seeds": str(r2["lower_layers_above_top_seeds"]),
          "published_desaturation_epoch": short(r2["published"]["desaturation_epoch"]),
-         "tanh_glorot_tau": mean_pm_std(r2["tanh_glorot_tau"])}
+         "tanh_glorot_tau": mean_pm_std(r2["tanh_glorot_tau"]),
+         "tanh_top_p98_final": mean_pm_std(stats_of([e.get("top_p98_final") for e in r2["tanh_order"].values()]))}
     for k in ("initial", "early_minimum", "final", "recovery_fraction"):
         v[f"top_{k}"] = mean_pm_std(st.get(k))
     for act in ("sigmoid", "tanh"):
@@ -119,6 +142,11 @@ def r3_variables(s):
          "diverged": str(sum(r["diverged_seeds"] for r in r3["runs"].values())),
          "stuck": str(sum(r["stuck_seeds"] for r in r3["runs"].values())),
          "runs": str(sum(r["seeds"] for r in r3["runs"].values()))}
+    fractions, needed = r3.get("fraction_at_mu_max", {}), r3.get("updates_needed", {})
+    for name, mu in (("high", MU_HIGH), ("low", MU_LOW)):
+        v[f"fraction_mu_{name}"] = short(fractions.get(f"{mu:g}"))
+        v[f"updates_needed_{name}"] = f"{needed[f'{mu:g}']:,}" if f"{mu:g}" in needed else "–"
+    v["mu_fraction"] = short(r3.get("mu_fraction"))
     for opt, mu in r3["mu_at_last_update"].items():
         v[f"{_key(opt)}_mu_final"] = short(mu)
     v["mu_final"] = short(max(r3["mu_at_last_update"].values())) if r3["mu_at_last_update"] else DASH
@@ -136,7 +164,8 @@ def r4_variables(s):
          "published_layers": str(book.GLOROT_TABLE1_ARCH["hidden_layers"]),
          "published_width": str(book.GLOROT_TABLE1_ARCH["width"]),
          "diverged": str(sum(c["diverged_seeds"] for c in r4["cells"])),
-         "stuck": str(sum(c["stuck_seeds"] for c in r4["cells"])), "chance": short(CHANCE_ACCURACY)}
+         "stuck": str(sum(c["stuck_seeds"] for c in r4["cells"])), "chance": short(CHANCE_ACCURACY),
+         "stuck_findings": _sentence("; ".join(r4.get("stuck_findings", [])) or "no net was stuck at chance")}
     for c in r4["cells"]:
         v[f"{c['activation']}_{c['init']}_error"] = mean_pm_std(c["test_error"], pct_or_dash)
     for k, val in book.GLOROT_TABLE1_MNIST.items():
@@ -147,8 +176,26 @@ def r4_variables(s):
 def report_variables(beyond_summary: dict) -> dict:
     """Nested dict of already-formatted strings for ``{{< var beyond.<r>.<key> >}}``."""
     s = beyond_summary
-    return {"level_percent": short(100 * s["rules"]["level"]), "r1": r1_variables(s), "r2": r2_variables(s),
-            "r3": r3_variables(s), "r4": r4_variables(s)}
+    fam = s.get("family", {})
+    family = {k: str(fam.get(k, "–")) for k in ("claims", "tested", "not_tested", "decided_per_claim",
+                                                 "decided_after_correction")}
+    family["alpha_percent"] = short(100 * fam["alpha"]) if fam else "–"
+    return {"level_percent": short(100 * s["rules"]["level"]), "power_percent": short(100 * POWER), "family": family,
+            "r1": r1_variables(s), "r2": r2_variables(s), "r3": r3_variables(s), "r4": r4_variables(s)}
+
+
+def _sentence(text):
+    return text[:1].upper() + text[1:]
+
+
+def stats_of(values):
+    """{mean, std} of the finite values (None if there are none), as ``mean_pm_std`` prints them."""
+    v = [float(x) for x in values if x is not None and math.isfinite(x)]
+    if not v:
+        return None
+    mean = sum(v) / len(v)
+    std = math.sqrt(sum((x - mean) ** 2 for x in v) / (len(v) - 1)) if len(v) > 1 else 0.0
+    return {"mean": mean, "std": std}
 
 
 def _order(value, order):
@@ -206,10 +253,11 @@ def report_tables(beyond_summary: dict) -> dict:
             bold = "**" if float(k) == e["eta"] else ""
             cells.append(bold + short(c) + bold + _left_out(e, k))
         rows.append([opt] + cells + [f"at the {e['edge']} edge" if e["edge"] else "inside"])
-    grid = next(iter(sel.values()))["validation_cost_by_eta"].keys() if sel else []
+    grid = next(iter(sel.values()))["selection_cost_by_eta"].keys() if sel else []
     out["_generated/beyond_r3_select.md"] = _md_table(
         ["optimizer"] + [f"η = {k}" for k in grid] + ["chosen η lies"], rows,
-        "R3, selection stage: final validation cost at every learning rate (mean over the selection seeds; "
+        "R3, selection stage: final training cost (the paper's measure) at every learning rate (mean over the "
+        f"{len(s['config']['optimizers']['select_seeds'])} selection seeds; "
         "a run that diverged (div.: its cost stopped being finite) or is stuck at chance (finite cost, validation "
         f"accuracy at most {short(CHANCE_ACCURACY)} %) counts as infinite). Bold: the chosen η; the last column says "
         "whether it lies at the edge of the grid.", "tbl-beyond-r3-select")
@@ -248,12 +296,23 @@ def report_tables(beyond_summary: dict) -> dict:
     for r in ("r1", "r2", "r3", "r4"):
         for c in s[r]["claims"].values():
             tested = c["tested_as_stated"] + ("" if not c["deviations"] else ": " + "; ".join(c["deviations"]))
+            verdict = f"**{c['verdict']}**" + verdict_text(c)[len(c["verdict"]):]
             rows.append([r.upper(), c["claim"], f"[{CITATION[c['source']]}], {c['where']}", tested,
-                         c["measure"], effect_text(c), minimal_text(c), detectable_text(c), f"**{c['verdict']}**"])
+                         c["measure"], effect_text(c), minimal_text(c), detectable_text(c), verdict])
+    fam = s.get("family", {})
+    family = (f" Of the {fam['claims']} claims, {fam['tested']} were tested (their preconditions met) and "
+              f"{fam['not_tested']} not; over the tested ones Holm's correction keeps the chance that any decided "
+              f"verdict is wrong by chance at most {short(100 * fam['alpha'])} % ({fam['decided_per_claim']} decided "
+              f"at the per-claim level, {fam['decided_after_correction']} after the correction)."
+              if fam else "")
     out["_generated/beyond_verdicts.md"] = _md_table(
         ["", "claim", "where in the paper", "tested as stated", "effect", f"estimate [{level} % interval]",
-         "minimal effect", "smallest detectable", "verdict"], rows,
+         "minimal effect", "detectable (80 % power)", "verdict"], rows,
         f"The papers' claims, how this run tested them, the effect with its {level} % interval over seeds, the "
-        "minimal effect declared before the run, the smallest effect this run could have detected, and the "
-        "verdict computed from them.", "tbl-beyond-verdicts", left=5, widths=[4, 16, 11, 18, 13, 10, 8, 8, 12])
+        "minimal effect "
+        "declared before the run, the effect this run would detect with 80 % power at its number of seeds and "
+        "seed spread, and the verdict: supports (interval beyond the minimal effect), smaller than claimed "
+        "(short of it), contradicts (past no effect), cannot tell, or not tested, naming the precondition "
+        "declared before the run that failed (every precondition, met or not, is in beyond_summary.json)." + family,
+        "tbl-beyond-verdicts", left=5, widths=[4, 16, 11, 18, 13, 10, 8, 8, 12])
     return out

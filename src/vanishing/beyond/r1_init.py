@@ -18,10 +18,11 @@ from .. import book
 from ..data import load_split
 from ..train import Monitor, one_hot
 from .runs import record, section_net, stats
-from .verdicts import geometric_mean_interval, interval_json, judge
+from .verdicts import geometric_mean_interval, interval_json, judge, precondition
 
 FLAT_BAND = (0.5, 2.0)  # "roughly constant across layers": last/first within a factor 2
 SHRINK_MINIMAL = 2.0  # "shrinks towards the input": last/first above a factor 2 (outside the band)
+MIN_SEEDS = 3  # precondition: seeds (initializations) per judged init
 PAPER_ACTIVATION = "tanh"
 STANDARD, NORMALIZED = "standard", "glorot"
 
@@ -112,6 +113,10 @@ def summarize_init(table, section):
                   f"the first {section['probe_size']:,} MNIST training images"]
     if cost != "log_likelihood":
         deviations.append("sigmoid output with cross-entropy (the paper: softmax with log-likelihood)")
+    def seeds(init):
+        v = per_seed(init, "delta_rms")
+        return [precondition(f"seeds of tanh {init} at width {width}", 0 if v is None else int(len(v)), MIN_SEEDS)]
+
     common = {"source": book.GLOROT_BENGIO, "tested_as_stated": "partly", "log": True,
               "width": width, "activation": PAPER_ACTIVATION}
     claims = {
@@ -119,24 +124,28 @@ def summarize_init(table, section):
             "With the normalized initialization the back-propagated gradient keeps roughly the same size "
             "in every layer.", where="Sect. 4, back-propagated gradients at initialization (tanh)",
             deviations=deviations, measure="last/first hidden layer ratio of the per-example size of δˡ, glorot",
-            interval=interval(NORMALIZED, "delta_rms"), minimal=None, band=FLAT_BAND, **common),
+            interval=interval(NORMALIZED, "delta_rms"), minimal=None, band=FLAT_BAND,
+            preconditions=seeds(NORMALIZED), **common),
         "standard_shrinks": judge(
             "With the standard initialization the back-propagated gradient shrinks from the output towards "
             "the input.", where="Sect. 4, back-propagated gradients at initialization (tanh)",
             deviations=deviations, measure="last/first hidden layer ratio of the per-example size of δˡ, standard",
-            interval=interval(STANDARD, "delta_rms"), minimal=SHRINK_MINIMAL, side="above", **common),
+            interval=interval(STANDARD, "delta_rms"), minimal=SHRINK_MINIMAL, side="above", null=1.0,
+            preconditions=seeds(STANDARD), **common),
         "weights_flat_standard": judge(
             "At initialization the weight gradients have roughly the same size in every layer, with the "
             "standard initialization.", where="Sect. 4, weight gradients at initialization (tanh)",
             deviations=deviations + ["gradient of the mean cost over the probe images, per weight"],
             measure="last/first hidden layer ratio of the RMS gradient of one weight, standard",
-            interval=interval(STANDARD, "grad_w_entry"), minimal=None, band=FLAT_BAND, **common),
+            interval=interval(STANDARD, "grad_w_entry"), minimal=None, band=FLAT_BAND,
+            preconditions=seeds(STANDARD), **common),
         "weights_flat_normalized": judge(
             "At initialization the weight gradients have roughly the same size in every layer, with the "
             "normalized initialization.", where="Sect. 4, weight gradients at initialization (tanh)",
             deviations=deviations + ["gradient of the mean cost over the probe images, per weight"],
             measure="last/first hidden layer ratio of the RMS gradient of one weight, glorot",
-            interval=interval(NORMALIZED, "grad_w_entry"), minimal=None, band=FLAT_BAND, **common),
+            interval=interval(NORMALIZED, "grad_w_entry"), minimal=None, band=FLAT_BAND,
+            preconditions=seeds(NORMALIZED), **common),
     }
     return {
         "combinations": combos, "flat_band": list(FLAT_BAND), "shrink_minimal": SHRINK_MINIMAL,

@@ -6,8 +6,11 @@ the first ``record_epochs`` epochs, and after every epoch. The paper's figures u
 init; ``glorot`` runs beside it for comparison.
 
 Claims (judged on the standard init): with sigmoid units the top hidden layer is driven towards 0
-early and recovers slowly (Fig. 2); with tanh units saturation starts in layer 1 and then moves up
-the layers (Fig. 3), and no top layer is driven to a saturated value as with sigmoid.
+early and recovers slowly (Fig. 2); with tanh units the layers saturate (the 98th percentile of |a|
+near 1, the mean derivative falling), starting in layer 1 and then moving up the layers (Fig. 3).
+Preconditions: at least MIN_SEEDS seeds; the recovery needs a minimum inside the records (not the
+last record: a layer still falling has not started to recover); the order needs seeds where it
+is defined.
 
 The per-seed numbers in beyond_summary.json are strict JSON; null stands for what NULL_MEANS says.
 """
@@ -20,13 +23,14 @@ import pandas as pd
 from .. import book
 from ..data import load_split
 from .runs import BeyondMonitor, record, section_net, stats, train_seeds
-from .verdicts import geometric_mean_interval, judge, kendall_tau, mean_interval
+from .verdicts import geometric_mean_interval, judge, kendall_tau, mean_interval, precondition
 
 DROP_MINIMAL = 0.5  # "driven towards 0": the top layer's early minimum below half its initial mean
 EARLY_FRACTION = 0.2  # "early": within the first 20 % of the training updates
 RECOVERY_BAND = (0.1, 1.0)  # "recovers slowly": between 10 % and all of the drop recovered at the end
 ORDER_MINIMAL = 1 / 3  # layer order: Kendall's τ(layer, saturation update) above 1/3
-PINNED_MINIMAL = 0.5  # tanh top layer "not driven to a saturated value": max |mean| below 0.5
+SATURATED_MINIMAL = 0.75  # tanh "saturates": the top layer's lowest mean f′ below 3/4 of its start
+MIN_SEEDS = 3  # precondition: seeds per judged claim
 PERCENTILE = book.GLOROT_FIG3_PERCENTILE
 F_PRIME_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
 # What a null means in the summary's per-seed entries (in memory: +inf for a crossing, NaN otherwise).
@@ -134,7 +138,12 @@ def tanh_layer_order(series, level):
     finite = [c for c in crossing if np.isfinite(c)]
     tau = kendall_tau(list(p98.columns), crossing) if finite else float("nan")
     top = series["mean"].columns.max()
-    return {"crossing_update": crossing, "tau": tau, "top_max_abs_mean": float(series["mean"][top].abs().max())}
+    derivative = series["derivative"]
+    return {"crossing_update": crossing, "tau": tau, "top_max_abs_mean": float(series["mean"][top].abs().max()),
+            "top_p98_final": float(p98[top].iloc[-1]),
+            "top_derivative_ratio": float(derivative[top].min() / derivative[top].iloc[0]),
+            "lowest_derivative_ratio_by_layer": [float(derivative[j].min() / derivative[j].iloc[0])
+                                                 for j in derivative.columns]}
 
 
 def _per_seed_json(entry):
@@ -166,30 +175,39 @@ def summarize_saturation(table, section):
     devs = _deviations(section)
     common = {"source": book.GLOROT_BENGIO, "tested_as_stated": "partly", "deviations": devs, "init": PAPER_INIT}
     taus = [e["tau"] for e in tanh.values()]
+    interior = float(np.mean([not e["minimum_is_last"] for e in sig.values()])) if sig else None
     claims = {
         "sigmoid_top_to_zero": judge(
             "With sigmoid units the top hidden layer's activations are driven towards 0 early in training.",
             where="Sect. 3, Fig. 2", measure="top layer's lowest mean in the first "
             f"{EARLY_FRACTION:.0%} of the updates / its initial mean (sigmoid, standard init)",
             interval=geometric_mean_interval([e["early_ratio"] for e in sig.values()]) if sig else None,
-            minimal=DROP_MINIMAL, side="below", log=True, **common),
+            minimal=DROP_MINIMAL, side="below", null=1.0, log=True,
+            preconditions=[precondition("sigmoid seeds", len(sig), MIN_SEEDS)], **common),
         "sigmoid_slow_recovery": judge(
             "The top sigmoid layer then leaves saturation by itself, slowly.", where="Sect. 3, Fig. 2",
             measure="fraction of the top layer's drop recovered at the end of training (sigmoid, standard init)",
             interval=mean_interval([e["recovery_fraction"] for e in sig.values()]) if sig else None,
-            minimal=None, band=RECOVERY_BAND, contradict_below=False, **common),
+            minimal=None, band=RECOVERY_BAND, contradict_below=False,
+            preconditions=[precondition("sigmoid seeds", len(sig), MIN_SEEDS),
+                           precondition("fraction of seeds whose top-layer minimum lies inside the records (not the "
+                                        "last one)", interior, 1.0)], **common),
         "tanh_layer_order": judge(
             "With tanh units saturation appears in layer 1 first and then in the higher layers.",
             where="Sect. 3, Fig. 3", measure=f"Kendall's τ between hidden layer and the update at which its 98th "
             f"percentile of |a| first reaches {level:g} (tanh, standard init)",
-            interval=mean_interval(taus) if tanh else None, minimal=ORDER_MINIMAL, side="above", ran=bool(tanh),
+            interval=mean_interval(taus) if tanh else None, minimal=ORDER_MINIMAL, side="above", null=0.0,
+            ran=bool(tanh), preconditions=[precondition("tanh seeds with a defined order (τ)",
+                                                        int(sum(np.isfinite(t) for t in taus)), MIN_SEEDS)],
             seeds_without_order=int(sum(not np.isfinite(t) for t in taus)), **common),
-        "tanh_top_not_pinned": judge(
-            "With tanh units the top hidden layer is not driven to a saturated value as with sigmoid.",
-            where="Sect. 3", measure="largest |mean activation| of the top tanh layer during training "
-            "(saturated: near 1; standard init)",
-            interval=mean_interval([e["top_max_abs_mean"] for e in tanh.values()]) if tanh else None,
-            minimal=PINNED_MINIMAL, side="below", **common),
+        "tanh_saturates": judge(
+            "With tanh units the hidden layers saturate during training (the top layer included), rather than "
+            "the top layer being driven to 0 as with sigmoid.",
+            where="Sect. 3, Fig. 3", measure="top tanh layer's lowest mean derivative E[f′(z)] during training / its "
+            "initial value (standard init; geometric mean)",
+            interval=geometric_mean_interval([e["top_derivative_ratio"] for e in tanh.values()]) if tanh else None,
+            minimal=SATURATED_MINIMAL, side="below", null=1.0, log=True,
+            preconditions=[precondition("tanh seeds", len(tanh), MIN_SEEDS)], **common),
     }
     derivative_drop = {}
     for act in ("sigmoid", "tanh"):

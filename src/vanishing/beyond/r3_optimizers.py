@@ -2,17 +2,23 @@
 momentum schedule μₜ = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max), on a well-initialized net.
 
 Two stages. *Selection*: every optimizer at every η of the grid, on the ``select_seeds``; each
-optimizer's η is the one with the lowest mean validation cost at the end (a run that diverged or
-is stuck at chance counts as +inf), flagged when it sits at the edge of the grid. *Comparison*:
-every optimizer at its chosen η on the other ``seeds``; the claims compare the final training
-cost (the paper's measure, not the selection criterion) of these runs. A run whose weights or
+optimizer's η is the one with the lowest mean final training cost (the paper's measure; a run
+that diverged or is stuck at chance counts as +inf), flagged when it sits at the edge of the
+grid. *Comparison*: every optimizer at its chosen η on the other ``seeds``; the claims compare
+the final training cost of these runs.
+
+Preconditions of every claim (``claim_preconditions``): μ = μ_max for at least MU_FRACTION of the
+updates for each compared momentum setting (the paper's schedule is mostly at μ_max: at 0.99
+that needs ≥ 49,000 updates), each compared optimizer's η inside its grid, at least MIN_SEEDS
+selection seeds and MIN_SEEDS comparison seeds that did not diverge. A claim whose precondition
+fails is "not tested" at this scale. A run whose weights or
 cost are not finite has *diverged*; one with finite numbers whose validation accuracy ends at or
 below chance level (``runs.CHANCE_ACCURACY``) is *stuck at chance*. Both are counted apart and
 reported. A diverged run has no final numbers and is left out of the means; a stuck run's numbers
 are what that optimizer did with that seed, so they stay in the comparison's means (in the
 selection a stuck seed still makes its η count as +inf: such an η is never the one to choose).
 
-selected_eta.json is strict JSON: a mean validation cost that is +inf (some selection seed
+selected_eta.json is strict JSON: a mean selection cost that is +inf (some selection seed
 diverged or was stuck at that η; ``diverged_by_eta`` and ``stuck_by_eta`` count them) is
 written as null; ``selection_costs`` reads it back as +inf.
 """
@@ -29,21 +35,24 @@ from .. import book
 from ..data import load_split
 from ..train import Optimizer, accuracy, sutskever_mu
 from .runs import BeyondMonitor, is_diverged, is_stuck, record, section_net, stats, train_seeds
-from .verdicts import judge, ratio_interval
+from .verdicts import judge, precondition, ratio_interval
 
 MARKEDLY = 1.25  # "markedly worse without momentum": SGD's final cost at least 1.25 x the best momentum's
 HIGHER_MU_MINIMAL = 1.1  # "poorly tuned (smaller) μ_max is worse": cost at 0.9 at least 1.1 x cost at 0.99
 NESTEROV_MINIMAL = 1.0  # "Nesterov better than classical momentum": any ratio above 1 (the paper's: about 1.05)
 MU_LOW, MU_HIGH = 0.9, 0.99
 MU_REACHED_AT = 12250  # the first update at which the schedule reaches 0.99
+MU_FRACTION = 0.75  # precondition: μ = μ_max for at least 75 % of the updates
+MIN_SEEDS = 3  # precondition: selection seeds, and comparison seeds per optimizer
+SELECTION_MEASURE = "training_cost"  # the paper's measure
 
 COLUMNS = {
     "stage": "select (choosing η) or final (comparing the optimizers at their chosen η)",
     "optimizer": "sgd, momentum-<mu_max> or nesterov-<mu_max>", "method": "sgd, momentum or nesterov",
     "mu_max": "cap of Sutskever et al.'s momentum schedule (0 for sgd)", "eta": "learning rate",
     "seed": "seed", "epoch": "epoch (0 = before training)",
-    "training_cost": "mean cost over the training images (+ L2 term if lmbda > 0)",
-    "validation_cost": "mean cost over the 10,000 validation images (the selection criterion)",
+    "training_cost": "mean cost over the training images (+ L2 term if lmbda > 0; the selection criterion)",
+    "validation_cost": "mean cost over the 10,000 validation images",
     "validation_accuracy": "accuracy (%) on the 10,000 validation images",
     "test_accuracy": "accuracy (%) on the 10,000 test images after the last epoch (final stage; else empty)",
     "speed_layer<j>": "‖δˡ‖ of hidden layer j over the first probe_size training images",
@@ -70,6 +79,28 @@ def parse_optimizer(name):
 
 def total_updates(section):
     return section["epochs"] * -(-section["train_size"] // section["mini_batch_size"])
+
+
+def first_update_at(mu_max, step=250):
+    """The first update t at which Sutskever et al.'s schedule reaches ``mu_max`` (0 for SGD)."""
+    if mu_max <= 0:
+        return 0
+    k = 0
+    while sutskever_mu(k * step, 1.0) < mu_max:
+        k += 1
+    return k * step
+
+
+def fraction_at_mu_max(mu_max, updates, schedule=True):
+    """The fraction of ``updates`` at which μ = μ_max (1 without the schedule or for SGD)."""
+    if not schedule or mu_max <= 0:
+        return 1.0
+    return max(0.0, updates - first_update_at(mu_max)) / updates
+
+
+def updates_for_fraction(mu_max, fraction=MU_FRACTION):
+    """The fewest updates for which μ = μ_max during ``fraction`` of them."""
+    return math.ceil(first_update_at(mu_max) / (1.0 - fraction))
 
 
 def optimizer_run(section, optimizer, eta, seed, splits, stage, dtype=np.float64, log=None):
@@ -147,29 +178,29 @@ def _last(table, section):
 
 def select_eta(runs, section):
     """Selection stage (records of the select runs): each optimizer's η with the lowest mean final
-    validation cost over the selection seeds (a run that diverged or is stuck at chance counts as
-    +inf, written as null), and whether it is at the edge of the grid."""
+    training cost (SELECTION_MEASURE) over the selection seeds (a run that diverged or is stuck at
+    chance counts as +inf, written as null), and whether it is at the edge of the grid."""
     table = optimizers_table(runs)
     last = _last(table, section)
     out = {}
     for opt, g in last.groupby("optimizer"):
-        cost = g["validation_cost"].where(~g["left_out"] & np.isfinite(g["validation_cost"]), np.inf)
+        cost = g[SELECTION_MEASURE].where(~g["left_out"] & np.isfinite(g[SELECTION_MEASURE]), np.inf)
         by_eta = cost.groupby(g["eta"]).mean().sort_index()
         best = float(by_eta.idxmin())
         grid = sorted(float(e) for e in by_eta.index)
         count = lambda column: {f"{e:g}": int(d) for e, d in g.groupby("eta")[column].sum().items()}  # noqa: E731
         out[opt] = {"eta": best, "edge": "low" if best == grid[0] else "high" if best == grid[-1] else None,
-                    "grid": grid, "validation_cost_by_eta": {f"{e:g}": float(c) if np.isfinite(c) else None
-                                                             for e, c in by_eta.items()},
+                    "grid": grid, "selection_measure": SELECTION_MEASURE,
+                    "selection_cost_by_eta": {f"{e:g}": float(c) if np.isfinite(c) else None for e, c in by_eta.items()},
                     "diverged_by_eta": count("diverged"), "stuck_by_eta": count("stuck"),
                     "seeds": sorted(int(s) for s in g["seed"].unique())}
     return out
 
 
 def selection_costs(entry):
-    """One optimizer's ``validation_cost_by_eta`` from selected_eta.json as floats, null read back
+    """One optimizer's ``selection_cost_by_eta`` from selected_eta.json as floats, null read back
     as +inf (a selection seed diverged or was stuck at that η)."""
-    return {eta: math.inf if cost is None else float(cost) for eta, cost in entry["validation_cost_by_eta"].items()}
+    return {eta: math.inf if cost is None else float(cost) for eta, cost in entry["selection_cost_by_eta"].items()}
 
 
 def _deviations(section):
@@ -180,7 +211,28 @@ def _deviations(section):
             f"{total_updates(section):,} updates on {section['train_size']:,} MNIST images, mini-batches of "
             f"{section['mini_batch_size']} (the paper: far longer)",
             "μ is not lowered for the last updates",
-            "η chosen on the validation cost of separate seeds"]
+            "η chosen on the final training cost of separate seeds"]
+
+
+def claim_preconditions(section, selection, runs, compared):
+    """The preconditions of a claim comparing the optimizers ``compared``: μ at μ_max for
+    MU_FRACTION of the updates (momentum settings), the chosen η inside the grid, MIN_SEEDS
+    selection seeds, MIN_SEEDS comparison seeds that did not diverge."""
+    updates = total_updates(section)
+    out = []
+    for opt in compared:
+        mu = parse_optimizer(opt)[1]
+        if mu > 0:
+            out.append(precondition(f"fraction of updates at μ_max = {mu:g} ({opt})",
+                                    fraction_at_mu_max(mu, updates, section["schedule"]), MU_FRACTION))
+    for opt in compared:
+        out.append(precondition(f"chosen η inside the grid on {SELECTION_MEASURE.replace('_', ' ')} ({opt})",
+                                selection[opt]["edge"] is None, True, "=="))
+    out.append(precondition("selection seeds", len(section["select_seeds"]), MIN_SEEDS))
+    for opt in compared:
+        out.append(precondition(f"comparison seeds that did not diverge ({opt})",
+                                runs[opt]["seeds"] - runs[opt]["diverged_seeds"], MIN_SEEDS))
+    return out
 
 
 def summarize_optimizers(table, section, selection):
@@ -206,12 +258,17 @@ def summarize_optimizers(table, section, selection):
     momentum = [o for o in runs if o != "sgd"]
     claims = {}
     if "sgd" in runs and momentum:
-        best = min(momentum, key=lambda o: min(selection_costs(selection[o]).values()))
+        # The best momentum setting among those whose μ_max is in force long enough to be tested here.
+        in_force = [o for o in momentum if fraction_at_mu_max(parse_optimizer(o)[1], total_updates(section),
+                                                              section["schedule"]) >= MU_FRACTION] or momentum
+        best = min(in_force, key=lambda o: min(selection_costs(selection[o]).values()))
         claims["sgd_worse"] = judge(
             "A well-initialized net trains markedly worse without momentum.", where="Abstract; Sect. 4, Table 1",
-            measure=f"final training cost, SGD / {best} (the momentum setting with the lowest selection cost), "
-                    "ratio of geometric means", compared=["sgd", best],
-            interval=ratio_interval(costs("sgd"), costs(best)), minimal=MARKEDLY, side="above", **common)
+            measure=f"final training cost, SGD / {best} (the momentum setting with the lowest selection cost "
+                    f"among those at μ_max for at least {MU_FRACTION:.0%} of the updates), ratio of geometric means",
+            compared=["sgd", best],
+            interval=ratio_interval(costs("sgd"), costs(best)), minimal=MARKEDLY, side="above", null=1.0,
+            preconditions=claim_preconditions(section, selection, runs, ["sgd", best]), **common)
     for method in ("momentum", "nesterov"):
         lo, hi = f"{method}-{MU_LOW}", f"{method}-{MU_HIGH}"
         if lo in runs and hi in runs:
@@ -219,18 +276,23 @@ def summarize_optimizers(table, section, selection):
                 f"With {'classical momentum' if method == 'momentum' else 'Nesterov'}, μ_max = {MU_HIGH} trains "
                 f"better than {MU_LOW}.", where="Sect. 4, Table 1",
                 measure=f"final training cost, {lo} / {hi}, ratio of geometric means", compared=[lo, hi],
-                interval=ratio_interval(costs(lo), costs(hi)), minimal=HIGHER_MU_MINIMAL, side="above", **common)
+                interval=ratio_interval(costs(lo), costs(hi)), minimal=HIGHER_MU_MINIMAL, side="above", null=1.0,
+                preconditions=claim_preconditions(section, selection, runs, [lo, hi]), **common)
     cm, nag = f"momentum-{MU_HIGH}", f"nesterov-{MU_HIGH}"
     if cm in runs and nag in runs:
         claims["nesterov_better"] = judge(
             f"At μ_max = {MU_HIGH} Nesterov's accelerated gradient trains better than classical momentum.",
             where="Sect. 4, Table 1", measure=f"final training cost, {cm} / {nag}, ratio of geometric means",
             compared=[cm, nag], interval=ratio_interval(costs(cm), costs(nag)), minimal=NESTEROV_MINIMAL,
-            side="above", **common)
+            side="above", null=1.0, preconditions=claim_preconditions(section, selection, runs, [cm, nag]), **common)
     updates = total_updates(section)
     mu_final = {o: (sutskever_mu(updates - 1, parse_optimizer(o)[1]) if section["schedule"] else parse_optimizer(o)[1])
                 for o in runs if o != "sgd"}
+    mu_maxes = sorted({parse_optimizer(o)[1] for o in runs} - {0.0})
     return {"epochs": int(section["epochs"]), "updates": updates, "mu_reached_at": MU_REACHED_AT,
+            "fraction_at_mu_max": {f"{m:g}": fraction_at_mu_max(m, updates, section["schedule"]) for m in mu_maxes},
+            "updates_needed": {f"{m:g}": updates_for_fraction(m) for m in mu_maxes}, "mu_fraction": MU_FRACTION,
+            "selection_measure": SELECTION_MEASURE,
             "mu_at_last_update": mu_final, "selection": selection, "runs": runs,
             "best_eta": {o: r["eta"] for o, r in runs.items()},
             "effective_step": {o: r["eta"] / (1.0 - parse_optimizer(o)[1]) for o, r in runs.items()},

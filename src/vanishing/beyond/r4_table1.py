@@ -2,7 +2,9 @@
 activation and initialization, trained with mini-batch SGD.
 
 The paper's rows compared here: sigmoid and tanh with the standard init, tanh with the normalized
-init (our ``glorot``). A run that diverges (weights or cost not finite) is counted and left out of
+init (our ``glorot``). The claims are judged among nets that trained: a claim is "not tested" when
+any compared run is stuck at chance or fewer than MIN_SEEDS compared runs did not diverge, and the
+stuck runs are reported as a finding of their own. A run that diverges (weights or cost not finite) is counted and left out of
 the means and intervals: it has no test error. A run stuck at chance (finite numbers, test accuracy
 at or below ``runs.CHANCE_ACCURACY``: the net learned nothing, as Glorot & Bengio's saturated
 sigmoid nets can) is counted too, and kept: its test error is what that net does.
@@ -17,8 +19,9 @@ from .. import book
 from ..data import load_split
 from ..train import Monitor, Optimizer, accuracy
 from .runs import CHANCE_ACCURACY, is_diverged, is_stuck, record, section_net, stats, train_seeds
-from .verdicts import difference_interval, judge
+from .verdicts import difference_interval, judge, precondition
 
+MIN_SEEDS = 3  # precondition: trained (not diverged) seeds per compared cell
 SIGMOID_MINIMAL = 0.2  # points of test error: sigmoid above tanh (the paper's difference: 0.45)
 NORMALIZED_MINIMAL = 0.05  # points: tanh standard above tanh normalized (the paper's difference: 0.12)
 STANDARD, NORMALIZED = "standard", "glorot"
@@ -103,6 +106,17 @@ def summarize_table1(table, section):
     if section["cost"] != "log_likelihood":
         devs.append("sigmoid output with cross-entropy (the paper: softmax with log-likelihood)")
     common = {"source": book.GLOROT_BENGIO, "tested_as_stated": "partly", "deviations": devs, "ran": True}
+    def cell(act, init):
+        return next((c for c in cells if c["activation"] == act and c["init"] == init), None)
+
+    def trained(compared):
+        """Preconditions: no compared run stuck at chance, MIN_SEEDS runs per cell that did not diverge."""
+        conds = [precondition("compared runs stuck at chance", sum(cell(*c)["stuck_seeds"] for c in compared), 0,
+                              "<=")]
+        conds += [precondition(f"{a} {i} runs that did not diverge", cell(a, i)["seeds"] - cell(a, i)["diverged_seeds"],
+                               MIN_SEEDS) for a, i in compared]
+        return conds
+
     claims = {}
     acts, inits = set(table["activation"]), set(table["init"])
     if {"sigmoid", "tanh"} <= acts and STANDARD in inits:
@@ -111,15 +125,20 @@ def summarize_table1(table, section):
             where=f"Table 1 (sigmoid {pub['sigmoid']} %, tanh {pub['tanh']} %)",
             measure="mean test error (%), sigmoid − tanh, standard init",
             interval=difference_interval(err("sigmoid", STANDARD), err("tanh", STANDARD)),
-            minimal=SIGMOID_MINIMAL, side="above", **common)
+            minimal=SIGMOID_MINIMAL, side="above", null=0.0,
+            preconditions=trained([("sigmoid", STANDARD), ("tanh", STANDARD)]), **common)
     if "tanh" in acts and {STANDARD, NORMALIZED} <= inits:
         claims["normalized_helps_tanh"] = judge(
             "The normalized initialization lowers the test error of tanh nets.",
             where=f"Table 1 (tanh {pub['tanh']} % → {pub['tanh_normalized']} %)",
             measure="mean test error (%), tanh standard − tanh normalized",
             interval=difference_interval(err("tanh", STANDARD), err("tanh", NORMALIZED)),
-            minimal=NORMALIZED_MINIMAL, side="above", **common)
-    return {"cells": cells, "claims": claims,
+            minimal=NORMALIZED_MINIMAL, side="above", null=0.0,
+            preconditions=trained([("tanh", STANDARD), ("tanh", NORMALIZED)]), **common)
+    findings = [f"at width {section['width']} and {section['epochs']} epochs, {c['stuck_seeds']} of {c['seeds']} "
+                f"{c['activation']} nets with the {c['init']} init never left chance"
+                for c in cells if c["stuck_seeds"]]
+    return {"cells": cells, "claims": claims, "stuck_findings": findings,
             "published": {"label": f"Glorot & Bengio (2010), Table 1: MNIST test error (%), "
                                    f"{arch['hidden_layers']} hidden layers of {arch['width']} units",
                           "source": book.GLOROT_BENGIO, "values": pub,

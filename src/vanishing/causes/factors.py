@@ -9,9 +9,11 @@ from the size of that factor. Three readings of it, all for hidden layers l = 2.
 
 - the *gain* of the factor on the actual error, ‖δˡₓ‖ / ‖δˡ⁺¹ₓ‖ for each probe image x (its
   logarithm is averaged over images: the prediction of eq. 124 for the geometric decay);
-- the *simple estimate* from the weight scale and the root mean square of f′(zˡ): a matrix with
-  i.i.d. entries of mean square s² stretches a vector by about √(nˡ⁺¹ s²), and the diagonal
-  Σ′(zˡ) by about rms f′(zˡ), so gain ≈ √(nˡ⁺¹ · mean (wˡ⁺¹)²) · rms f′(zˡ);
+- the *simple estimate* from the weight scale and the root mean square of f′(zˡ): the error
+  passed down is the row δˡ⁺¹ wˡ⁺¹, whose entries each sum nˡ⁺¹ products, so a matrix with
+  i.i.d. entries of mean square s² leaves ‖δˡ⁺¹ wˡ⁺¹‖/‖δˡ⁺¹‖ ≈ √(nˡ s²) (nˡ: the columns, this
+  layer's units), and the diagonal Σ′(zˡ) multiplies by about rms f′(zˡ), so gain ≈
+  √(nˡ · mean (wˡ⁺¹)²) · rms f′(zˡ);
 - the singular values of the layer Jacobian ∂aˡ⁺¹/∂aˡ = Σ′(zˡ⁺¹) wˡ⁺¹ (Glorot & Bengio 2010).
 
 Layer indices below are 0-based over the weight layers, as in ``Network.weights``: hidden layer
@@ -55,12 +57,14 @@ def log_gains(deltas):
 
 
 def simple_gains(net, fprimes):
-    """Per hidden layer j = 1..k: √(n · mean w²) · rms f′(zʲ), with w the next layer's weight matrix
-    of shape (n, nʲ) and the root mean square over the batch's examples and the layer's units."""
+    """Per hidden layer j = 1..k: √(nʲ · mean w²) · rms f′(zʲ), with w the next layer's weight
+    matrix of shape (n, nʲ): the error passed down, δ w, has nʲ entries (the columns), each a sum
+    over the n rows, so its size is about √(nʲ · mean w²) ‖δ‖. The root mean square of f′ is over
+    the batch's examples and the layer's units."""
     out = []
     for i, fp in enumerate(fprimes):
         w_next = net.weights[i + 1]
-        scale = np.sqrt(w_next.shape[0] * np.mean(w_next * w_next))
+        scale = np.sqrt(w_next.shape[1] * np.mean(w_next * w_next))
         out.append(float(scale * np.sqrt(np.mean(fp * fp))))
     return out
 

@@ -21,6 +21,7 @@ from .depth_sweep import causes_net
 # The published average singular values (book.GLOROT_JACOBIAN_SINGULAR_VALUE) by our init names.
 PUBLISHED = {"glorot": book.GLOROT_JACOBIAN_SINGULAR_VALUE["normalized"],
              "standard": book.GLOROT_JACOBIAN_SINGULAR_VALUE["standard"]}
+PUBLISHED_ACTIVATION = "tanh"  # the activation of the paper's analysis (it has no ReLU)
 COLUMNS = ["activation", "init", "seed", "layer", "mean_singular_value", "top_singular_value"]
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import load_split
+from ..nets import OUTPUTS
 from ..provenance import describe
 from ..train import accuracy, one_hot
 from .depth_sweep import causes_net
@@ -55,7 +56,7 @@ def layerwise_runs(section, splits, dtype=np.float64, log=None):
     """Every trained-layer choice × seed of ``section``."""
     x, labels = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vlabels = load_split(splits["validation"], dtype=dtype)
-    y = one_hot(labels, 10, dtype)
+    y = one_hot(labels, OUTPUTS, dtype)
     runs = []
     for name in section["trained"]:
         for seed in section["seeds"]:

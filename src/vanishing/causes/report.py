@@ -58,7 +58,7 @@ def factor_variables(row, close):
             "interval": _interval(row["measured_low"], row["measured_high"]),
             "predicted": fixed3(row["predicted_gain"]),
             "predicted_interval": _interval(row["predicted_low"], row["predicted_high"]),
-            "simple": fixed3(row["simple_gain"]), "r2": f"{row['r2']:.3f}",
+            "simple": fixed3(row["simple_gain"]), "r2": fixed3(row["r2"]),
             "verdict": VERDICTS[row["verdict"]].format(close=close),
             "exponential": "exponential" if row["exponential"] else "not a clean exponential",
             "exponential_sentence": ("the decay is exponential in the number of layers, as eq. (124) says"
@@ -66,7 +66,7 @@ def factor_variables(row, close):
                                      "the decay is not a clean exponential in the number of layers"),
             "simple_sentence": simple_sentence(row, close),
             "gain_min": fixed3(row["gain_min_over_depths"]), "gain_max": fixed3(row["gain_max_over_depths"]),
-            "r2_depths": f"{row['r2_mean_over_depths']:.3f}"}
+            "r2_depths": fixed3(row["r2_mean_over_depths"])}
 
 
 def report_variables(s):
@@ -89,8 +89,12 @@ def report_variables(s):
             "mean": pct(r["mean_singular_value"]["mean"]),
             "interval": _interval(r["mean_singular_value"]["low"], r["mean_singular_value"]["high"], pct),
             "published": pct(r["published"]) if r["published"] is not None else "n/a",
-            "agrees": {True: "agrees with", False: "differs from", None: "has no"}[r["agrees"]],
+            "agrees": {True: "agrees with", False: "differs from",
+                       None: "has no" if r["published"] is None else "is not compared with"}[r["agrees"]],
             "comparison": ("" if r["published"] is None else
+                           f", not compared with the published {pct(r['published'])} (not tested: "
+                           f"{'; '.join(c['name'] for c in r.get('preconditions', []) if not c['met'])})"
+                           if r["agrees"] is None else
                            f", which {'agrees with' if r['agrees'] else 'differs from'} the published {pct(r['published'])}")}
     out["jac_tolerance"] = pct(s["thresholds"]["published_tolerance"])
     sw, jc = s["config"]["depth_sweep"], s["config"]["jacobian"]
@@ -116,16 +120,27 @@ def report_variables(s):
 
 
 def layerwise_verdict(lw, margin):
-    """The answer to the book's question from the runs 'all' and 'all_but_first'."""
-    runs = {r["trained"]: r for r in lw["runs"]}
-    if "all" not in runs or "all_but_first" not in runs:
+    """The answer to the book's question from the runs 'all' and 'all_but_first': the claim's
+    verdict in words, with its interval, or why it is not tested."""
+    claim = lw.get("claim")
+    if claim is None:
         return "These runs cannot tell: they need both 'all' and 'all_but_first'."
-    gap = runs["all"]["accuracy_final"] - runs["all_but_first"]["accuracy_final"]
-    if gap > margin:
-        return (f"Freezing the slow first layer costs {gap:.1f} points of accuracy (more than {margin:g}): it was not "
-                "near an optimum, and its small updates are what the net needed.")
-    return (f"Freezing the first layer changes the accuracy by {gap:.1f} points (not more than {margin:g}): in this "
-            "run its learning barely matters, consistent with the book's alternative that it is already adequate.")
+    i = claim["interval"]
+    gap = (f"{i['estimate']:.1f} points (95 % interval {i['lo']:.1f} to {i['hi']:.1f}, Welch)" if i and i["bounded"]
+           else f"{i['estimate']:.1f} points (too few seeds for an interval)" if i else "not measured")
+    if claim["verdict"] == "not tested":
+        return (f"Freezing the first layer changes the final accuracy by {gap}, but this comparison is not tested: "
+                f"{claim['not_tested_because']}. Until both nets have left the initial plateau, the gap measures "
+                "how long a net sits there, not whether the first layer's learning is needed.")
+    reading = {"supports": f"more than {margin:g} points: the first layer was not near an optimum, and its small "
+                           "updates are what the net needed",
+               "smaller than claimed": f"less than {margin:g} points, by the interval: in this run its learning "
+                                       "matters little",
+               "contradicts": "freezing it does no harm",
+               "cannot tell": f"the interval contains {margin:g} points: this run cannot tell"}[claim["verdict"]]
+    left = claim.get("epoch_left_plateau")
+    after = f" The all-layers net left the plateau at epoch {left}." if left is not None else ""
+    return f"Freezing the slow first layer costs {gap}: {reading} (verdict *{claim['verdict']}*).{after}"
 
 
 def settings_text(settings):
@@ -180,15 +195,19 @@ def factors_table(s):
     rows = [(NAMES[r["activation"]], INIT_NAMES[r["init"]],
              f"{fixed3(r['measured_gain'])} {_interval(r['measured_low'], r['measured_high'])}",
              f"{fixed3(r['predicted_gain'])} {_interval(r['predicted_low'], r['predicted_high'])}",
-             fixed3(r["simple_gain"]), f"{r['r2']:.3f}", r["verdict"]) for r in s["factors"]]
-    return table(["activation", "init", "measured gain [95 %]", "eq. (124) [95 %]",
-                  "simple estimate", "R²", "prediction"], rows,
+             fixed3(r["simple_gain"]), f"{r['simple_off']:+.0%}".replace("-", "−"), r["simple_verdict"],
+             fixed3(r["r2"]), r["verdict"]) for r in s["factors"]]
+    return table(["activation", "init", "measured gain [95 %]", "eq. (124) per example [95 %]",
+                  "simple estimate", "simple − measured", "simple estimate's verdict", "R²", "per-example check"], rows,
                  "Per-layer gain of the speed of learning at initialization (‖δʲ‖/‖δʲ⁺¹‖, the slope of "
                  f"ln ‖δʲ‖ against j) in the deepest net ({' and '.join(map(str, depths))} hidden layers), mean "
                  "over seeds with its 95 % interval, against the "
-                 "mean per-example gain of eq. (124)'s factor (wˡ⁺¹)ᵀΣ′(zˡ⁺¹) on the same nets and images and "
-                 "the simple estimate √(n · mean w²) · rms f′(z). R²: the straight-line fit of ln ‖δʲ‖. "
-                 f"Prediction: holds inside the interval, close within {close:.0%}, else fails.",
+                 "mean per-example gain of eq. (124)'s factor (wˡ⁺¹)ᵀΣ′(zˡ⁺¹) on the same nets and images (the "
+                 "chain rule the measurement is made of: a check of the code, not a finding) and the simple "
+                 "estimate √(n · mean w²) · rms f′(z), n the layer's units (the independent prediction: holds "
+                 f"within {close:.0%} of the measured gain, else fails). R²: the straight-line fit of ln ‖δʲ‖. "
+                 f"Per-example check: holds inside the interval, close within {close:.0%}, else fails; not tested "
+                 "with too few seeds.",
                  "tbl-causes-factors")
 
 
