@@ -258,10 +258,10 @@ def test_a_failed_precondition_is_not_tested_in_the_summary_and_the_rendered_tab
     about μ_max 0.99 is "not tested", naming that condition, in the summary and in the report."""
     s = json.loads((quick_run / "results" / "beyond_summary.json").read_text())
     claim = s["r3"]["claims"]["higher_mu_momentum"]
-    mu = next(c for c in claim["preconditions"] if c["name"] == "fraction of updates at μ_max = 0.99 (momentum-0.99)")
+    mu = next(c for c in claim["preconditions"] if c["name"] == "fraction of updates at the momentum cap μ = 0.99 (momentum-0.99)")
     assert mu["threshold"] == 0.75 and mu["value"] < 0.75 and mu["met"] is False
     assert claim["verdict"] == NOT_TESTED == s["verdicts"]["r3.higher_mu_momentum"]
-    assert f"fraction of updates at μ_max = 0.99 (momentum-0.99) {mu['value']:.3g} (needs ≥ 0.75)" in \
+    assert f"fraction of updates at the momentum cap μ = 0.99 (momentum-0.99) {mu['value']:.3g} (needs ≥ 0.75)" in \
         claim["not_tested_because"]
     # Every claim of both summaries declares its preconditions; none with a failed one is decided.
     causes = json.loads((quick_run / "results" / "causes_summary.json").read_text())
@@ -278,7 +278,7 @@ def test_a_failed_precondition_is_not_tested_in_the_summary_and_the_rendered_tab
     html = (quick_run / "results" / "report" / "report.html").read_text()
     row = next(r for r in html.split("<tr")[1:] if "With classical momentum" in r and "μ_max = 0.99 trains" in r)
     assert "not tested</strong>: " in row
-    assert f"fraction of updates at μ_max = 0.99 (momentum-0.99) {mu['value']:.3g} (needs ≥ 0.75)" in row
+    assert f"fraction of updates at the momentum cap μ = 0.99 (momentum-0.99) {mu['value']:.3g} (needs ≥ 0.75)" in row
 
 
 def test_summary_holds_intervals_published_values_and_verdicts(quick_run):

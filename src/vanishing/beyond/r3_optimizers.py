@@ -223,7 +223,7 @@ def claim_preconditions(section, selection, runs, compared):
     for opt in compared:
         mu = parse_optimizer(opt)[1]
         if mu > 0:
-            out.append(precondition(f"fraction of updates at μ_max = {mu:g} ({opt})",
+            out.append(precondition(f"fraction of updates at the momentum cap μ = {mu:g} ({opt})",
                                     fraction_at_mu_max(mu, updates, section["schedule"]), MU_FRACTION))
     for opt in compared:
         out.append(precondition(f"chosen η inside the grid on {SELECTION_MEASURE.replace('_', ' ')} ({opt})",
