@@ -21,6 +21,7 @@ INIT_ORDER = ["large", "scaled", "standard", "glorot"]
 INIT_COLORS = dict(zip(INIT_ORDER, [OKABE_ITO_NAMED["reddish_purple"], OKABE_ITO_NAMED["orange"],
                                     OKABE_ITO_NAMED["vermillion"], OKABE_ITO_NAMED["blue"]]))
 PAPER_STYLE = {"marker": "*", "s": 90, "color": OKABE_ITO_NAMED["black"], "zorder": 5}
+METHOD_NAMES = {"sgd": "SGD", "momentum": "classical momentum", "nesterov": "Nesterov"}
 MU_COLORS = {0.0: OKABE_ITO_NAMED["black"], 0.9: OKABE_ITO_NAMED["orange"], 0.99: OKABE_ITO_NAMED["blue"]}
 
 
@@ -120,7 +121,7 @@ def beyond_optimizers(table, best_eta):
                     wide = g.pivot(index="seed", columns="epoch", values=column)
                     _band(axes[r][c], wide.columns.to_numpy(), wide.to_numpy(), color,
                           f"{label}, η = {best_eta.get(name, float('nan')):g}")
-            axes[0][c].set_title({"sgd": "SGD", "momentum": "classical momentum", "nesterov": "Nesterov"}[method])
+            axes[0][c].set_title(METHOD_NAMES[method])
             axes[0][c].set_yscale("log")
             axes[1][c].set_xlabel("epoch")
             # below the panels: the curves fill both rows
@@ -149,7 +150,9 @@ def beyond_optimizer_speed(table, best_eta):
                 wide = g.pivot(index="seed", columns="epoch", values=col)
                 _band(ax, wide.columns.to_numpy(), wide.to_numpy(), color, f"layer {col[11:]}")
             ax.set_yscale("log")
-            ax.set_title(f"{name}, η = {best_eta.get(name, float('nan')):g}")
+            method, mu = parse_optimizer(name)
+            setting = "no momentum" if method == "sgd" else rf"$\mu_{{\max}}$ = {mu:g}"
+            ax.set_title(f"{METHOD_NAMES[method]}\n{setting}, η = {best_eta.get(name, float('nan')):g}")
             ax.set_xlabel("epoch")
         for ax in axes.ravel()[len(names):]:
             ax.set_visible(False)
