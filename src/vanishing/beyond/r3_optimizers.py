@@ -205,7 +205,7 @@ def selection_costs(entry):
 
 def _deviations(section):
     k, w = section["hidden_layers"], section["width"]
-    return [f"a classifier [784, {w}×{k}, 10] with {section['cost']} cost (the paper: deep "
+    return [f"a classifier [784, {w}×{k}, 10] with the {section['cost'].replace('_', '-')} cost (the paper: deep "
             "autoencoders, squared error)",
             f"{section['init']} init (the paper: sparse init)",
             f"{total_updates(section):,} updates on {section['train_size']:,} MNIST images, mini-batches of "
