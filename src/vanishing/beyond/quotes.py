@@ -10,7 +10,7 @@ from .. import book
 from ..formats import DASH, mean_pm_std, pct_or_dash, short
 from .r1_init import PAPER_ACTIVATION
 from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer, selection_costs
-from .runs import CHANCE_ACCURACY
+from .runs import CHANCE_ACCURACY, stats
 from .verdicts import POWER, interval_from_json
 
 ACTIVATION_ORDER = ["sigmoid", "tanh", "relu"]
@@ -112,7 +112,7 @@ def r2_variables(s):
          "lower_above_seeds": str(r2["lower_layers_above_top_seeds"]),
          "published_desaturation_epoch": short(r2["published"]["desaturation_epoch"]),
          "tanh_glorot_tau": mean_pm_std(r2["tanh_glorot_tau"]),
-         "tanh_top_p98_final": mean_pm_std(stats_of([e.get("top_p98_final") for e in r2["tanh_order"].values()]))}
+         "tanh_top_p98_final": mean_pm_std(stats([e.get("top_p98_final") for e in r2["tanh_order"].values()]))}
     for k in ("initial", "early_minimum", "final", "recovery_fraction"):
         v[f"top_{k}"] = mean_pm_std(st.get(k))
     for act in ("sigmoid", "tanh"):
@@ -186,16 +186,6 @@ def report_variables(beyond_summary: dict) -> dict:
 
 def _sentence(text):
     return text[:1].upper() + text[1:]
-
-
-def stats_of(values):
-    """{mean, std} of the finite values (None if there are none), as ``mean_pm_std`` prints them."""
-    v = [float(x) for x in values if x is not None and math.isfinite(x)]
-    if not v:
-        return None
-    mean = sum(v) / len(v)
-    std = math.sqrt(sum((x - mean) ** 2 for x in v) / (len(v) - 1)) if len(v) > 1 else 0.0
-    return {"mean": mean, "std": std}
 
 
 def _order(value, order):
