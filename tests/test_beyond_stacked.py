@@ -116,7 +116,7 @@ def test_stacked_r2_records_equal_single_seed_records(quick_run, tmp_path):
     section = read_json(quick_run / "results" / "beyond_summary.json")["config"]["saturation"]
     stacked = beyond.saturation_seeds(section, "tanh", "glorot", [0, 1, 2], splits(quick_run))
     for seed, record in zip([0, 1, 2], stacked):
-        single = beyond.saturation(section, "tanh", "glorot", seed, splits(quick_run))
+        [single] = beyond.saturation_seeds(section, "tanh", "glorot", [seed], splits(quick_run))
         assert len(record["history"]["activation_percentile"]) > section["epochs"]  # the fine records too
         assert_close(via_json(record, tmp_path / "a.json"), via_json(single, tmp_path / "b.json"))
 
@@ -127,13 +127,13 @@ def single_seed_tables(workdir, full, tmp_path):
     r2, r3, r4 = full["saturation"], full["optimizers"], full["table1"]
     chosen = read_json(workdir / "results" / "beyond" / "r3" / "selected_eta.json")
     records = {
-        "beyond_saturation": [beyond.saturation(r2, a, i, s, sp) for a in r2["activations"] for i in r2["inits"]
+        "beyond_saturation": [beyond.saturation_seeds(r2, a, i, [s], sp)[0] for a in r2["activations"] for i in r2["inits"]
                               for s in r2["seeds"]],
         "beyond_optimizers": [beyond.optimizer_run(r3, o, e, s, sp, "select") for o in beyond.optimizer_names(r3)
                               for e in r3["etas"] for s in r3["select_seeds"]]
         + [beyond.optimizer_run(r3, o, chosen[o]["eta"], s, sp, "final") for o in beyond.optimizer_names(r3)
            for s in r3["seeds"]],
-        "beyond_table1": [beyond.table1_run(r4, a, i, s, sp) for a in r4["activations"] for i in r4["inits"]
+        "beyond_table1": [beyond.table1_runs(r4, a, i, [s], sp)[0] for a in r4["activations"] for i in r4["inits"]
                           for s in r4["seeds"]],
     }
     tables = {"beyond_init": pd.read_csv(workdir / "results" / "tables" / "beyond_init.csv")}

@@ -17,10 +17,10 @@ Nothing here knows about Snakemake or paths. The names below are what the script
 
 from .report_values import report_tables, report_variables
 from .r1_init import init_gradients, init_table, layer_ratios
-from .r2_saturation import relative_derivative, saturation, saturation_seeds, saturation_table
+from .r2_saturation import relative_derivative, saturation_seeds, saturation_table
 from .r3_optimizers import (optimizer_names, optimizer_run, optimizer_runs, optimizers_table, parse_optimizer,
                             select_eta, selection_runs)
-from .r4_table1 import table1_run, table1_runs, table1_table
+from .r4_table1 import table1_runs, table1_table
 from .summary import summarize
 from .verdicts import CANNOT_TELL, CONTRADICTS, NOT_RUN, NOT_TESTED, SMALLER, SUPPORTS
 from . import r1_init, r2_saturation, r3_optimizers, r4_table1
@@ -30,6 +30,6 @@ TABLE_COLUMNS = {"beyond_init": r1_init.COLUMNS, "beyond_saturation": r2_saturat
 
 __all__ = ["CANNOT_TELL", "CONTRADICTS", "NOT_RUN", "NOT_TESTED", "SMALLER", "SUPPORTS", "TABLE_COLUMNS", "init_gradients", "init_table",
            "layer_ratios", "optimizer_names", "optimizer_run", "optimizer_runs", "optimizers_table", "parse_optimizer",
-           "relative_derivative", "report_tables", "report_variables", "saturation",
-           "saturation_seeds", "saturation_table", "select_eta", "selection_runs", "summarize", "table1_run", "table1_runs",
+           "relative_derivative", "report_tables", "report_variables",
+           "saturation_seeds", "saturation_table", "select_eta", "selection_runs", "summarize", "table1_runs",
            "table1_table"]

@@ -132,21 +132,15 @@ def summarize_init(table, section):
             deviations=deviations, measure="last/first hidden layer ratio of the per-example size of δˡ, standard",
             interval=interval(STANDARD, "delta_rms"), minimal=SHRINK_MINIMAL, side="above", null=1.0,
             preconditions=seeds(STANDARD), **common),
-        "weights_flat_standard": judge(
-            "At initialization the weight gradients have roughly the same size in every layer, with the "
-            "standard initialization.", where="Sect. 4, weight gradients at initialization (tanh)",
-            deviations=deviations + ["gradient of the mean cost over the probe images, per weight"],
-            measure="last/first hidden layer ratio of the RMS gradient of one weight, standard",
-            interval=interval(STANDARD, "grad_w_entry"), minimal=None, band=FLAT_BAND,
-            preconditions=seeds(STANDARD), **common),
-        "weights_flat_normalized": judge(
-            "At initialization the weight gradients have roughly the same size in every layer, with the "
-            "normalized initialization.", where="Sect. 4, weight gradients at initialization (tanh)",
-            deviations=deviations + ["gradient of the mean cost over the probe images, per weight"],
-            measure="last/first hidden layer ratio of the RMS gradient of one weight, glorot",
-            interval=interval(NORMALIZED, "grad_w_entry"), minimal=None, band=FLAT_BAND,
-            preconditions=seeds(NORMALIZED), **common),
     }
+    for name, init in (("standard", STANDARD), ("normalized", NORMALIZED)):
+        claims[f"weights_flat_{name}"] = judge(
+            "At initialization the weight gradients have roughly the same size in every layer, with the "
+            f"{name} initialization.", where="Sect. 4, weight gradients at initialization (tanh)",
+            deviations=deviations + ["gradient of the mean cost over the probe images, per weight"],
+            measure=f"last/first hidden layer ratio of the RMS gradient of one weight, {init}",
+            interval=interval(init, "grad_w_entry"), minimal=None, band=FLAT_BAND,
+            preconditions=seeds(init), **common)
     return {
         "combinations": combos, "flat_band": list(FLAT_BAND), "shrink_minimal": SHRINK_MINIMAL,
         "paper_case": {"activation": PAPER_ACTIVATION, "width": width, "inits": [STANDARD, NORMALIZED]},

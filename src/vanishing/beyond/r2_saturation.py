@@ -22,7 +22,7 @@ import pandas as pd
 
 from vanishing.chapter import book
 from vanishing.mnist.data import load_split
-from .training import BeyondMonitor, record, section_net, stats, train_seeds
+from .training import BeyondMonitor, record, seed_labels, seed_nets, stats, train_seeds
 from .verdicts import geometric_mean_interval, judge, kendall_tau, mean_interval, precondition
 
 DROP_MINIMAL = 0.5  # "driven towards 0": the top layer's early minimum below half its initial mean
@@ -49,23 +49,18 @@ COLUMNS = {
 }
 
 
-def saturation(section, activation, init, seed, splits, dtype=np.float64, log=None):
-    """R2: one seed of mini-batch SGD with the activations recorded on fixed test images."""
-    return saturation_seeds(section, activation, init, [seed], splits, dtype, log)[0]
-
-
 def saturation_seeds(section, activation, init, seeds, splits, dtype=np.float64, log=None):
-    """R2 for several seeds of one activation × init, trained as one stacked computation: one
-    record per seed, in the order of ``seeds``."""
+    """R2: mini-batch SGD with the activations recorded on fixed test images, for the seeds of one
+    activation × init trained as one stacked computation (one seed: a single run); one record per
+    seed, in the order of ``seeds``."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     tx, _ = load_split(splits["test"], n=section["activation_images"], dtype=dtype)
-    nets, rngs = zip(*(section_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
+    nets, rngs = seed_nets(section, activation, init, seeds, dtype)
     p = section["probe_size"]
     monitors = [BeyondMonitor(x[:p], y[:p], bias_neurons=0, act_x=tx, percentile=PERCENTILE) for _ in seeds]
-    labels = [f"R2 saturation {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
-              for seed in seeds]
+    labels = seed_labels(f"R2 saturation {activation} {init}", section, seeds)
     runs = train_seeds(
-        list(nets), list(rngs), x, y, monitors, labels_of_runs=labels, log=log, epochs=section["epochs"],
+        nets, rngs, x, y, monitors, labels_of_runs=labels, log=log, epochs=section["epochs"],
         mini_batch_size=section["mini_batch_size"], eta=section["eta"], lmbda=section["lmbda"],
         record_every=section["record_every"], record_epochs=section["record_epochs"])
     updates = -(-section["train_size"] // section["mini_batch_size"])

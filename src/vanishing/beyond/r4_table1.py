@@ -18,7 +18,7 @@ import pandas as pd
 from vanishing.chapter import book
 from vanishing.mnist.data import load_split
 from vanishing.engine.train import Monitor, Optimizer, accuracy
-from .training import CHANCE_ACCURACY, is_diverged, is_stuck, record, section_net, stats, train_seeds
+from .training import CHANCE_ACCURACY, is_diverged, is_stuck, record, seed_labels, seed_nets, stats, train_seeds
 from .verdicts import difference_interval, judge, precondition
 
 MIN_SEEDS = 3  # precondition: trained (not diverged) seeds per compared cell
@@ -36,23 +36,18 @@ COLUMNS = {
 }
 
 
-def table1_run(section, activation, init, seed, splits, dtype=np.float64, log=None):
-    """R4: mini-batch SGD; validation accuracy every epoch and the test accuracy at the end."""
-    return table1_runs(section, activation, init, [seed], splits, dtype, log)[0]
-
-
 def table1_runs(section, activation, init, seeds, splits, dtype=np.float64, log=None):
-    """R4 for several seeds of one activation × init, trained as one stacked computation: one
+    """R4: mini-batch SGD, validation accuracy every epoch and the test accuracy at the end, for the
+    seeds of one activation × init trained as one stacked computation (one seed: a single run); one
     record per seed, in the order of ``seeds``."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
     vx, vy = load_split(splits["validation"], dtype=dtype)
     tx, ty = load_split(splits["test"], dtype=dtype)
-    nets, rngs = zip(*(section_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
+    nets, rngs = seed_nets(section, activation, init, seeds, dtype)
     probe = book.SPEED_PROBE_IMAGES  # the per-layer speeds recorded alongside, over the book's probe
     monitors = [Monitor(x[:probe], y[:probe], bias_neurons=0, valid_x=vx, valid_y=vy) for _ in seeds]
-    labels = [f"R4 {activation} {init} seed={seed} (width={section['width']}, eta={section['eta']})"
-              for seed in seeds]
-    runs = train_seeds(list(nets), list(rngs), x, y, monitors, labels_of_runs=labels, log=log,
+    labels = seed_labels(f"R4 {activation} {init}", section, seeds)
+    runs = train_seeds(nets, rngs, x, y, monitors, labels_of_runs=labels, log=log,
                        epochs=section["epochs"], mini_batch_size=section["mini_batch_size"],
                        eta=section["eta"], lmbda=section["lmbda"], optimizer=Optimizer())
     out = []
@@ -117,24 +112,24 @@ def summarize_table1(table, section):
                                MIN_SEEDS) for a, i in compared]
         return conds
 
-    claims = {}
     acts, inits = set(table["activation"]), set(table["init"])
-    if {"sigmoid", "tanh"} <= acts and STANDARD in inits:
-        claims["sigmoid_worst"] = judge(
-            "Sigmoid hidden units give a higher MNIST test error than tanh units.",
-            where=f"Table 1 (sigmoid {pub['sigmoid']} %, tanh {pub['tanh']} %)",
-            measure="mean test error (%), sigmoid − tanh, standard init",
-            interval=difference_interval(err("sigmoid", STANDARD), err("tanh", STANDARD)),
-            minimal=SIGMOID_MINIMAL, side="above", null=0.0,
-            preconditions=trained([("sigmoid", STANDARD), ("tanh", STANDARD)]), **common)
-    if "tanh" in acts and {STANDARD, NORMALIZED} <= inits:
-        claims["normalized_helps_tanh"] = judge(
-            "The normalized initialization lowers the test error of tanh nets.",
-            where=f"Table 1 (tanh {pub['tanh']} % → {pub['tanh_normalized']} %)",
-            measure="mean test error (%), tanh standard − tanh normalized",
-            interval=difference_interval(err("tanh", STANDARD), err("tanh", NORMALIZED)),
-            minimal=NORMALIZED_MINIMAL, side="above", null=0.0,
-            preconditions=trained([("tanh", STANDARD), ("tanh", NORMALIZED)]), **common)
+    # name, run?, the claim, where the paper says it, the measure, the cell with the higher error
+    # claimed, the other cell, the minimal effect
+    comparisons = [
+        ("sigmoid_worst", {"sigmoid", "tanh"} <= acts and STANDARD in inits,
+         "Sigmoid hidden units give a higher MNIST test error than tanh units.",
+         f"Table 1 (sigmoid {pub['sigmoid']} %, tanh {pub['tanh']} %)",
+         "mean test error (%), sigmoid − tanh, standard init", ("sigmoid", STANDARD), ("tanh", STANDARD),
+         SIGMOID_MINIMAL),
+        ("normalized_helps_tanh", "tanh" in acts and {STANDARD, NORMALIZED} <= inits,
+         "The normalized initialization lowers the test error of tanh nets.",
+         f"Table 1 (tanh {pub['tanh']} % → {pub['tanh_normalized']} %)",
+         "mean test error (%), tanh standard − tanh normalized", ("tanh", STANDARD), ("tanh", NORMALIZED),
+         NORMALIZED_MINIMAL),
+    ]
+    claims = {name: judge(claim, where=where, measure=measure, interval=difference_interval(err(*high), err(*low)),
+                          minimal=minimal, side="above", null=0.0, preconditions=trained([high, low]), **common)
+              for name, run, claim, where, measure, high, low, minimal in comparisons if run}
     findings = [f"at width {section['width']} and {section['epochs']} epochs, {c['stuck_seeds']} of {c['seeds']} "
                 f"{c['activation']} nets with the {c['init']} init never left chance"
                 for c in cells if c["stuck_seeds"]]

@@ -33,6 +33,17 @@ def section_net(section, activation, init, width, seed, dtype):
                     dtype=dtype)
 
 
+def seed_nets(section, activation, init, seeds, dtype):
+    """([net], [rng]) of the seeds of one activation x init, at the section's width."""
+    nets, rngs = zip(*(section_net(section, activation, init, section["width"], seed, dtype) for seed in seeds))
+    return list(nets), list(rngs)
+
+
+def seed_labels(prefix, section, seeds):
+    """The progress-log label of each seed's run: ``prefix seed=S (width=W, eta=E)``."""
+    return [f"{prefix} seed={seed} (width={section['width']}, eta={section['eta']})" for seed in seeds]
+
+
 def record(experiment, section, dtype, **results):
     """A results file's content: the resolved config section, dtype, provenance and the results."""
     return {"experiment": experiment, "config": section, "dtype": str(np.dtype(dtype)),
