@@ -38,10 +38,14 @@ def test_equalized_rates_by_hand():
 
 
 def test_equalized_rates_refuse_what_has_no_rate():
-    with pytest.raises(ValueError, match=r"layer 3 \(0.0\) has no positive finite speed"):
+    with pytest.raises(ValueError, match=r"layer 3 \(0.0\) needs a positive finite speed"):
         equalized_rates([0.1, 0.0, 0.2, 1.0], 0.1)
-    with pytest.raises(ValueError, match="layer 2 \\(nan\\)"):
-        equalized_rates([np.nan, 0.2, 1.0], 0.1)
+    # with a cap, a layer that does not learn at all gets the capped rate
+    np.testing.assert_allclose(equalized_rates([0.1, 0.0, 0.2, 1.0], 0.1, cap=30), [0.2, 3.0, 0.1, 0.1], rtol=1e-15)
+    with pytest.raises(ValueError, match=r"the last hidden layer 4 \(0.0\)"):
+        equalized_rates([0.1, 0.3, 0.0, 1.0], 0.1, cap=30)
+    with pytest.raises(ValueError, match=r"layer 2 \(nan\) needs a finite speed"):
+        equalized_rates([np.nan, 0.2, 1.0], 0.1, cap=5)
     with pytest.raises(ValueError, match="eta must be positive"):
         equalized_rates([0.1, 1.0], 0.0)
     with pytest.raises(ValueError, match="at least 1"):

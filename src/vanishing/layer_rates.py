@@ -26,7 +26,8 @@ def equalized_rates(speeds, eta, cap=None):
     """Per-layer rates [η², …, ηᴸ] from the speeds [‖δ²‖, …, ‖δᴸ‖] of a net's layers (input layer
     excluded, output last): ηʲ = η · ‖δᵏ‖/‖δʲ‖ for every hidden layer j, k = L − 1 the last hidden one
     (so ηᵏ = η), and η for the output layer. ``cap``, if given, bounds the factor ‖δᵏ‖/‖δʲ‖ to at
-    most ``cap``. A hidden layer whose speed is 0 or not finite has no such rate: ValueError."""
+    most ``cap`` (a layer of speed 0 then gets the cap). A hidden layer whose speed is not finite, or
+    0 without a cap, has no such rate: ValueError."""
     speeds = np.asarray(speeds, dtype=np.float64)
     if speeds.ndim != 1 or len(speeds) < 1:
         raise ValueError(f"need the speeds of a net's layers (at least the output's), got shape {speeds.shape}")
@@ -35,12 +36,17 @@ def equalized_rates(speeds, eta, cap=None):
     if cap is not None and not cap >= 1:
         raise ValueError(f"cap bounds ‖δᵏ‖/‖δʲ‖, which is 1 for layer k: it must be at least 1, got {cap}")
     hidden = speeds[:-1]
-    bad = [f"layer {i + 2} ({s})" for i, s in enumerate(hidden) if not (np.isfinite(s) and s > 0)]
+    lowest = 0.0 if cap is not None else np.finfo(np.float64).tiny
+    bad = [f"layer {i + 2} ({s})" for i, s in enumerate(hidden) if not (np.isfinite(s) and s >= lowest)]
+    if cap is not None and len(hidden) and not hidden[-1] > 0:  # the reference speed itself
+        bad.append(f"the last hidden layer {len(hidden) + 1} ({hidden[-1]})")
     if bad:
-        raise ValueError(f"cannot equalize speeds: {', '.join(bad)} has no positive finite speed ‖δˡ‖")
+        needs = "a finite speed" if cap is not None else "a positive finite speed"
+        raise ValueError(f"cannot equalize speeds: {', '.join(bad)} needs {needs} ‖δˡ‖")
     rates = np.full(len(speeds), float(eta))
     if len(hidden):
-        factor = hidden[-1] / hidden
+        with np.errstate(divide="ignore"):
+            factor = hidden[-1] / hidden  # inf for a layer of speed 0, which only a cap admits
         if cap is not None:
             factor = np.minimum(factor, cap)
         rates[:-1] = eta * factor
