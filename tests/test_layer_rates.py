@@ -232,3 +232,19 @@ def test_per_layer_rates_never_reach_the_compiled_engine(engine, monkeypatch):
     with pytest.raises(AssertionError, match="compiled engine was asked"):  # a scalar eta still goes there
         train(net, x, labels, epochs=1, mini_batch_size=8, eta=0.1, lmbda=1.0, rng=np.random.default_rng(3),
               engine=engine)
+
+
+def test_the_stacked_first_layer_takes_a_new_decay_only_when_settled():
+    from vanishing.replicas import FirstLayer
+
+    full = np.ones((2, 3, 4))
+    first = FirstLayer(full, np.full((2, 1, 1), 0.9))
+    first.step()
+    with pytest.raises(RuntimeError, match="settled before its decay changes"):
+        first.set_decay(np.full((2, 1, 1), 0.5))
+    first.settle()
+    np.testing.assert_allclose(full, 0.9)
+    first.set_decay(np.full((2, 1, 1), 0.5))
+    first.step()
+    first.settle()
+    np.testing.assert_allclose(full, 0.45)

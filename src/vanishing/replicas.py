@@ -111,6 +111,13 @@ class FirstLayer:
         np.divide(1.0, self.c, out=self._inverse)
         return self._forward, self._inverse
 
+    def set_decay(self, decay):
+        """A new decay factor per replica (R, 1, 1) for the steps to come; only once settled (c = 1)."""
+        if np.any(self.c != 1.0):
+            raise RuntimeError("the first layer's scale must be settled before its decay changes")
+        self.decay = decay
+        self.lazy = bool(np.any(decay != 1.0))
+
     def settle(self):
         scaled = bool(np.any(self.c != 1.0))
         if scaled:
@@ -246,8 +253,7 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
         fast = fast_steps(engine, nets, x, labels, mini_batch_size=mini_batch_size, etas=etas.ravel(), lmbda=lmbda,
                           optimizer=optimizer)
     # SGD: the first layer on lit pixels only, its decay lazily (FirstLayer)
-    lazy = velocity is None and fast is None and layered is None
-    first = FirstLayer(weights[0], decay, lit_columns(x)) if lazy else None
+    first = FirstLayer(weights[0], decay, lit_columns(x)) if velocity is None and fast is None else None
     train_w = weights if first is None else [first.w] + weights[1:]
     train_x = x if first is None or first.active is None else np.take(x, first.active, axis=1)
     etas_m = etas / mini_batch_size
@@ -278,7 +284,7 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
             break
         start = time.perf_counter()
         if layered:
-            layered.start_epoch(nets, alive, monitors, epoch)
+            layered.start_epoch(nets, alive, monitors, first)
         orders = np.stack([rng.permutation(n) if r in alive else np.arange(n) for r, rng in enumerate(rngs)])
         fine = monitors is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -289,7 +295,7 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                 xb, yb = train_x[idx], y[idx]
                 scale = etas_m if idx.shape[1] == mini_batch_size else etas / idx.shape[1]  # η/m
                 if layered:
-                    layered.update(net, params, xb, yb, velocity, optimizer.mu(t), nesterov, scratch)
+                    layered.update(net, params, train_w, xb, yb, velocity, optimizer.mu(t), nesterov, scratch, first)
                 elif velocity is None:
                     sgd_update(net, train_w, biases, xb, yb, scale, decay, first)
                 else:
@@ -363,8 +369,9 @@ class StackedRates:
         self.rates = np.stack([per_layer(row, layers) for row in rows])
         self.fresh = True  # the rule's rates for epoch 1 are the ones just computed
 
-    def start_epoch(self, nets, alive, monitors, epoch):
-        """The rates of this epoch (the rule's, for the replicas alive), recorded in their monitors."""
+    def start_epoch(self, nets, alive, monitors, first=None):
+        """The rates of this epoch (the rule's, for the replicas alive), recorded in their monitors;
+        ``first`` (a settled FirstLayer, SGD) takes the first layer's decay factor."""
         if self.rule is not None and not self.fresh:
             for r in alive:
                 self.rates[r] = per_layer(self.rule(nets[r]), self.rates.shape[1])
@@ -374,23 +381,29 @@ class StackedRates:
         self.b = [rw.reshape(R, 1) for rw in self.w]
         self.decay = [1.0 - rw * self.lmbda_n for rw in self.w]  # SGD's weight decay factors
         self.weight_decay = [rw * self.lmbda_n for rw in self.w] if self.lmbda_n else None  # momentum's ηˡλ/n
+        if first is not None:
+            first.set_decay(self.decay[0])
         for r in alive if monitors else []:
             monitors[r].history.setdefault("layer_eta", []).append(self.rates[r].tolist())
 
-    def update(self, net, params, x, y, velocity, mu, nesterov, scratch):
-        """One step of every replica on its mini-batch x (R, m, n¹), one-hot y: layer i with rate
-        ``rates[:, i]``, SGD (``train.sgd_step_layers``) or momentum (``train.momentum_step``)."""
+    def update(self, net, params, train_w, x, y, velocity, mu, nesterov, scratch, first=None):
+        """One step of every replica on its mini-batch x (R, m, ·), one-hot y: layer i with rate
+        ``rates[:, i]``, SGD (``layer_rates.sgd_step_layers``; the first layer ``train_w[0]`` through
+        ``first``, a FirstLayer, when given) or momentum (``train.momentum_step``)."""
         L = len(self.w)
         weights, biases = params[:L], params[L:]
-        if velocity is not None and nesterov:
-            shift(params, velocity, mu, scratch)
-        nabla_b, nabla_w = layer_gradients(stacked_backprop(net, weights, biases, x, y, scale=1.0 / x.shape[1]),
-                                           self.w, self.b)
         if velocity is not None:
+            if nesterov:
+                shift(params, velocity, mu, scratch)
+            grads = stacked_backprop(net, weights, biases, x, y, scale=1.0 / x.shape[1])
+            nabla_b, nabla_w = layer_gradients(grads, self.w, self.b)
             momentum_update(params, velocity, nabla_w + nabla_b, mu, self.weight_decay, scratch, unshift=nesterov)
             return
-        for w, nw, d in zip(weights, nabla_w, self.decay):
-            if np.any(d != 1.0):
+        first_scale, first_grad = first.step() if first else (None, None)
+        grads = stacked_backprop(net, train_w, biases, x, y, 1.0 / x.shape[1], first_scale, first_grad)
+        nabla_b, nabla_w = layer_gradients(grads, self.w, self.b)
+        for i, (w, nw, d) in enumerate(zip(train_w, nabla_w, self.decay)):
+            if (i or first is None) and np.any(d != 1.0):  # the first layer's decay is first's scale
                 w *= d
             w -= nw
         for b, nb in zip(biases, nabla_b):
