@@ -248,3 +248,13 @@ def test_the_stacked_first_layer_takes_a_new_decay_only_when_settled():
     first.step()
     first.settle()
     np.testing.assert_allclose(full, 0.45)
+
+
+def test_per_layer_rates_keep_float32_nets_float32():
+    x, labels = data()
+    net = Network([7, 5, 5, 3], np.random.default_rng(28), dtype=np.float32, residual=True)
+    stack = [Network([7, 5, 5, 3], np.random.default_rng(s), dtype=np.float32, residual=True) for s in (1, 2)]
+    train(net, x, labels, epochs=1, mini_batch_size=8, eta=[0.5, 0.2, 0.1], lmbda=1.0, rng=np.random.default_rng(4))
+    train_stacked(stack, x, labels, rngs=[np.random.default_rng(1), np.random.default_rng(2)], epochs=1,
+                  mini_batch_size=8, eta=EqualizedSpeeds(0.2, x[:10], labels[:10]), lmbda=1.0)
+    assert all(p.dtype == np.float32 and np.isfinite(p).all() for n in [net] + stack for p in n.params())
