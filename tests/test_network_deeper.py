@@ -239,3 +239,24 @@ def test_compiled_engine_leaves_what_its_kernels_lack_to_numpy(engine, net_kind)
                       mini_batch_size=7, eta=0.5, lmbda=1.0, optimizer=Optimizer("momentum", 0.9), engine=eng)
     for a, b in zip(sum((n.params() for n in nets), []), sum((n.params() for n in refs), [])):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("activation", ["softsign", "relu"])
+def test_stacked_backprop_of_residual_nets_is_each_nets_backprop(activation):
+    from vanishing.replicas import stack_params, stacked_backprop
+
+    rng = np.random.default_rng(14)
+    nets = [Network([6, 4, 4, 4, 3], np.random.default_rng(s), activation=activation, init="he", residual=True)
+            for s in (1, 2, 3)]
+    x = rng.random((3, 5, 6))
+    y = np.stack([one_hot(rng.integers(0, 3, 5), 3) for _ in nets])
+    singles = [net.backprop(x[r], y[r]) for r, net in enumerate(nets)]
+    weights, biases = stack_params(nets)
+    nabla_b, nabla_w = stacked_backprop(nets[0], weights, biases, x, y, scale=0.5)
+    for r, (nb, nw) in enumerate(singles):
+        for i in range(4):
+            np.testing.assert_allclose(nabla_w[i][r], 0.5 * nw[i], rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(nabla_b[i][r], 0.5 * nb[i], rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="needs the branches"):
+        activations = nets[0].forward(x[0])
+        list(nets[0].backward(activations[-1] - y[0], activations))
