@@ -12,9 +12,9 @@ import pytest
 
 from conftest import REPO
 from vanishing import beyond
-from vanishing.beyond import CANNOT_TELL, CONTRADICTS, NOT_RUN, NOT_TESTED, SMALLER, SUPPORTS, r2_saturation, r3_optimizers, runs
-from vanishing.network import Network
-from vanishing.train import Monitor, one_hot, sgd_step, train
+from vanishing.beyond import CANNOT_TELL, CONTRADICTS, NOT_RUN, NOT_TESTED, SMALLER, SUPPORTS, r2_saturation, r3_optimizers, training
+from vanishing.engine.network import Network
+from vanishing.engine.train import Monitor, one_hot, sgd_step, train
 
 VERDICTS = {SUPPORTS, SMALLER, CONTRADICTS, CANNOT_TELL, NOT_TESTED, NOT_RUN}
 CLAIM_FIELDS = {"claim", "source", "where", "tested_as_stated", "deviations", "measure", "interval", "minimal",
@@ -30,10 +30,10 @@ def test_table1_summary_on_a_made_up_table_keeps_stuck_runs_and_leaves_out_diver
     for (act, init), errs in errors.items():
         for seed, e in enumerate(errs):
             rows.append({"activation": act, "init": init, "seed": seed, "epochs": 1,
-                         "diverged": runs.is_diverged(0.0, 100 - e, None), "stuck": runs.is_stuck(0.0, 100 - e, None),
+                         "diverged": training.is_diverged(0.0, 100 - e, None), "stuck": training.is_stuck(0.0, 100 - e, None),
                          "validation_accuracy": 100 - e, "test_accuracy": 100 - e, "test_error": e})
     rows.append({"activation": "tanh", "init": "glorot", "seed": 9, "epochs": 1,  # stopped on NaN: no test
-                 "diverged": runs.is_diverged(0.0, float("nan"), 1), "stuck": runs.is_stuck(0.0, float("nan"), 1),
+                 "diverged": training.is_diverged(0.0, float("nan"), 1), "stuck": training.is_stuck(0.0, float("nan"), 1),
                  "validation_accuracy": float("nan"), "test_accuracy": float("nan"), "test_error": float("nan")})
     section = {"hidden_layers": 4, "width": 100, "epochs": 5, "eta": 0.1, "lmbda": 5.0, "cost": "log_likelihood"}
     s = beyond.r4_table1.summarize_table1(pd.DataFrame(rows), section)
@@ -55,13 +55,13 @@ def test_table1_summary_on_a_made_up_table_keeps_stuck_runs_and_leaves_out_diver
 
 
 def test_diverged_means_non_finite_and_stuck_means_finite_at_chance():
-    assert not runs.is_diverged(0.3, 95.0, None) and not runs.is_stuck(0.3, 95.0, None)
-    assert runs.is_diverged(0.3, 95.0, 4) and not runs.is_stuck(0.3, 95.0, 4)  # stopped on non-finite numbers
-    assert runs.is_diverged(float("nan"), 95.0, None) and runs.is_diverged(0.3, None, None)
-    assert runs.is_diverged(math.inf, 10.0, None) and not runs.is_stuck(math.inf, 10.0, None)
-    assert runs.is_stuck(0.3, runs.CHANCE_ACCURACY, None)  # finite but at chance: stuck...
-    assert not runs.is_diverged(0.3, runs.CHANCE_ACCURACY, None)  # ...not diverged
-    assert not runs.is_stuck(0.3, runs.CHANCE_ACCURACY + 0.01, None)
+    assert not training.is_diverged(0.3, 95.0, None) and not training.is_stuck(0.3, 95.0, None)
+    assert training.is_diverged(0.3, 95.0, 4) and not training.is_stuck(0.3, 95.0, 4)  # stopped on non-finite numbers
+    assert training.is_diverged(float("nan"), 95.0, None) and training.is_diverged(0.3, None, None)
+    assert training.is_diverged(math.inf, 10.0, None) and not training.is_stuck(math.inf, 10.0, None)
+    assert training.is_stuck(0.3, training.CHANCE_ACCURACY, None)  # finite but at chance: stuck...
+    assert not training.is_diverged(0.3, training.CHANCE_ACCURACY, None)  # ...not diverged
+    assert not training.is_stuck(0.3, training.CHANCE_ACCURACY + 0.01, None)
 
 
 def _r3_record(stage, optimizer, eta, seed, vcost, acc, epochs=2, tcost=None):
@@ -136,7 +136,7 @@ def test_default_r3_reaches_mu_max_and_fits_the_schedule():
     cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["beyond"]["optimizers"]
     updates = r3_optimizers.total_updates(cfg)
     assert updates >= r3_optimizers.MU_REACHED_AT
-    from vanishing.train import sutskever_mu
+    from vanishing.engine.train import sutskever_mu
 
     assert sutskever_mu(r3_optimizers.MU_REACHED_AT, 0.99) == 0.99 > sutskever_mu(r3_optimizers.MU_REACHED_AT - 1, 0.99)
     assert not set(cfg["select_seeds"]) & set(cfg["seeds"])  # eta is not chosen on the compared runs

@@ -9,8 +9,8 @@ import pytest
 
 from gradcheck import central_differences, rel_err
 
-from vanishing.network import ACTIVATIONS, INITIALIZERS, LogLikelihoodCost, Network, Softmax
-from vanishing.train import one_hot, sgd_step
+from vanishing.engine.network import ACTIVATIONS, INITIALIZERS, LogLikelihoodCost, Network, Softmax
+from vanishing.engine.train import one_hot, sgd_step
 
 
 def batch(rng, m=9, n_in=6, classes=4):
