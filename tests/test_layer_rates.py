@@ -7,11 +7,11 @@ import pytest
 
 from gradcheck import central_differences
 
-from vanishing import reference
-from vanishing.layer_rates import EqualizedSpeeds, equalized_rates, sgd_step_layers
-from vanishing.network import Network
-from vanishing.replicas import train_stacked
-from vanishing.train import Monitor, Optimizer, momentum_step, one_hot, train
+from vanishing.engine import per_example
+from vanishing.engine.layer_rates import EqualizedSpeeds, equalized_rates, sgd_step_layers
+from vanishing.engine.network import Network
+from vanishing.engine.stacked import train_stacked
+from vanishing.engine.train import Monitor, Optimizer, momentum_step, one_hot, train
 
 
 def data(n=48, inputs=7, classes=3, seed=21, lit=None):
@@ -105,7 +105,7 @@ def test_per_layer_sgd_equals_the_per_example_reference(residual):
     for k in range(0, n, m):
         sgd_step_layers(net, x[k : k + m], y[k : k + m], rates, lmbda, n)
         mini = [(a.reshape(-1, 1), b.reshape(-1, 1)) for a, b in zip(x[k : k + m], y[k : k + m])]
-        weights, biases = reference.update_mini_batch_layers(weights, biases, mini, rates, lmbda, n, "relu", residual)
+        weights, biases = per_example.update_mini_batch_layers(weights, biases, mini, rates, lmbda, n, "relu", residual)
     for w, rw in zip(net.weights, weights):
         np.testing.assert_allclose(w, rw, rtol=0, atol=1e-12)
     for b, rb in zip(net.biases, biases):
@@ -207,8 +207,8 @@ def test_stacked_per_layer_rates_equal_single_runs(optimizer):
 
 @pytest.mark.parametrize("engine", ["auto", "fast"])
 def test_per_layer_rates_never_reach_the_compiled_engine(engine, monkeypatch):
-    import vanishing.replicas
-    import vanishing.train
+    import vanishing.engine.stacked
+    import vanishing.engine.train
 
     x, labels = data(lit=0.3)
     rates = [0.9, 0.3, 0.1]
@@ -219,7 +219,7 @@ def test_per_layer_rates_never_reach_the_compiled_engine(engine, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the compiled engine was asked to train per-layer rates")
 
-    for module in (vanishing.train, vanishing.replicas):
+    for module in (vanishing.engine.train, vanishing.engine.stacked):
         monkeypatch.setattr(module, "fast_steps", refuse)
     net = Network([7, 5, 5, 3], np.random.default_rng(27))
     train(net, x, labels, epochs=2, mini_batch_size=8, eta=rates, lmbda=1.0, rng=np.random.default_rng(3), engine=engine)
@@ -235,7 +235,7 @@ def test_per_layer_rates_never_reach_the_compiled_engine(engine, monkeypatch):
 
 
 def test_the_stacked_first_layer_takes_a_new_decay_only_when_settled():
-    from vanishing.replicas import FirstLayer
+    from vanishing.engine.stacked import FirstLayer
 
     full = np.ones((2, 3, 4))
     first = FirstLayer(full, np.full((2, 1, 1), 0.9))

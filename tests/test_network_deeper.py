@@ -1,7 +1,7 @@
 """The engine's pieces for deeper nets against independent references: He's and Sutskever et al.'s
 sparse initializations against their stated distributions, the softsign activation, and skip
 connections (residual nets) against central differences, the per-example reference
-(``reference.backprop_extended``), single against stacked training, and the compiled engine's
+(``per_example.backprop_extended``), single against stacked training, and the compiled engine's
 dispatch (it falls back to numpy for what its kernels do not implement)."""
 
 import math
@@ -11,13 +11,13 @@ import pytest
 
 from gradcheck import central_differences, rel_err
 
-from vanishing import reference
-from vanishing.fastpath import engine as fastpath
-from vanishing.fastpath import kernels
-from vanishing.nets import make_net
-from vanishing.network import ACTIVATIONS, INITIALIZERS, Network, Softsign
-from vanishing.replicas import train_stacked
-from vanishing.train import Monitor, Optimizer, one_hot, sgd_step, train
+from vanishing.engine import per_example
+from vanishing.engine.fastpath import steps as fastpath
+from vanishing.engine.fastpath import kernels
+from vanishing.engine.nets import make_net
+from vanishing.engine.network import ACTIVATIONS, INITIALIZERS, Network, Softsign
+from vanishing.engine.stacked import train_stacked
+from vanishing.engine.train import Monitor, Optimizer, one_hot, sgd_step, train
 
 
 def batch(rng, m=8, n_in=6, classes=3):
@@ -141,15 +141,15 @@ def test_residual_backprop_and_deltas_equal_the_per_example_reference(activation
     net = Network([7, 5, 5, 5, 5, 3], rng, activation=activation, residual=True)
     x, _, y = batch(rng, m=11, n_in=7)
     weights, biases = net.weights, [b.reshape(-1, 1) for b in net.biases]
-    per_example = [reference.backprop_extended(weights, biases, xi.reshape(-1, 1), yi.reshape(-1, 1), activation,
+    examples = [per_example.backprop_extended(weights, biases, xi.reshape(-1, 1), yi.reshape(-1, 1), activation,
                                                residual=True) for xi, yi in zip(x, y)]
     nabla_b, nabla_w = net.backprop(x, y)
     deltas = net.deltas(x, y)
     for i in range(len(net.weights)):
-        np.testing.assert_allclose(nabla_w[i], sum(e[1][i] for e in per_example), rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(nabla_b[i], sum(e[0][i] for e in per_example).ravel(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(nabla_w[i], sum(e[1][i] for e in examples), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(nabla_b[i], sum(e[0][i] for e in examples).ravel(), rtol=1e-12, atol=1e-14)
         # δˡ of every example is its ∂C/∂bˡ, so the speed ‖δˡ‖ stays ‖∂C/∂bˡ‖ with skips
-        np.testing.assert_allclose(deltas[i], np.hstack([e[0][i] for e in per_example]).T, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(deltas[i], np.hstack([e[0][i] for e in examples]).T, rtol=1e-12, atol=1e-14)
     # the skip changes the gradients: the plain net with the same weights gives others
     plain = Network(net.sizes, rng, activation=activation)
     plain.weights, plain.biases = net.weights, net.biases
@@ -166,7 +166,7 @@ def test_residual_sgd_steps_equal_the_per_example_reference():
     for start in range(0, n, m):
         sgd_step(net, x[start : start + m], y[start : start + m], eta, lmbda, n)
         mini = [(xi.reshape(-1, 1), yi.reshape(-1, 1)) for xi, yi in zip(x[start : start + m], y[start : start + m])]
-        weights, biases = reference.update_mini_batch_layers(weights, biases, mini, [eta] * 4, lmbda, n, "relu", True)
+        weights, biases = per_example.update_mini_batch_layers(weights, biases, mini, [eta] * 4, lmbda, n, "relu", True)
     for w, rw in zip(net.weights, weights):
         np.testing.assert_allclose(w, rw, rtol=0, atol=1e-12)
     for b, rb in zip(net.biases, biases):
@@ -243,7 +243,7 @@ def test_compiled_engine_leaves_what_its_kernels_lack_to_numpy(engine, net_kind)
 
 @pytest.mark.parametrize("activation", ["softsign", "relu"])
 def test_stacked_backprop_of_residual_nets_is_each_nets_backprop(activation):
-    from vanishing.replicas import stack_params, stacked_backprop
+    from vanishing.engine.stacked import stack_params, stacked_backprop
 
     rng = np.random.default_rng(14)
     nets = [Network([6, 4, 4, 4, 3], np.random.default_rng(s), activation=activation, init="he", residual=True)
