@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from vanishing.engine.fastpath.steps import fast_steps, resolve
+from .layer_rates import layer_gradients, per_layer
 from .train import (Optimizer, TrainingDiverged, _log, check_finite, momentum_scratch, momentum_update,
                     one_hot, record_points, shift)
 
@@ -29,12 +30,13 @@ def stack_params(nets):
     reads a net exactly as after single training). Returns (weights, biases), arrays (R, ...)."""
     first = nets[0]
     for net in nets[1:]:
-        same = (net.sizes, net.activation, net.cost, net.dtype) == (first.sizes, first.activation, first.cost,
-                                                                    first.dtype)
+        same = (net.sizes, net.activation, net.cost, net.dtype, net.residual) == (
+            first.sizes, first.activation, first.cost, first.dtype, first.residual)
         if not same:
-            raise ValueError("stacked nets must share sizes, activation, cost and dtype; got "
-                             f"{first.sizes} {first.activation.name} {first.cost.name} {first.dtype} and "
-                             f"{net.sizes} {net.activation.name} {net.cost.name} {net.dtype}")
+            raise ValueError("stacked nets must share sizes, activation, cost, dtype and residual; got "
+                             f"{first.sizes} {first.activation.name} {first.cost.name} {first.dtype} "
+                             f"residual={first.residual} and {net.sizes} {net.activation.name} {net.cost.name} "
+                             f"{net.dtype} residual={net.residual}")
     weights = [np.stack([net.weights[i] for net in nets]) for i in range(len(first.weights))]
     biases = [np.stack([net.biases[i] for net in nets]) for i in range(len(first.biases))]
     for r, net in enumerate(nets):
@@ -53,18 +55,20 @@ def stacked_backprop(net, weights, biases, x, y, scale=1.0, first_scale=None, fi
     ``FirstLayer``); its gradient is then returned times ``first_grad_scale`` (R, 1, 1). The δ
     recursion is ``Network.backward`` on the stacked weights."""
     activations = [x]
+    branches = [x]
     for i, (w, b) in enumerate(zip(weights, biases)):
         z = np.matmul(activations[-1], w.transpose(0, 2, 1))
         if i == 0 and first_scale is not None:
             z *= first_scale
         z += b[:, None, :]
-        activations.append(net.layer_function(i).apply_(z))
+        branches.append(net.layer_function(i).apply_(z))
+        activations.append(activations[-1] + branches[-1] if net.skips(i) else branches[-1])
     delta = net.cost.delta(activations[-1], y)
     if not (np.isscalar(scale) and scale == 1.0):
         delta *= scale
     L = len(weights)
     nabla_b, nabla_w = [None] * L, [None] * L
-    for i, delta in net.backward(delta, activations, weights):
+    for i, delta in net.backward(delta, activations, weights, branches=branches):
         nabla_b[i] = delta.sum(axis=1)
         if i == 0 and first_grad_scale is not None:
             delta *= first_grad_scale  # δ² is the recursion's last: nothing is computed from it
@@ -107,6 +111,13 @@ class FirstLayer:
         np.divide(1.0, self.c, out=self._inverse)
         return self._forward, self._inverse
 
+    def set_decay(self, decay):
+        """A new decay factor per replica (R, 1, 1) for the steps to come; only once settled (c = 1)."""
+        if np.any(self.c != 1.0):
+            raise RuntimeError("the first layer's scale must be settled before its decay changes")
+        self.decay = decay
+        self.lazy = bool(np.any(decay != 1.0))
+
     def settle(self):
         scaled = bool(np.any(self.c != 1.0))
         if scaled:
@@ -137,7 +148,10 @@ def stacked_output(net, weights, biases, rows, x):
     for i in range(1, len(weights)):
         z = np.matmul(a, weights[i][rows].transpose(0, 2, 1))
         z += biases[i][rows][:, None, :]
-        a = net.layer_function(i).apply_(z) if i < last else net.layer_function(i).fn(z)
+        if net.skips(i):  # a residual hidden layer: aˡ = aˡ⁻¹ + f(zˡ) (zˡ is needed no more)
+            a = a + net.layer_function(i).apply_(z)
+        else:
+            a = net.layer_function(i).apply_(z) if i < last else net.layer_function(i).fn(z)
     return z, a
 
 
@@ -191,7 +205,10 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     histories returned is what those calls return (to rounding: 1e-12 in the tests).
 
     x (n, n¹), labels (n,) are shared; replica r shuffles with its own ``rngs[r]`` every epoch.
-    ``eta``: one learning rate, or one per net (replica r then trains as ``train`` with eta[r]).
+    ``eta``: one learning rate, or one per net (replica r then trains as ``train`` with eta[r]); or
+    per-layer rates (``layer_rates``): an array (R, L − 1), row r replica r's, or a rule ``eta(net)``
+    called for every replica at the start of every epoch; these train on numpy, and the monitors'
+    histories get "layer_eta" as ``train``'s do.
     ``optimizer`` (train.Optimizer: sgd, momentum or nesterov, constant μ or Sutskever's schedule),
     ``monitors`` (one Monitor per net, or None), ``record_every``/``record_epochs`` as in ``train``.
     ``label``: a list of run names, or one name that gets "[replica r]" appended.
@@ -211,7 +228,11 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                          f"{None if monitors is None else len(monitors)} monitors")
     if record_every is not None and int(record_every) < 1:
         raise ValueError(f"record_every must be a positive number of updates, got {record_every}")
-    etas = per_replica(eta, R, nets[0].dtype)
+    rule = eta if callable(eta) else None
+    layered = None
+    if rule is not None or np.ndim(eta) == 2:
+        layered = StackedRates(nets, rule, None if rule else eta, lmbda / len(x))
+    etas = per_replica(1.0 if layered else eta, R, nets[0].dtype)
     optimizer = optimizer or Optimizer()
     labels_r = _labels(label, R)
     weights, biases = stack_params(nets)
@@ -228,7 +249,7 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     decay = 1.0 - etas * (lmbda / n)  # network2's weight decay factor per replica
     nesterov = optimizer.kind == "nesterov"
     fast = None
-    if resolve(engine) != "reference":
+    if resolve(engine) != "reference" and layered is None:
         fast = fast_steps(engine, nets, x, labels, mini_batch_size=mini_batch_size, etas=etas.ravel(), lmbda=lmbda,
                           optimizer=optimizer)
     # SGD: the first layer on lit pixels only, its decay lazily (FirstLayer)
@@ -262,6 +283,8 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
         if not alive:
             break
         start = time.perf_counter()
+        if layered:
+            layered.start_epoch(nets, alive, monitors, first)
         orders = np.stack([rng.permutation(n) if r in alive else np.arange(n) for r, rng in enumerate(rngs)])
         fine = monitors is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -271,7 +294,9 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                 idx = orders[:, k : k + mini_batch_size]
                 xb, yb = train_x[idx], y[idx]
                 scale = etas_m if idx.shape[1] == mini_batch_size else etas / idx.shape[1]  # η/m
-                if velocity is None:
+                if layered:
+                    layered.update(net, params, train_w, xb, yb, velocity, optimizer.mu(t), nesterov, scratch, first)
+                elif velocity is None:
                     sgd_update(net, train_w, biases, xb, yb, scale, decay, first)
                 else:
                     mu = optimizer.mu(t)
@@ -329,3 +354,57 @@ def sgd_update(net, weights, biases, x, y, scale, decay, first=None):
         w -= nw
     for b, nb in zip(biases, nabla_b):
         b -= nb
+
+
+class StackedRates:
+    """Per-layer learning rates of a stack (``layer_rates``): ``rates`` (R, L − 1), fixed, or from
+    ``rule(net)`` for every replica alive at the start of every epoch; ``decay_per_example`` = λ/n."""
+
+    def __init__(self, nets, rule, rates, decay_per_example):
+        self.rule, self.lmbda_n = rule, decay_per_example
+        self.dtype, layers = nets[0].dtype, len(nets[0].weights)
+        rows = [rule(net) for net in nets] if rule else np.asarray(rates, dtype=np.float64)
+        if len(rows) != len(nets):
+            raise ValueError(f"need one row of per-layer learning rates per net: {len(rows)} rows for {len(nets)} nets")
+        self.rates = np.stack([per_layer(row, layers) for row in rows])
+        self.fresh = True  # the rule's rates for epoch 1 are the ones just computed
+
+    def start_epoch(self, nets, alive, monitors, first=None):
+        """The rates of this epoch (the rule's, for the replicas alive), recorded in their monitors;
+        ``first`` (a settled FirstLayer, SGD) takes the first layer's decay factor."""
+        if self.rule is not None and not self.fresh:
+            for r in alive:
+                self.rates[r] = per_layer(self.rule(nets[r]), self.rates.shape[1])
+        self.fresh = False
+        R = len(self.rates)
+        self.w = [self.rates[:, i].astype(self.dtype).reshape(R, 1, 1) for i in range(self.rates.shape[1])]
+        self.b = [rw.reshape(R, 1) for rw in self.w]
+        self.decay = [1.0 - rw * self.lmbda_n for rw in self.w]  # SGD's weight decay factors
+        self.weight_decay = [rw * self.lmbda_n for rw in self.w] if self.lmbda_n else None  # momentum's ηˡλ/n
+        if first is not None:
+            first.set_decay(self.decay[0])
+        for r in alive if monitors else []:
+            monitors[r].history.setdefault("layer_eta", []).append(self.rates[r].tolist())
+
+    def update(self, net, params, train_w, x, y, velocity, mu, nesterov, scratch, first=None):
+        """One step of every replica on its mini-batch x (R, m, ·), one-hot y: layer i with rate
+        ``rates[:, i]``, SGD (``layer_rates.sgd_step_layers``; the first layer ``train_w[0]`` through
+        ``first``, a FirstLayer, when given) or momentum (``train.momentum_step``)."""
+        L = len(self.w)
+        weights, biases = params[:L], params[L:]
+        if velocity is not None:
+            if nesterov:
+                shift(params, velocity, mu, scratch)
+            grads = stacked_backprop(net, weights, biases, x, y, scale=1.0 / x.shape[1])
+            nabla_b, nabla_w = layer_gradients(grads, self.w, self.b)
+            momentum_update(params, velocity, nabla_w + nabla_b, mu, self.weight_decay, scratch, unshift=nesterov)
+            return
+        first_scale, first_grad = first.step() if first else (None, None)
+        grads = stacked_backprop(net, train_w, biases, x, y, 1.0 / x.shape[1], first_scale, first_grad)
+        nabla_b, nabla_w = layer_gradients(grads, self.w, self.b)
+        for i, (w, nw, d) in enumerate(zip(train_w, nabla_w, self.decay)):
+            if (i or first is None) and np.any(d != 1.0):  # the first layer's decay is first's scale
+                w *= d
+            w -= nw
+        for b, nb in zip(biases, nabla_b):
+            b -= nb
