@@ -36,8 +36,9 @@ def prose(depths, seeds):
     text = " ".join([e1["findings"], e1["nets"], e1["seeds_text"], e2["findings"], e2["depth_phrase"],
                      e3["findings"], report.e1_table(s["depth_accuracy"]), report.e2_table(s["initial_speed"], 1000),
                      report.e3_table(s["learning_speed"], s["initial_speed"]),
-                     findings._e1_line(s["depth_accuracy"]), findings._e2_line(s["initial_speed"]),
-                     findings._e3_line(s["learning_speed"])])
+                     findings._e1_line(s["depth_accuracy"]),
+                     findings._vanishing_line(s["initial_speed"], None),
+                     findings._protocol_line(s["learning_speed"], None)])
     return text.replace("\u00a0", " ")
 
 
