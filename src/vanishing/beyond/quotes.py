@@ -295,6 +295,16 @@ def _claim_rows(s):
     return [(r, c) for r in EXPERIMENTS for c in (s.get(r) or {}).get("claims", {}).values()]
 
 
+def _first_reason(claim):
+    """': <the first failed precondition> and N more' for a claim not tested (every one is in the
+    appendix's table), the family-wise note for one undecided by it, else ''."""
+    because = claim.get("not_tested_because")
+    if because:
+        reasons = because.split("; ")
+        return f": {reasons[0]}" + (f" and {len(reasons) - 1} more" if len(reasons) > 1 else "")
+    return f" ({claim['family_note']})" if claim.get("family_note") else ""
+
+
 def deviations(claims) -> list[str]:
     """The deviations of an experiment's claims from the paper, each once, in order of appearance."""
     seen = []
@@ -314,13 +324,12 @@ def verdict_tables(s: dict) -> dict:
         verdict = c.get("verdict", DASH)
         effect = effect_text(c) if "interval" in c else DASH
         needs = f"; needs {minimal_text(c)}" if "minimal" in c and "side" in c else ""
-        rows.append([f"**{r.upper()}** {c.get('claim', DASH)}", effect + needs,
-                     f"**{verdict}**" + verdict_text({**c, "verdict": verdict})[len(verdict):]])
+        rows.append([f"**{r.upper()}** {c.get('claim', DASH)}", effect + needs, f"**{verdict}**" + _first_reason(c)])
         where = f"[{CITATION[c['source']]}], {c.get('where', DASH)}" if c.get("source") in CITATION else c.get("where", DASH)
         detail.append([r.upper(), c.get("claim", DASH), where, c.get("measure", DASH),
                        minimal_text(c) if "minimal" in c and "side" in c else DASH,
                        detectable_text(c) if "detectable" in c and "interval" in c else DASH,
-                       c.get("tested_as_stated", DASH)])
+                       c.get("tested_as_stated", DASH), c.get("not_tested_because") or "none"])
     fam = s.get("family") or {}
     family = (f" Of the {fam['claims']} claims, {fam['tested']} were tested and {fam['not_tested']} not; over the "
               f"tested ones Holm's correction keeps the chance that any decided verdict is wrong by chance at most "
@@ -330,19 +339,17 @@ def verdict_tables(s: dict) -> dict:
               else "")
     out = {"_generated/beyond_verdicts.md": _md_table(
         ["claim", f"effect [{level} % interval]", "verdict"], rows,
-        f"The papers' claims: the effect with its {level} % interval over seeds and the minimal effect declared "
-        "before the run, and the verdict: supports (the interval lies beyond the minimal effect), smaller than "
-        "claimed (short of it), contradicts (past no effect), cannot tell, or not tested, naming the precondition "
-        "that failed. Where each claim is made, how it is measured and how our test differs from the paper's: "
-        "[Appendix B](#sec-appendix-claims)." + family,
-        "tbl-beyond-verdicts", left=3, widths=[46, 24, 30])}
+        f"The papers' claims (R1 to R4): the effect with its {level} % interval over seeds, the minimal effect "
+        "declared before the run, and the verdict; a claim not tested names the first precondition that failed. "
+        "Every failed precondition, where each claim is made and how it is measured: @sec-appendix-claims." + family,
+        "tbl-beyond-verdicts", left=3, widths=[42, 22, 36])}
     out["_generated/beyond_claims.md"] = _md_table(
         ["", "claim", "where in the paper", "effect measured", "minimal effect", "detectable (80 % power)",
-         "tested as stated"], detail,
+         "tested as stated", "preconditions that failed"], detail,
         "How each claim of @tbl-beyond-verdicts is measured: where the paper makes it, the effect, the minimal "
         "effect declared before the run, the effect this run would detect with 80 % power at its number of seeds "
         "and seed spread, and whether our test is the paper's own (partly: see the deviations below).",
-        "tbl-beyond-claims", left=4, widths=[4, 24, 16, 24, 10, 12, 10])
+        "tbl-beyond-claims", left=4, widths=[4, 20, 13, 20, 8, 10, 7, 18])
     groups = {}
     for r, c in _claim_rows(s):
         groups.setdefault(r, []).append(c)
