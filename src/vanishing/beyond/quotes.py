@@ -192,15 +192,19 @@ def _order(value, order):
     return order.index(value) if value in order else len(order)
 
 
+_SUBSCRIPT = re.compile(r"(?<=[μησ])_(max|min|in|out)\b")
+
+
 def _cell(value):
-    """A pipe-table cell: a bar in the text (|a|) would end the cell, so it is escaped."""
-    return str(value).replace("|", "\\|")
+    """A pipe-table cell: a bar in the text (|a|) would end the cell, so it is escaped; a symbol's
+    subscript written with an underscore (μ_max) is set as a subscript (μ~max~)."""
+    return _SUBSCRIPT.sub(r"~\1~", str(value)).replace("|", "\\|")
 
 
 def _md_table(header, rows, caption, label, left=1, widths=None):
     """A pipe table (the first ``left`` columns left-aligned, the others right) with its caption;
     ``widths``: relative column widths (Quarto's ``tbl-colwidths``), so prose columns get room."""
-    lines = ["| " + " | ".join(header) + " |",
+    lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
              "|" + "|".join(":---" if i < left else "---:" for i in range(len(header))) + "|"]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     attrs = f"#{label}" + (f' tbl-colwidths="[{", ".join(map(str, widths))}]"' if widths else "")
