@@ -194,13 +194,13 @@ def test_pdf_main_text_is_short_full_and_the_verdict_table_on_one_page(quick_run
     loose = {n: round(b, 2) for n, b in enumerate(blank[:appendix - 1], 1) if b > 1 / 3}
     assert loose == {}, loose
     verdicts = (quick_run / "results" / "report" / "work" / "_generated" / "beyond_verdicts.md").read_text()
-    starts = [re.match(r"\*\*(R\d)\*\* (\S+) (\S+)", line[2:]) for line in verdicts.splitlines()[2:]
-              if line.startswith("| **R")]
+    starts = [re.match(r"\*\*(R\d)\*\* ([\w-]+)", line[2:]).groups() for line in verdicts.splitlines()[2:]
+              if line.startswith("| **R")]  # each row's label and first word, as its first printed line begins
     assert len(starts) >= 10
     found = {}
-    for m in starts:
-        pattern = re.compile(r"\s+".join(map(re.escape, m.groups())))
-        found[m[0]] = {n for n, text in enumerate(pages[:appendix - 1], 1) if pattern.search(text)}
+    for row, words in enumerate(starts):
+        pattern = re.compile(r"\s+".join(map(re.escape, words)))
+        found[row] = {n for n, text in enumerate(pages[:appendix - 1], 1) if pattern.search(text)}
     assert all(found.values()), found  # every row printed in the main text
     assert len(set().union(*found.values())) == 1, found
 
