@@ -102,8 +102,9 @@ def _e1_line(s):
               f"{book.DEPTH_ACCURACY_SETUP['epochs']} epochs")
     if len(depths) == 1:
         return f"{name} Only one depth ran: {acc} after {plural(s['epochs'], 'epoch', words=False)}; {theirs}."
+    over = "mean ± sd over seeds" if best["final_accuracy"]["n"] > 1 else "one seed"
     line = (f"{name} Best with {plural(best['hidden_layers'], 'hidden layer')}: {acc} after "
-            f"{plural(s['epochs'], 'epoch', words=False)} (mean ± sd over seeds); {theirs}.")
+            f"{plural(s['epochs'], 'epoch', words=False)} ({over}); {theirs}.")
     return line + _depth_difference(depths)
 
 
