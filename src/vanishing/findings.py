@@ -1,6 +1,6 @@
-"""The top of the report: the reproduce box (how to regenerate it, what this run cost, which code
-and config made it) and the chapter's key findings, one line each with this run's number, its
-spread over seeds and the book's published value."""
+"""The top of the report: the key findings of the whole report (the chapter, the causes and the
+papers' claims), one line each with this run's number and its interval or spread, and the
+reproduce box (how to regenerate it, what this run cost, which code and config made it)."""
 
 from __future__ import annotations
 
@@ -120,8 +120,9 @@ def _depth_difference(depths):
     for name, (deep, shallow) in (("four_vs_two", (4, 2)), ("two_vs_one", (2, 1))):
         if name in readings:
             i = readings[name]["interval"]
-            return (f" {word(deep).capitalize()} against {word(shallow)} hidden layers: {signed_points(i['estimate'])} "
-                    f"points (95 % interval {signed_points(i['lo'])} to {signed_points(i['hi'])}).")
+            return (f" {plural(deep, 'hidden layer').capitalize()} against {word(shallow)}: "
+                    f"{signed_points(i['estimate'])} points (95 % interval {signed_points(i['lo'])} to "
+                    f"{signed_points(i['hi'])}).")
     return ""
 
 
