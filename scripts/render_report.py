@@ -23,6 +23,7 @@ validate(default, sm.input.schema)  # fills in the defaults, as for the run's ow
 benchmarks = [*sm.input.benchmarks, *sm.input.get("causes_benchmarks", [])]
 run = report_top.run_variables(summary["config"], default, benchmarks)
 extra = []
+beyond_summary = causes_summary = None  # the parts this run has, for the key findings
 generated = report_values.report_tables(summary, benchmarks)
 if "beyond_summary" in sm.input.keys():
     from vanishing import beyond
@@ -40,7 +41,8 @@ if "causes_summary" in sm.input.keys():
 generated.update(widgets.report_fragments(summary, sm.input.chain_table, sm.input.window_table))
 variables = report_values.report_variables(summary, *extra, run=run)
 generated["_generated/reproduce.md"] = report_top.reproduce_box(variables["run"])
-generated["_generated/findings.md"] = report_top.key_findings(summary)
+generated["_generated/findings.md"] = report_top.key_findings(
+    summary, causes=causes_summary, beyond=beyond_summary)
 # the appendix's reproduction check, whenever a published run is present
 published = Path(reproduce.PUBLISHED)
 generated["_generated/reproduce_check.md"] = (

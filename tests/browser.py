@@ -225,8 +225,21 @@ LAYOUT_PROBE = """(() => {
       }
     }
   }
-  // Boxes that scroll: their content wider than they are (a reader must scroll them sideways).
-  return {overflowing: overflowing.slice(0, 40), viewport: window.innerWidth, scroll_width: document.documentElement.scrollWidth,
+  // The Key findings callout (found by its title) and the verdict table: page coordinates.
+  const onPage = r => ({left: r.left + scrollX, right: r.right + scrollX, top: r.top + scrollY,
+                        bottom: r.bottom + scrollY, width: r.width, height: r.height});
+  const title = [...document.querySelectorAll('.callout-title, .callout-header')]
+    .find(el => el.textContent.includes('Key findings'));
+  const findings = title ? title.closest('.callout') : null;
+  const verdicts = document.querySelector('table#tbl-beyond-verdicts, #tbl-beyond-verdicts table');
+  const cells = verdicts ? [...verdicts.querySelectorAll('tbody tr')].map(tr => {
+    const tds = tr.querySelectorAll('td'); const last = tds[tds.length - 1];
+    return last ? onPage(last.getBoundingClientRect()) : null; }) : [];
+  return {findings: findings ? onPage(findings.getBoundingClientRect()) : null,
+          verdict_table: verdicts ? {...onPage(verdicts.getBoundingClientRect()),
+                                     scroll_width: verdicts.scrollWidth, client_width: verdicts.clientWidth,
+                                     rows: cells.length, last_cells: cells} : null,
+          overflowing: overflowing.slice(0, 40), viewport: window.innerWidth, scroll_width: document.documentElement.scrollWidth,
           text: box(p), main: box(document.querySelector('main')), toc: box(document.querySelector('nav#TOC')),
           font_family: p ? getComputedStyle(p).fontFamily : '',
           font_size: p ? parseFloat(getComputedStyle(p).fontSize) : 0};

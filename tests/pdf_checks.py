@@ -14,8 +14,18 @@ import pytest
 
 
 def require_poppler():
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (Debian's poppler-utils) is not installed")
+    """Install Debian's poppler-utils when missing (as root); fail under CI, skip elsewhere, if impossible."""
+    import os
+
+    import debian
+
+    reason = debian.cannot_install_reason(["pdftotext", "pdftoppm"])
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    debian.ensure(["poppler-utils"], ["pdftotext", "pdftoppm"])
+    assert shutil.which("pdftotext") and shutil.which("pdftoppm")
 
 
 def layout_text(pdf: Path) -> str:
@@ -76,3 +86,63 @@ def overprinted_words(pdf: Path, tolerance: float = 1.0) -> list[str]:
 def _math_glyphs(word: str) -> bool:
     """Radicals, big operators and math italic letters: their boxes span lines by design."""
     return all(unicodedata.category(c) == "Sm" or 0x1D400 <= ord(c) <= 0x1D7FF or c in "‖∑∏∫" for c in word)
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's ``pdftotext -layout`` text."""
+    return layout_text(pdf).split("\f")[:-1]
+
+
+APPENDIX_HEADING = re.compile(r"^\s*\d+\s+Appendix\b", re.M)
+
+
+def first_appendix_page(pages: list[str]) -> int:
+    """The 1-based number of the page where the first appendix's heading is printed (the table of
+    contents' lines, which end in dot leaders and a page number, do not count)."""
+    for number, text in enumerate(pages, 1):
+        for m in APPENDIX_HEADING.finditer(text):
+            line = text[m.start():text.find("\n", m.start())]
+            if not re.search(r"(?:\.\s*){3}", line):  # a table of contents line has dot leaders
+                return number
+    raise AssertionError("no appendix heading in the PDF")
+
+
+def blank_fractions(pdf: Path, dpi: int = 30) -> list[float]:
+    """Per page, the tallest band of blank rows inside the text area as a fraction of that area's
+    height, from ``pdftoppm`` renders. The text area runs from the highest first ink on any page to
+    just above the page numbers (the lowest ink, the same on every page)."""
+    import tempfile
+
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), f"{folder}/p"], check=True)
+        rows = []
+        for path in sorted(Path(folder).glob("p-*.png")):
+            with Image.open(path) as opened:
+                im = opened.convert("L")
+                width, height = im.size
+                pixels = im.load()
+                rows.append([any(pixels[x, y] < 200 for x in range(width)) for y in range(height)])
+    inked = [[y for y, ink in enumerate(page) if ink] for page in rows]
+    top = min(ys[0] for ys in inked if ys)
+    number_top = min(_last_block(page) for page in rows if any(page))  # the page number's first row
+    body_bottom = max(y for ys, page in zip(inked, rows) for y in ys if y < _last_block(page))
+    height = body_bottom - top + 1
+    fractions = []
+    for page in rows:
+        longest = run = 0
+        for y in range(top, body_bottom + 1):
+            run = 0 if page[y] else run + 1
+            longest = max(longest, run)
+        fractions.append(longest / height)
+    assert number_top > body_bottom
+    return fractions
+
+
+def _last_block(page: list[bool]) -> int:
+    """The first row of the lowest run of inked rows (the page number)."""
+    y = max(i for i, ink in enumerate(page) if ink)
+    while y > 0 and page[y - 1]:
+        y -= 1
+    return y

@@ -7,7 +7,9 @@
   the configuration that the text names as one (``depth_accuracy`` in "differs from config/config.yaml in …").
 
 The prose is the HTML's text without ``<pre>``, ``<script>``, ``<style>``, ``<math>``, ``<svg>``, tables and the
-*Reproduce* box (commands and paths are code there by right).
+*Reproduce* box (commands and paths are code there by right); the tables' cells are read apart
+(:func:`table_cells`), without the reproducibility appendix's (package names and configuration keys
+are code there by right).
 """
 
 from __future__ import annotations
@@ -55,3 +57,17 @@ def leftovers(text: str, names=()) -> list[str]:
                 continue
             found.append(f"{kind}: …{text[max(0, m.start() - 50):m.end() + 30]}…")
     return found
+
+
+CELL = re.compile(r"<(td|th)\b[^>]*>(.*?)</\1>", re.S | re.I)
+CODE = re.compile(r"<code\b.*?</code>", re.S | re.I)
+
+
+def table_cells(page_html: str) -> str:
+    """The text of every table cell before the reproducibility appendix (``id="sec-reproducibility"``),
+    one cell after another, with code spans and math left out."""
+    end = page_html.find('id="sec-reproducibility"')
+    text = page_html if end < 0 else page_html[:end]
+    text = re.sub(r"<(script|style|math|svg)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    cells = [CODE.sub(" ", m[2]) for m in CELL.finditer(text)]
+    return re.sub(r"\s+", " ", html.unescape(TAG.sub(" ", " | ".join(cells))))

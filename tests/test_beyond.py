@@ -274,10 +274,14 @@ def test_a_failed_precondition_is_not_tested_in_the_summary_and_the_rendered_tab
         if not all(p["met"] for p in c["preconditions"]):
             assert c["verdict"] == NOT_TESTED and c["not_tested_because"], c["claim"]
     assert s["family"]["claims"] == len(claims) - 1 and s["family"]["not_tested"] >= 1
-    # The rendered verdict table shows the failed condition in words.
+    # The rendered verdict table shows the first failed condition in words, the appendix's table every one.
     html = (quick_run / "results" / "report" / "report.html").read_text()
-    row = next(r for r in html.split("<tr")[1:] if "With classical momentum" in r and "μ_max = 0.99 trains" in r)
-    assert "not tested</strong>: " in row
+    verdicts, details = (html[html.index(f'id="{label}"'):] for label in ("tbl-beyond-verdicts", "tbl-beyond-claims"))
+    row = next(r for r in verdicts.split("<tr")[1:] if "With classical momentum" in r and "μ<sub>max</sub> = 0.99 trains" in r)
+    reasons = claim["not_tested_because"].split("; ")
+    assert f"not tested</strong>: {reasons[0]}" in row
+    assert len(reasons) == 1 or f"and {len(reasons) - 1} more" in row
+    row = next(r for r in details.split("<tr")[1:] if "With classical momentum" in r and "μ<sub>max</sub> = 0.99 trains" in r)
     assert f"fraction of updates at the momentum cap μ = 0.99 (momentum-0.99) {mu['value']:.3g} (needs ≥ 0.75)" in row
 
 
@@ -352,24 +356,38 @@ def test_report_variables_and_tables_cover_the_chapter(quick_run):
     flat = dict(leaves(variables))
     assert all(isinstance(v, str) and v for v in flat.values())
     header = tables["_generated/beyond_verdicts.md"].splitlines()[0]
-    for column in ("where in the paper", "tested as stated", "95 % interval", "minimal effect", "detectable (80 % power)",
-                   "verdict"):
+    for column in ("claim", "95 % interval", "verdict"):
         assert column in header, column
+    detail = tables["_generated/beyond_claims.md"].splitlines()[0]
+    for column in ("where in the paper", "tested as stated", "minimal effect", "detectable (80 % power)"):
+        assert column in detail, column
+    claims = [c for r in ("r1", "r2", "r3", "r4") for c in s[r]["claims"].values()]
+    assert len(markdown_body(tables["_generated/beyond_verdicts.md"])) == len(claims)  # one row per claim
+    deviations = tables["_generated/beyond_deviations.md"]
+    for c in claims:  # every deviation said, each once per experiment
+        for d in c["deviations"]:
+            assert d in deviations, d
+    for line in deviations.splitlines():
+        items = line.split(": ", 1)[1].rstrip(".").split("; ")
+        assert len(items) == len(set(items)), line
     for name, text in tables.items():
         assert name.startswith("_generated/beyond_") and name.endswith(".md")
+        if name == "_generated/beyond_deviations.md":  # a list, not a table
+            continue
         assert re.search(r'^: .+ \{#tbl-beyond-[a-z0-9-]+( [a-z-]+="[^"]*")*\}$', text, re.M), name
         assert text.splitlines()[1].startswith("|:---|")
     qmd = (REPO / "report" / "beyond.qmd").read_text()
     assert qmd.lstrip().startswith("# Beyond the chapter {#sec-beyond}")
     used = re.findall(r"\{\{< var beyond\.([A-Za-z0-9_.]+) >\}\}", qmd)
     assert used and not [k for k in used if k not in flat], [k for k in used if k not in flat]
-    for include in re.findall(r"\{\{< include (\S+) >\}\}", qmd):
+    appendix = (REPO / "report" / "beyond_appendix.qmd").read_text()  # its protocols, tables and figures
+    for include in re.findall(r"\{\{< include (\S+) >\}\}", qmd + appendix):
         assert include in tables, include
-    for figure in re.findall(r"\]\(figures/([a-z0-9_]+)\.png\)", qmd):
+    for figure in re.findall(r"\]\(figures/([a-z0-9_]+)\.png\)", qmd + appendix):
         assert (quick_run / "results" / "figures" / f"{figure}.png").exists(), figure
-    for ref in re.findall(r"@((?:fig|tbl)-beyond-[a-z0-9-]+)", qmd):
+    for ref in re.findall(r"@((?:fig|tbl)-beyond-[a-z0-9-]+)", qmd + appendix):
         label = re.compile(r"\{#" + re.escape(ref) + r"[ }]")  # the label, maybe with attributes after it
-        assert label.search(qmd) or any(label.search(t) for t in tables.values()), ref
+        assert label.search(qmd + appendix) or any(label.search(t) for t in tables.values()), ref
     assert "```{" not in qmd and "<div" not in qmd  # no code cells, no raw HTML
     # No number typed into the prose: digits only inside shortcodes, labels, citations and names.
     prose = re.sub(r"\{\{<.*?>\}\}|\{#[^}]+\}|\[@[^\]]+\]|@(?:fig|tbl|sec)-[a-z0-9-]+|\([^)]*\.png\)"
@@ -388,4 +406,10 @@ def test_report_tables_keep_every_row_in_its_columns(quick_run):
     for name, text in tables.items():
         rows = [line for line in text.splitlines() if line.startswith("|")]
         cells = [len(re.split(r"(?<!\\)\|", line)) for line in rows]
-        assert len(set(cells)) == 1, (name, cells)
+        assert len(set(cells)) == (name != "_generated/beyond_deviations.md"), (name, cells)  # a list has none
+
+
+def markdown_body(table_md):
+    """The body rows of a generated pipe table (header and rule left out)."""
+    rows = [line for line in table_md.splitlines() if line.startswith("|")]
+    return rows[2:]

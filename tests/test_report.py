@@ -167,14 +167,69 @@ def test_layout_in_chromium_at_1280_and_390(rendered):
     assert narrow["toc"]["visible"] and narrow["toc"]["top"] < narrow["text"]["top"], narrow
     for width in (1280, 390):
         assert (ARTIFACTS / f"report-{width}.png").stat().st_size > 50_000
+    # The story first: the Key findings box starts on the first screen of a wide window.
+    assert wide["findings"] is not None and wide["findings"]["top"] < 1000, wide["findings"]
+    # The verdict table reads without sideways scrolling: its last column inside the viewport at 1280 px,
+    # and at 390 px (one card per claim) every cell inside the column.
+    for width in (1280, 390):
+        table = facts[width]["verdict_table"]
+        assert table is not None and table["rows"] >= 4, (width, table)
+        assert table["scroll_width"] <= table["client_width"] + 1, (width, table)
+        assert max(cell["right"] for cell in table["last_cells"]) <= min(width, facts[width]["main"]["right"]) + 1
+    cards = narrow["verdict_table"]["last_cells"]
+    assert all(cell["left"] < narrow["main"]["left"] + 30 for cell in cards), cards  # stacked, not a column
+
+
+def test_pdf_main_text_is_short_full_and_the_verdict_table_on_one_page(quick_run):
+    """pdftoppm/pdftotext of the quick PDF: at most 18 pages before the first appendix, none of them
+    more than a third blank, and every row of the verdict table on one and the same page."""
+    from pdf_checks import blank_fractions, first_appendix_page, page_texts, require_poppler
+
+    require_poppler()
+    pdf = quick_run / "results" / "report" / "report.pdf"
+    pages = page_texts(pdf)
+    appendix = first_appendix_page(pages)
+    assert 1 < appendix - 1 <= 18, appendix
+    blank = blank_fractions(pdf)
+    assert len(blank) == len(pages)
+    loose = {n: round(b, 2) for n, b in enumerate(blank[:appendix - 1], 1) if b > 1 / 3}
+    assert loose == {}, loose
+    verdicts = (quick_run / "results" / "report" / "work" / "_generated" / "beyond_verdicts.md").read_text()
+    starts = [re.match(r"\*\*(R\d)\*\* ([\w-]+)", line[2:]).groups() for line in verdicts.splitlines()[2:]
+              if line.startswith("| **R")]  # each row's label and first word, as its first printed line begins
+    assert len(starts) >= 10
+    found = {}
+    for row, words in enumerate(starts):
+        pattern = re.compile(r"\s+".join(map(re.escape, words)))
+        found[row] = {n for n, text in enumerate(pages[:appendix - 1], 1) if pattern.search(text)}
+    assert all(found.values()), found  # every row printed in the main text
+    assert len(set().union(*found.values())) == 1, found
+
+
+def test_blank_band_measure_finds_a_half_empty_page(tmp_path):
+    """blank_fractions on a made-up PDF: full pages measure well under a third, the page that ends
+    halfway well over it."""
+    import typst
+
+    from pdf_checks import blank_fractions, require_poppler
+
+    require_poppler()
+    source = tmp_path / "pages.typ"
+    full, half = "#rect(width: 100%, height: 95%, fill: gray)\n", "#rect(width: 100%, height: 45%, fill: gray)\n"
+    source.write_text("#set page(numbering: \"1\")\n" + full + half + "#pagebreak()\n" + full)  # the half page: 3 of 4
+    typst.compile(str(source), output=str(tmp_path / "pages.pdf"), root=str(tmp_path))
+    blank = blank_fractions(tmp_path / "pages.pdf")
+    assert len(blank) == 3
+    assert blank[0] < 0.05 and blank[2] < 0.05 and 0.45 < blank[1] < 0.6, blank
 
 
 def test_quick_report_has_no_template_leftovers(rendered):
     """No "(s)" plural, doubled word or code name in the running text (tests/prose_leftovers.py)."""
-    from prose_leftovers import leftovers, prose
+    from prose_leftovers import leftovers, prose, table_cells
 
     import yaml
 
     path, text, _, _ = rendered
     sections = set(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
     assert leftovers(prose(text), sections) == []
+    assert leftovers(table_cells(text)) == []  # the tables' cells too (the verdict table's claims)

@@ -37,8 +37,9 @@ def prose(depths, seeds):
     text = " ".join([e1["findings"], e1["nets"], e1["seeds_text"], e2["findings"], e2["depth_phrase"],
                      e3["findings"], report_values.e1_table(s["depth_accuracy"]), report_values.e2_table(s["initial_speed"], 1000),
                      report_values.e3_table(s["learning_speed"], s["initial_speed"]),
-                     report_top._e1_line(s["depth_accuracy"]), report_top._e2_line(s["initial_speed"]),
-                     report_top._e3_line(s["learning_speed"])])
+                     report_top._e1_line(s["depth_accuracy"]),
+                     report_top._vanishing_line(s["initial_speed"], None),
+                     report_top._protocol_line(s["learning_speed"], None)])
     return text.replace("\u00a0", " ")
 
 
@@ -198,3 +199,28 @@ def test_e1_readings_say_plainly_what_the_intervals_say():
     assert "3 hidden layers against 2: the difference of the means is −0.28 points" in text
     assert "so the deeper nets are worse" in text
     assert "would be detected with 80 % power" in text
+
+
+def test_key_findings_keep_the_why_deeper_slot_second_and_leave_out_missing_parts():
+    """The slot for "why is deeper no better?" follows the depth finding; without the causes and
+    beyond summaries their findings are left out, not printed empty."""
+    acc, init, learn = tables([1, 2, 3, 4], [0, 1, 2])
+    s = {"depth_accuracy": summary.depth_accuracy(acc), "initial_speed": summary.initial_speed(init),
+         "learning_speed": summary.learning_speed(learn)}
+    lines = report_top.key_findings(s, why_deeper="**Why deeper is no better.** Because.").splitlines()
+    assert lines[0].startswith("- **Depth** (E1") and "95 % interval" in lines[0]
+    assert lines[1] == "- **Why deeper is no better.** Because."
+    assert len(lines) == 4 and all(line.startswith("- **") for line in lines)
+    assert report_top.key_findings(s).count("\n- ") == 2  # no slot line without an answer
+
+
+def test_deviations_are_said_once_and_a_verdict_cell_names_the_first_failed_precondition():
+    from vanishing.beyond import report_values
+
+    claims = [{"deviations": ["narrower nets", "fewer epochs"]}, {"deviations": ["fewer epochs", "MNIST only"]}, {}]
+    assert report_values.deviations(claims) == ["narrower nets", "fewer epochs", "MNIST only"]
+    assert report_values._first_reason({"not_tested_because": "seeds 1 (needs ≥ 3); runs 0 (needs ≥ 2)"}) == \
+        ": seeds 1 (needs ≥ 3) and 1 more"
+    assert report_values._first_reason({"not_tested_because": "seeds 1 (needs ≥ 3)"}) == ": seeds 1 (needs ≥ 3)"
+    assert report_values._first_reason({"family_note": "undecided after Holm"}) == " (undecided after Holm)"
+    assert report_values._first_reason({}) == ""

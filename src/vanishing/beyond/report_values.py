@@ -192,15 +192,19 @@ def _order(value, order):
     return order.index(value) if value in order else len(order)
 
 
+_SUBSCRIPT = re.compile(r"(?<=[μησ])_(max|min|in|out)\b")
+
+
 def _cell(value):
-    """A pipe-table cell: a bar in the text (|a|) would end the cell, so it is escaped."""
-    return str(value).replace("|", "\\|")
+    """A pipe-table cell: a bar in the text (|a|) would end the cell, so it is escaped; a symbol's
+    subscript written with an underscore (μ_max) is set as a subscript (μ~max~)."""
+    return _SUBSCRIPT.sub(r"~\1~", str(value)).replace("|", "\\|")
 
 
 def _md_table(header, rows, caption, label, left=1, widths=None):
     """A pipe table (the first ``left`` columns left-aligned, the others right) with its caption;
     ``widths``: relative column widths (Quarto's ``tbl-colwidths``), so prose columns get room."""
-    lines = ["| " + " | ".join(header) + " |",
+    lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
              "|" + "|".join(":---" if i < left else "---:" for i in range(len(header))) + "|"]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     attrs = f"#{label}" + (f' tbl-colwidths="[{", ".join(map(str, widths))}]"' if widths else "")
@@ -282,27 +286,78 @@ def report_tables(beyond_summary: dict) -> dict:
         f"most {short(CHANCE_ACCURACY)} %) are counted and kept in the means; the "
         f"paper's published values ({book.GLOROT_TABLE1_ARCH['hidden_layers']} layers of "
         f"{book.GLOROT_TABLE1_ARCH['width']} units).", "tbl-beyond-r4", left=2)
-    rows = []
-    for r in ("r1", "r2", "r3", "r4"):
-        for c in s[r]["claims"].values():
-            tested = c["tested_as_stated"] + ("" if not c["deviations"] else ": " + "; ".join(c["deviations"]))
-            verdict = f"**{c['verdict']}**" + verdict_text(c)[len(c["verdict"]):]
-            rows.append([r.upper(), c["claim"], f"[{CITATION[c['source']]}], {c['where']}", tested,
-                         c["measure"], effect_text(c), minimal_text(c), detectable_text(c), verdict])
-    fam = s.get("family", {})
-    family = (f" Of the {fam['claims']} claims, {fam['tested']} were tested (their preconditions met) and "
-              f"{fam['not_tested']} not; over the tested ones Holm's correction keeps the chance that any decided "
-              f"verdict is wrong by chance at most {short(100 * fam['alpha'])} % ({fam['decided_per_claim']} decided "
-              f"at the per-claim level, {fam['decided_after_correction']} after the correction)."
-              if fam else "")
-    out["_generated/beyond_verdicts.md"] = _md_table(
-        ["", "claim", "where in the paper", "tested as stated", "effect", f"estimate [{level} % interval]",
-         "minimal effect", "detectable (80 % power)", "verdict"], rows,
-        f"The papers' claims, how this run tested them, the effect with its {level} % interval over seeds, the "
-        "minimal effect "
-        "declared before the run, the effect this run would detect with 80 % power at its number of seeds and "
-        "seed spread, and the verdict: supports (interval beyond the minimal effect), smaller than claimed "
-        "(short of it), contradicts (past no effect), cannot tell, or not tested, naming the precondition "
-        "declared before the run that failed (every precondition, met or not, is in beyond_summary.json)." + family,
-        "tbl-beyond-verdicts", left=5, widths=[4, 16, 11, 18, 13, 10, 8, 8, 12])
+    out.update(verdict_tables(s))
+    return out
+
+
+EXPERIMENTS = {"r1": "the gradient at initialization", "r2": "saturation during training", "r3": "momentum",
+               "r4": "a small Table 1"}
+
+
+def _claim_rows(s):
+    """``(experiment, claim)`` for every claim of the summary, R1 to R4 in order."""
+    return [(r, c) for r in EXPERIMENTS for c in (s.get(r) or {}).get("claims", {}).values()]
+
+
+def _first_reason(claim):
+    """': <the first failed precondition> and N more' for a claim not tested (every one is in the
+    appendix's table), the family-wise note for one undecided by it, else ''."""
+    because = claim.get("not_tested_because")
+    if because:
+        reasons = because.split("; ")
+        return f": {reasons[0]}" + (f" and {len(reasons) - 1} more" if len(reasons) > 1 else "")
+    return f" ({claim['family_note']})" if claim.get("family_note") else ""
+
+
+def deviations(claims) -> list[str]:
+    """The deviations of an experiment's claims from the paper, each once, in order of appearance."""
+    seen = []
+    for c in claims:
+        seen += [d for d in c.get("deviations") or [] if d not in seen]
+    return seen
+
+
+def verdict_tables(s: dict) -> dict:
+    """The compact verdict table of the main text (claim, effect with its interval and the minimal
+    effect, verdict with the failed precondition), the appendix's table of how each claim was
+    measured, and each experiment's deviations from the paper, said once. Fields are read by name
+    and a missing one prints as a dash."""
+    level = short(100 * s["rules"]["level"])
+    rows, detail = [], []
+    for r, c in _claim_rows(s):
+        verdict = c.get("verdict", DASH)
+        effect = effect_text(c) if "interval" in c else DASH
+        needs = f"; needs {minimal_text(c)}" if "minimal" in c and "side" in c else ""
+        rows.append([f"**{r.upper()}** {c.get('claim', DASH)}", effect + needs, f"**{verdict}**" + _first_reason(c)])
+        where = f"[{CITATION[c['source']]}], {c.get('where', DASH)}" if c.get("source") in CITATION else c.get("where", DASH)
+        detail.append([r.upper(), c.get("claim", DASH), where, c.get("measure", DASH),
+                       minimal_text(c) if "minimal" in c and "side" in c else DASH,
+                       detectable_text(c) if "detectable" in c and "interval" in c else DASH,
+                       c.get("tested_as_stated", DASH), c.get("not_tested_because") or "none"])
+    fam = s.get("family") or {}
+    family = (f" Of the {fam['claims']} claims, {fam['tested']} were tested and {fam['not_tested']} not; over the "
+              f"tested ones Holm's correction keeps the chance that any decided verdict is wrong by chance at most "
+              f"{short(100 * fam['alpha'])} % ({fam['decided_per_claim']} decided at the per-claim level, "
+              f"{fam['decided_after_correction']} after the correction)."
+              if {"claims", "tested", "not_tested", "alpha", "decided_per_claim", "decided_after_correction"} <= set(fam)
+              else "")
+    out = {"_generated/beyond_verdicts.md": _md_table(
+        ["claim", f"effect [{level} % interval]", "verdict"], rows,
+        f"The papers' claims (R1 to R4): the effect with its {level} % interval over seeds, the minimal effect "
+        "declared before the run, and the verdict; a claim not tested names the first precondition that failed. "
+        "Every failed precondition, where each claim is made and how it is measured: @sec-appendix-claims." + family,
+        "tbl-beyond-verdicts", left=3, widths=[42, 22, 36])}
+    out["_generated/beyond_claims.md"] = _md_table(
+        ["", "claim", "where in the paper", "effect measured", "minimal effect", "detectable (80 % power)",
+         "tested as stated", "preconditions that failed"], detail,
+        "How each claim of @tbl-beyond-verdicts is measured: where the paper makes it, the effect, the minimal "
+        "effect declared before the run, the effect this run would detect with 80 % power at its number of seeds "
+        "and seed spread, and whether our test is the paper's own (partly: see the deviations below).",
+        "tbl-beyond-claims", left=4, widths=[4, 20, 13, 20, 8, 10, 7, 18])
+    groups = {}
+    for r, c in _claim_rows(s):
+        groups.setdefault(r, []).append(c)
+    out["_generated/beyond_deviations.md"] = "".join(
+        f"- **{r.upper()}, {EXPERIMENTS[r]}**: " + ("; ".join(deviations(claims)) or "none") + ".\n"
+        for r, claims in groups.items())
     return out

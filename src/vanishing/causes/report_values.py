@@ -74,8 +74,10 @@ def report_variables(s):
     close = s["thresholds"]["close"]
     out = {f"{r['activation']}_{r['init']}": factor_variables(r, close) for r in s["factors"]}
     verdicts = {r["verdict"] for r in s["factors"]}
-    out["holds_everywhere"] = ("in every activation × init" if verdicts == {"holds"} else
-                               "not in every activation × init")
+    out["holds_everywhere"] = ("the per-example check holds inside the interval for every activation and "
+                               "initialization" if verdicts == {"holds"} else
+                               "the per-example check does not hold inside the interval for every activation "
+                               "and initialization")
     out["failing_sentence"] = failing_sentence(s["factors"])
     sweep = s["sweep"]
     if "sigmoid_scaled" in sweep:
@@ -231,7 +233,8 @@ def depth_speed_table(s):
     return table(["hidden layers", "at initialization", "after epoch 1", f"median, epochs 1–{epochs}",
                   f"range, epochs 1–{epochs}"], rows,
                  "E1 (mini-batch SGD, the book's protocol): how many times faster the last hidden layer learns "
-                 "than the first, medians over seeds (the range pools epochs and seeds).", "tbl-causes-e1-speed")
+                 "than the first; at initialization and after epoch 1 the mean over seeds (as in @tbl-e3), over "
+                 "the later epochs the median and the range pooled over epochs and seeds.", "tbl-causes-e1-speed")
 
 
 def regime_table(s):
@@ -243,7 +246,7 @@ def regime_table(s):
     closed = ratio(s["thresholds"]["closed_gap"])
     return table(["setting switched", "gap at init.", f"gap after {r['e3_updates']:,} updates",
                   f"updates until gap < {closed}", "gap at the end", "updates in all",
-                  "rms σ′ at init.", "rms σ′, layer 1, end"], rows,
+                  "rms σ′ at init., all hidden layers", "rms σ′ at the end, layer 1"], rows,
                  "Why the gap closes: the ratio of the last to the first hidden layer's speed (median over seeds) "
                  "when one setting at a time is switched from the book's mini-batch protocol to R3's value, "
                  f"read after as many updates as E3 makes in all ({r['e3_updates']:,}, one per epoch), and the "

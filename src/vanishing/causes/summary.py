@@ -92,13 +92,14 @@ def summarize_factors(factors):
 
 
 def summarize_sweep(sweep):
-    """The sigmoid-scaled speeds of the deepest net, mean over seeds, and rms σ′ per activation × init."""
+    """Per activation × init, the deepest net's speed of every hidden layer (geometric mean over seeds,
+    as the depth-sweep figure draws it and the per-layer gain is fitted, on logarithms) and rms σ′."""
     out = {}
     for (act, init), g in sweep.groupby(["activation", "init"], sort=False):
         k = int(g["hidden_layers"].max())
         deep = g[g["hidden_layers"] == k]
         out[f"{act}_{init}"] = {"hidden_layers": k,
-                                "speed": deep.groupby("layer")["speed"].mean().tolist(),
+                                "speed": np.exp(np.log(deep["speed"]).groupby(deep["layer"]).mean()).tolist(),
                                 "fprime_rms": float(deep["fprime_rms"].mean()),
                                 "dropped_max": float(g["dropped"].max())}
     return out
@@ -125,15 +126,16 @@ def gaps(speeds, group):
 
 
 def summarize_depth_speed(table):
-    """E1: per depth ≥ 2 the last/first gap at initialization, after the first epoch, and over the
-    later epochs (median, min, max over epochs and seeds)."""
+    """E1: per depth ≥ 2 the last/first gap at initialization and after the first epoch (mean over
+    seeds, as the chapter's E2 and E3 tables give it), and over the later epochs (median, min, max
+    over epochs and seeds, as E3's)."""
     out = []
     for k, g in table[table["hidden_layers"] >= 2].groupby("hidden_layers"):
         gap = gaps(g, ["seed", "epoch"]).reset_index(name="gap")
         later = gap[gap["epoch"] >= 1]["gap"]
         out.append({"hidden_layers": int(k), "epochs": int(gap["epoch"].max()),
-                    "at_init": float(gap[gap["epoch"] == 0]["gap"].median()),
-                    "epoch1": float(gap[gap["epoch"] == 1]["gap"].median()),
+                    "at_init": float(gap[gap["epoch"] == 0]["gap"].mean()),
+                    "epoch1": float(gap[gap["epoch"] == 1]["gap"].mean()),
                     "median": float(later.median()), "min": float(later.min()), "max": float(later.max())})
     return out
 

@@ -33,8 +33,21 @@ def e1_variables(s, width):
                  else f"a network {net(min(depths), width)}"),
         "depth_phrase": depth_phrase(depths),
         "findings": e1_findings(s),
+        "abstract": e1_abstract(s),
     })
     return out
+
+
+def e1_abstract(s):
+    """The abstract's sentence on E1: which depth did best, and whether more layers helped."""
+    depths = by_depth(s["per_depth"])
+    best = s["best_depth"]
+    acc = pct(depths[best]["final_accuracy"]["mean"])
+    if len(depths) == 1:
+        return f"Only nets with {plural(best, 'hidden layer')} were trained for accuracy (E1), reaching {acc} %."
+    more = ("; more layers are no better" if best < max(depths) else "; the deepest nets do best")
+    return (f"Of the nets with {depth_phrase(depths)} trained for accuracy (E1), those with "
+            f"{plural(best, 'hidden layer')} do best ({acc} % validation accuracy){more}.")
 
 
 def e1_findings(s):
@@ -303,16 +316,20 @@ def _paragraph(text):
 
 
 def e3_figures(s):
-    """The per-depth learning-speed figures of this run, and the sentence that points at them."""
-    depths = [d["hidden_layers"] for d in s["per_depth"]]
-    refs = listing(f"@fig-e3-{k}" for k in depths)
-    verb = "shows" if len(depths) == 1 else "show"
-    blocks = [f"@tbl-e3 gives the ratios for every depth, and {refs} {verb} each layer's speed.\n"]
-    for k in depths:
-        blocks.append(f"![Speed of learning of each hidden layer during training, {plural(k, 'hidden layer')} "
-                      f"(mean over seeds, min–max band). Data: [learning_speed.csv](tables/learning_speed.csv)."
-                      f"](figures/learning_speed_depth{k}.png){{#fig-e3-{k}}}\n")
-    return "\n".join(blocks)
+    """The learning-speed figures of this run: ``(main, appendix)`` markdown, the deepest net's figure
+    with the sentence that points at every depth's in the main text, the other depths' in the appendix."""
+    depths = sorted(d["hidden_layers"] for d in s["per_depth"])
+    main, rest = depths[-1], depths[:-1]
+    where = (f"; {listing(f'@fig-e3-{k}' for k in rest)} in @sec-appendix-tables "
+             f"{'shows' if len(rest) == 1 else 'show'} the other {'depth' if len(rest) == 1 else 'depths'}"
+             if rest else "")
+    text = f"@tbl-e3 gives the ratios for every depth, and @fig-e3-{main} each layer's speed with {plural(main, 'hidden layer')}{where}.\n"
+
+    def figure(k):
+        return (f"![Speed of learning of each hidden layer during training, {plural(k, 'hidden layer')} "
+                f"(mean over seeds, min–max band). Data: [learning_speed.csv](tables/learning_speed.csv)."
+                f"](figures/learning_speed_depth{k}.png){{#fig-e3-{k}}}\n")
+    return "\n".join([text, figure(main)]), "\n".join(figure(k) for k in rest)
 
 
 # --- E4, E5 -----------------------------------------------------------------------------------
@@ -374,7 +391,7 @@ def report_tables(summary, benchmark_paths):
         "_generated/e1.md": e1_table(summary["depth_accuracy"]),
         "_generated/e2.md": e2_table(summary["initial_speed"], summary["config"]["initial_speed"]["probe_size"]),
         "_generated/e3.md": e3_table(summary["learning_speed"], summary["initial_speed"]),
-        "_generated/e3_figures.md": e3_figures(summary["learning_speed"]),
+        **dict(zip(("_generated/e3_figures.md", "_generated/e3_figures_more.md"), e3_figures(summary["learning_speed"]))),
         "_generated/data.md": data_table(summary["data"]),
         "_generated/packages.md": packages_table(summary["provenance"]),
         "_generated/timings.md": timings_table(read_benchmarks(benchmark_paths)),
