@@ -14,7 +14,7 @@ import yaml
 from conftest import REPO, SNAKEMAKE, copy_project, run_snakemake, write_config
 
 TABLES = {
-    "depth_accuracy": ["hidden_layers", "seed", "epoch", "validation_accuracy", "training_cost"],
+    "depth_accuracy": ["hidden_layers", "seed", "epoch", "validation_accuracy", "training_cost", "training_accuracy"],
     "initial_speed": ["hidden_layers", "seed", "layer", "speed"],
     "learning_speed": ["hidden_layers", "seed", "epoch", "layer", "speed"],
 }

@@ -46,8 +46,9 @@ E1_ACTIVATION_IMAGES = 300
 def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None,
                    probe_size=book.SPEED_PROBE_IMAGES, activation_images=E1_ACTIVATION_IMAGES):
     """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, the
-    training cost (mean over the first ``cost_images`` images, plus the L2 term) and the per-layer
-    speeds after every epoch (entry 0 before training)."""
+    training cost (mean over the first ``cost_images`` images, plus the L2 term), the training
+    accuracy on the same images and the per-layer speeds after every epoch (entry 0 before
+    training)."""
     return depth_accuracy_seeds(section, hidden_layers, [seed], splits, dtype, log, probe_size,
                                 activation_images)[0]
 
@@ -68,7 +69,7 @@ def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64
     nc = cost_images(section)
     nets, rngs = zip(*(section_net(section, hidden_layers, seed, dtype) for seed in seeds))
     monitors = [Monitor(x[:probe_size], y[:probe_size], cost_x=x[:nc], cost_y=y[:nc], valid_x=vx, valid_y=vy,
-                        act_x=tx, lmbda=section["lmbda"], n=len(x)) for _ in seeds]
+                        act_x=tx, training_accuracy=True, lmbda=section["lmbda"], n=len(x)) for _ in seeds]
     labels = [run_label("depth_accuracy", section, hidden_layers, seed) for seed in seeds]
     kw = dict(epochs=section["epochs"], mini_batch_size=section["mini_batch_size"], eta=section["eta"],
               lmbda=section["lmbda"], log=log)
@@ -81,11 +82,13 @@ def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64
 
 
 def depth_accuracy_table(records):
+    """One row per depth, seed and epoch: validation accuracy, training cost and the training
+    accuracy over the same ``cost_images`` images as the cost."""
     rows = [{"hidden_layers": r["hidden_layers"], "seed": r["seed"], "epoch": e,
-             "validation_accuracy": acc, "training_cost": cost}
+             "validation_accuracy": acc, "training_cost": cost, "training_accuracy": fit}
             for r in records
-            for e, acc, cost in zip(r["history"]["epoch"], r["history"]["validation_accuracy"],
-                                    r["history"]["training_cost"])]
+            for e, acc, cost, fit in zip(r["history"]["epoch"], r["history"]["validation_accuracy"],
+                                         r["history"]["training_cost"], r["history"]["training_accuracy"])]
     return pd.DataFrame(rows).sort_values(["hidden_layers", "seed", "epoch"], kind="stable")
 
 

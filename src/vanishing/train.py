@@ -136,6 +136,8 @@ class Monitor:
                         ‖mean ∂C/∂wˡ‖_F of every layer l = 2..L (no regularization term), and
                         the mean ∂C/∂bˡⱼ of the first ``bias_neurons`` neurons of each layer
     cost_x, cost_y      the training set, for the total cost (mean cost + ½(λ/n)Σw²); optional
+    training_accuracy   also record the accuracy in percent on cost_x, cost_y
+                        (``training_accuracy``); needs cost_x
     valid_x, valid_y    validation set for the accuracy in percent; optional
     act_x               fixed images for the mean and standard deviation of each hidden layer's
                         activations (Glorot & Bengio's Fig. 2); optional
@@ -149,9 +151,14 @@ class Monitor:
     valid_x: np.ndarray | None = None
     valid_y: np.ndarray | None = None
     act_x: np.ndarray | None = None
+    training_accuracy: bool = False
     lmbda: float = 0.0
     n: int = 1
     history: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.training_accuracy and (self.cost_x is None or self.cost_y is None):
+            raise ValueError("Monitor(training_accuracy=True) needs the training images and labels cost_x, cost_y")
 
     def _targets(self, net):
         """One-hot targets (and inputs in the net's dtype), made once for the net's output size."""
@@ -181,6 +188,9 @@ class Monitor:
         elif self.cost_x is not None:
             mean_cost = net.cost_sum(self.cost_x, self._cost_onehot) / len(self.cost_x)
             row["training_cost"] = mean_cost + net.l2_penalty(self.lmbda, self.n)
+        if self.training_accuracy:
+            row["training_accuracy"] = (known["training_accuracy"] if "training_accuracy" in known
+                                        else accuracy(net, self.cost_x, self.cost_y))
         if "validation_accuracy" in known:
             row["validation_accuracy"] = known["validation_accuracy"]
         elif self.valid_x is not None:
