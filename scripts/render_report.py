@@ -34,6 +34,13 @@ if "causes_summary" in sm.input.keys():
     causes_summary = read_json(sm.input.causes_summary)
     extra.append({"causes": causes_report.report_variables(causes_summary)})
     generated.update(causes_report.report_tables(causes_summary))
+if "why_deeper_summary" in sm.input.keys():
+    from vanishing.why_deeper import report as why_deeper_report
+
+    why_deeper_summary = read_json(sm.input.why_deeper_summary)
+    extra.append({"why_deeper": why_deeper_report.report_variables(why_deeper_summary)})
+    generated.update(why_deeper_report.report_tables(why_deeper_summary))
+    generated["_generated/why_deeper_answer.md"] = why_deeper_report.answer(why_deeper_summary)
 # the explorable figures beside the chain and window figures, from this run's tables
 generated.update(widgets.report_fragments(summary, sm.input.chain_table, sm.input.window_table))
 variables = report.report_variables(summary, *extra, run=run)

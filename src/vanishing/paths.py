@@ -13,6 +13,7 @@ RESULTS = "results"
 SUMMARY = "results/summary.json"
 BEYOND_SUMMARY = "results/beyond_summary.json"
 CAUSES_SUMMARY = "results/causes_summary.json"
+WHY_DEEPER_SUMMARY = "results/why_deeper_summary.json"
 R3_SELECTION = "results/beyond/r3/selected_eta.json"
 
 # One results file per run: the experiment's folder, then the run's wildcards.

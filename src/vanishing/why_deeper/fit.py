@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..beyond import verdicts as v
+from ..prose import plural
 
 # The pairs (deeper, shallower) decided, declared before the run: the book's two readings
 # (two against one, four against two) and three against two.
@@ -65,7 +66,9 @@ def deficit_place(word, validation_direction):
     the direction of its validation difference (``verdicts.direction``): 'training' when it fits
     the training set worse, 'generalization' when it fits it as well or better, 'cannot tell'
     otherwise; 'no deficit' when its validation accuracy is not lower (the interval does not lie
-    wholly below 0)."""
+    wholly below 0); 'not tested' when the training claim was not."""
+    if word in (v.NOT_TESTED, v.NOT_RUN):
+        return word
     if validation_direction != "lower":
         return "no deficit"
     return {"worse": "training", "the same": "generalization", "better": "generalization"}.get(word, "cannot tell")
@@ -75,7 +78,7 @@ def pair_claim(last: pd.DataFrame, deeper: int, shallower: int, images: int):
     """The judged claim of one pair, with the validation and gap differences beside it."""
     a, b = (last[last["hidden_layers"] == k] for k in (deeper, shallower))
     interval = v.difference_interval(a["training_accuracy"], b["training_accuracy"])
-    conditions = [v.precondition(f"seeds with {k} hidden layers", int(len(g)), MIN_SEEDS) for k, g in
+    conditions = [v.precondition(f"seeds with {plural(k, 'hidden layer')}", int(len(g)), MIN_SEEDS) for k, g in
                   ((deeper, a), (shallower, b))]
     conditions.append(v.precondition("lowest final training accuracy (%)",
                                      float(pd.concat([a, b])["training_accuracy"].min()), TRAINED_ACCURACY))

@@ -1,0 +1,17 @@
+"""Rule why_deeper_summary: the numbers the study section quotes, with their verdicts."""
+
+from vanishing import jobs
+from vanishing.experiments import cost_images
+from vanishing.iofiles import write_json
+from vanishing.provenance import describe
+from vanishing.why_deeper import summary
+
+sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
+log = jobs.start(sm)
+result = {**summary.summarize(summary.read_tables(dict(sm.input.items())), cost_images(sm.params.e1)),
+          "provenance": describe()}
+for name, claim in result["fit"]["claims"].items():
+    log.info("Q1 %s: training accuracy %s (%s); deficit: %s", name, claim["reading"], claim["verdict"],
+             claim["deficit"])
+write_json(sm.output.summary, result)
+log.info("wrote %s", sm.output.summary)

@@ -1,0 +1,18 @@
+"""The numbers the study section quotes (``results/why_deeper_summary.json``), from the pipeline's
+tables: one entry per question answered so far, each with its claims judged by the interval rule."""
+
+from __future__ import annotations
+
+from ..tables import read_table
+from . import fit
+
+
+def read_tables(paths):
+    """The tables at ``paths`` (name -> path), each checked against its digest first."""
+    return {name: read_table(path) for name, path in paths.items()}
+
+
+def summarize(tables, e1_cost_images):
+    """Q1 from E1's table (``depth_accuracy``), its training accuracy read over the first
+    ``e1_cost_images`` training images."""
+    return {"fit": fit.summarize(tables["depth_accuracy"], e1_cost_images)}
