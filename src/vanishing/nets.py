@@ -20,10 +20,12 @@ def sizes(hidden_layers, width):
     return [INPUTS] + [width] * hidden_layers + [OUTPUTS]
 
 
-def make_net(hidden_layers, width, seed, *, activation, init, cost, dtype):
+def make_net(hidden_layers, width, seed, *, activation, init, cost, dtype, residual=False):
     """(net, rng): ``default_rng(seed)`` and the [784, width × hidden_layers, 10] net it initializes
     with ``init`` (``network.INITIALIZERS``), hidden ``activation`` and ``cost`` (whose output layer
-    the net takes: sigmoid for cross_entropy and quadratic, softmax for log_likelihood)."""
+    the net takes: sigmoid for cross_entropy and quadratic, softmax for log_likelihood); ``residual``
+    adds a skip connection around every hidden-to-hidden layer (``Network``)."""
     rng = np.random.default_rng(seed)
-    net = Network(sizes(hidden_layers, width), rng, activation=activation, cost=cost, init=init, dtype=dtype)
+    net = Network(sizes(hidden_layers, width), rng, activation=activation, cost=cost, init=init, dtype=dtype,
+                  residual=residual)
     return net, rng

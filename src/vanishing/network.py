@@ -9,7 +9,7 @@ A mini-batch of m examples is one matrix whose rows are examples, so for layer l
     zˡ = aˡ⁻¹ (wˡ)ᵀ + bˡ        shape (m, nˡ)
     aˡ = f(zˡ)                  shape (m, nˡ)
 
-with f the hidden activation (sigmoid, tanh or ReLU) for 2 ≤ l < L and the sigmoid (or softmax) at the output
+with f the hidden activation (sigmoid, tanh, ReLU or softsign) for 2 ≤ l < L and the sigmoid (or softmax) at the output
 layer L. Back-propagation (eqs. BP1–BP4) gives, per example,
 
     δᴸ = ∂C/∂zᴸ                 from the cost (the cost's ``delta``)
@@ -85,7 +85,30 @@ class ReLU:
         return (a > 0).astype(a.dtype)
 
 
-ACTIVATIONS = {a.name: a for a in (Sigmoid, Tanh, ReLU)}
+class Softsign:
+    """Glorot & Bengio's softsign f(z) = z / (1 + |z|), which approaches ±1 polynomially."""
+
+    name = "softsign"
+
+    @staticmethod
+    def fn(z):
+        return z / (1.0 + np.abs(z))
+
+    @staticmethod
+    def apply_(z):
+        """z / (1 + |z|), computed in place over z."""
+        denominator = np.abs(z)
+        denominator += 1.0
+        return np.divide(z, denominator, out=z)
+
+    @staticmethod
+    def prime(a):
+        """f′(z) = 1/(1 + |z|)² from a = f(z): 1 − |a| = 1/(1 + |z|), so f′ = (1 − |a|)²."""
+        gap = 1.0 - np.abs(a)
+        return gap * gap
+
+
+ACTIVATIONS = {a.name: a for a in (Sigmoid, Tanh, ReLU, Softsign)}
 
 
 class Softmax:
@@ -205,7 +228,29 @@ def init_standard(n_out, n_in, rng):
     return w, np.zeros(n_out)
 
 
-INITIALIZERS = {"scaled": init_scaled, "large": init_large, "glorot": init_glorot, "standard": init_standard}
+def init_he(n_out, n_in, rng):
+    """He et al.'s initialization for ReLU layers (2015): w ~ N(0, 2/n_in), b = 0."""
+    w = rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
+    return w, np.zeros(n_out)
+
+
+SPARSE_INPUTS = 15  # Sutskever et al.'s non-zero incoming weights per unit
+
+
+def init_sparse(n_out, n_in, rng):
+    """Sutskever et al.'s sparse initialization: each unit gets ``SPARSE_INPUTS`` non-zero incoming
+    weights N(0, 1) (all n_in of them when n_in is smaller), the others 0, at inputs chosen uniformly
+    without replacement; b = 0. The inputs are drawn first (one row of uniforms per unit, ranked),
+    then the weights' values in unit order."""
+    k = min(SPARSE_INPUTS, n_in)
+    chosen = np.argsort(rng.random((n_out, n_in)), axis=1, kind="stable")[:, :k]
+    w = np.zeros((n_out, n_in))
+    np.put_along_axis(w, chosen, rng.standard_normal((n_out, k)), axis=1)
+    return w, np.zeros(n_out)
+
+
+INITIALIZERS = {"scaled": init_scaled, "large": init_large, "glorot": init_glorot, "standard": init_standard,
+                "he": init_he, "sparse": init_sparse}
 
 
 def _choose(table, key, what):
@@ -222,20 +267,27 @@ class Network:
     """A feedforward network with a sigmoid (default) or softmax output layer.
 
     sizes       neurons per layer, input first, e.g. [784, 30, 30, 10]
-    activation  hidden activation: 'sigmoid' (default), 'tanh' or 'relu'
+    activation  hidden activation: 'sigmoid' (default), 'tanh', 'relu' or 'softsign'
     cost        'cross_entropy' (default) or 'quadratic' (sigmoid output), or 'log_likelihood'
                 (softmax output)
     output      output layer: 'sigmoid' or 'softmax'; None (default) takes the cost's
-    init        'scaled' (default), 'large', 'glorot' or 'standard'
+    init        'scaled' (default), 'large', 'glorot', 'standard', 'he' or 'sparse'
     rng         the run's numpy Generator (the only source of randomness)
     dtype       np.float64 (default) or np.float32
+    residual    False (default), or True for a skip connection around every hidden-to-hidden layer:
+                aˡ = aˡ⁻¹ + f(zˡ) for 3 ≤ l < L (the hidden widths must be equal; with one hidden
+                layer there is no such layer and the net is the plain one)
     """
 
     def __init__(self, sizes, rng, activation="sigmoid", cost="cross_entropy", init="scaled", dtype=np.float64,
-                 output=None):
+                 output=None, residual=False):
         if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
             raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes!r}")
         self.sizes = [int(n) for n in sizes]
+        self.residual = bool(residual)
+        if self.residual and len(set(self.sizes[1:-1])) > 1:
+            raise ValueError(f"residual connections join equal-width hidden layers; the hidden widths "
+                             f"{self.sizes[1:-1]} differ")
         self.activation = _choose(ACTIVATIONS, activation, "activation")
         self.cost = _choose(COSTS, cost, "cost")
         output = COST_OUTPUT[cost] if output is None else output
@@ -254,21 +306,33 @@ class Network:
         output layer's for the last one."""
         return self.output_layer if i == len(self.weights) - 1 else self.activation
 
+    def skips(self, i):
+        """Whether weight layer i (book layer l = i + 2) has a skip connection: aˡ = aˡ⁻¹ + f(zˡ)."""
+        return self.residual and 0 < i < len(self.weights) - 1
+
     def forward(self, x):
         """Activations [a¹ = x, a², ..., aᴸ] of a batch x of shape (m, n¹); aˡ has shape (m, nˡ)."""
+        return self.forward_branches(x)[0]
+
+    def forward_branches(self, x):
+        """(activations, branches) of a batch x: ``forward``'s [a¹, ..., aᴸ], and [a¹, f(z²), ...,
+        f(zᴸ)], the activation function's outputs, from which ``backward`` reads f′(zˡ). They are the
+        same arrays except after a skip connection (``residual``), where aˡ = aˡ⁻¹ + f(zˡ)."""
         activations = [x]
+        branches = [x]
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = np.dot(activations[-1], w.T)
             z += b
-            activations.append(self.layer_function(i).apply_(z))
-        return activations
+            branches.append(self.layer_function(i).apply_(z))
+            activations.append(activations[-1] + branches[-1] if self.skips(i) else branches[-1])
+        return activations, branches
 
     def output(self, x):
         """(zᴸ, aᴸ) for a batch x of shape (m, n¹), keeping no intermediate layers."""
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = x @ w.T
             z += b
-            x = self.layer_function(i).fn(z)
+            x = x + self.layer_function(i).fn(z) if self.skips(i) else self.layer_function(i).fn(z)
         return z, x
 
     def feedforward(self, x):
@@ -282,22 +346,29 @@ class Network:
         (nˡ,) = scale · Σₓ ∂Cₓ/∂bˡ and nabla_w[i] of shape (nˡ, nˡ⁻¹) = scale · Σₓ ∂Cₓ/∂wˡ,
         for l = i + 2. Scaling δᴸ first makes ``scale = η/m`` cost nothing in the SGD step.
         """
-        activations = self.forward(x)
+        activations, branches = self.forward_branches(x)
         delta = self.cost.delta(activations[-1], y)
         if scale != 1.0:
             delta *= scale
         L = len(self.weights)
         nabla_b, nabla_w = [None] * L, [None] * L
-        for i, delta in self.backward(delta, activations):
+        for i, delta in self.backward(delta, activations, branches=branches):
             nabla_b[i] = delta.sum(axis=0)
             nabla_w[i] = np.dot(delta.T, activations[i])
         return nabla_b, nabla_w
 
-    def backward(self, delta, activations, weights=None):
+    def backward(self, delta, activations, weights=None, branches=None):
         """The recursion BP2 from the output error down: yields (i, δˡ) for weight layers
         i = L − 2, ..., 0 (book layer l = i + 2), starting with δᴸ = ``delta``, then
 
             δˡ⁻¹ = (δˡ wˡ) ⊙ f′(zˡ⁻¹)     with f′(zˡ⁻¹) read from aˡ⁻¹ = ``activations[i]``.
+
+        With skip connections (``residual``) the error reaches aˡ⁻¹ also through aˡ = aˡ⁻¹ + f(zˡ):
+        with gˡ = ∂C/∂aˡ,
+
+            gˡ⁻¹ = δˡ wˡ + gˡ (if layer l skips)      δˡ⁻¹ = gˡ⁻¹ ⊙ f′(zˡ⁻¹),
+
+        f′(zˡ⁻¹) read from f(zˡ⁻¹) = ``branches[i]`` (``forward_branches``; required then).
 
         For a batch: delta (m, nᴸ), activations [a¹, ..., aᴸ] of shapes (m, nˡ) as ``forward``
         returns them, δˡ of shape (m, nˡ). Stacked replicas (``replicas``) pass their own
@@ -306,19 +377,35 @@ class Network:
         then: a caller that updates weights in the loop must do so after the recursion is done."""
         weights = self.weights if weights is None else weights
         product = np.dot if delta.ndim == 2 else np.matmul
+        if self.residual:
+            if branches is None:
+                raise ValueError("a residual net's backward pass needs the branches f(z) of forward_branches")
+            yield from self._backward_residual(delta, branches, weights, product)
+            return
         for i in range(len(weights) - 1, -1, -1):
             yield i, delta
             if i:
                 delta = product(delta, weights[i])
                 delta *= self.layer_function(i - 1).prime(activations[i])
 
+    def _backward_residual(self, delta, branches, weights, product):
+        above = None  # gˡ = ∂C/∂aˡ of the layer just yielded
+        for i in range(len(weights) - 1, -1, -1):
+            yield i, delta
+            if i:
+                grad = product(delta, weights[i])
+                if self.skips(i):
+                    grad += above
+                above = grad
+                delta = grad * self.layer_function(i - 1).prime(branches[i])
+
     def deltas(self, x, y):
         """δˡ = ∂Cₓ/∂zˡ of every example for every layer l = 2..L: a list in layer order (index
         i = l − 2) of arrays of shape (m, nˡ), for a batch x (m, n¹) with one-hot y (m, nᴸ).
         Their sum over the rows is ``backprop``'s ∂C/∂bˡ."""
-        activations = self.forward(x)
+        activations, branches = self.forward_branches(x)
         out = [None] * len(self.weights)
-        for i, delta in self.backward(self.cost.delta(activations[-1], y), activations):
+        for i, delta in self.backward(self.cost.delta(activations[-1], y), activations, branches=branches):
             out[i] = delta
         return out
 

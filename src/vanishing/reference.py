@@ -62,3 +62,63 @@ def sgd_epoch(weights, biases, x, y, order, mini_batch_size, eta, lmbda):
     for k in range(0, n, mini_batch_size):
         weights, biases = update_mini_batch(weights, biases, examples[k : k + mini_batch_size], eta, lmbda, n)
     return weights, biases
+
+
+# ---------------------------------------------------------------------------------------------
+# network2 extended, still one example at a time and with f′ computed from z: the hidden activations
+# of the study, skip connections between equal-width hidden layers and one learning rate per layer.
+
+HIDDEN = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (np.tanh, lambda z: 1.0 / np.cosh(z) ** 2),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0) * 1.0),
+    "softsign": (lambda z: z / (1.0 + np.abs(z)), lambda z: 1.0 / (1.0 + np.abs(z)) ** 2),
+}
+
+
+def backprop_extended(weights, biases, x, y, activation="sigmoid", residual=False):
+    """(nabla_b, nabla_w) of the cross-entropy cost for one example x (n¹, 1), one-hot y (nᴸ, 1), with
+    hidden ``activation`` and a sigmoid output; ``residual``: aˡ = aˡ⁻¹ + f(zˡ) for every layer
+    between two hidden layers. The error reaches aˡ⁻¹ through zˡ and, for such a layer, through
+    the identity: ∂C/∂aˡ⁻¹ = (wˡ)ᵀ δˡ + ∂C/∂aˡ."""
+    f, f_prime = HIDDEN[activation]
+    L = len(weights)
+    skips = [residual and 0 < i < L - 1 for i in range(L)]
+    activations, zs = [x], []
+    for i, (b, w) in enumerate(zip(biases, weights)):
+        z = np.dot(w, activations[-1]) + b
+        zs.append(z)
+        if i == L - 1:
+            activations.append(sigmoid(z))
+        elif skips[i]:
+            activations.append(activations[-1] + f(z))
+        else:
+            activations.append(f(z))
+    nabla_b, nabla_w = [None] * L, [None] * L
+    delta = activations[-1] - y
+    grad_a = None  # ∂C/∂a of the layer whose δ is ``delta``
+    for i in range(L - 1, -1, -1):
+        nabla_b[i] = delta
+        nabla_w[i] = np.dot(delta, activations[i].transpose())
+        if i:
+            below = np.dot(weights[i].transpose(), delta)
+            if skips[i]:
+                below = below + grad_a
+            grad_a = below
+            delta = below * f_prime(zs[i - 1])
+    return nabla_b, nabla_w
+
+
+def update_mini_batch_layers(weights, biases, batch, etas, lmbda, n, activation="sigmoid", residual=False):
+    """``update_mini_batch`` with learning rate etas[i] for weight layer i (its weights and biases):
+    wˡ ← (1 − ηˡλ/n) wˡ − (ηˡ/m) Σ ∂Cₓ/∂wˡ,  bˡ ← bˡ − (ηˡ/m) Σ ∂Cₓ/∂bˡ."""
+    nabla_b = [np.zeros(b.shape) for b in biases]
+    nabla_w = [np.zeros(w.shape) for w in weights]
+    for x, y in batch:
+        delta_nabla_b, delta_nabla_w = backprop_extended(weights, biases, x, y, activation, residual)
+        nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
+        nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
+    m = len(batch)
+    weights = [(1 - eta * (lmbda / n)) * w - (eta / m) * nw for w, nw, eta in zip(weights, nabla_w, etas)]
+    biases = [b - (eta / m) * nb for b, nb, eta in zip(biases, nabla_b, etas)]
+    return weights, biases

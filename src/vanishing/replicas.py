@@ -29,12 +29,13 @@ def stack_params(nets):
     reads a net exactly as after single training). Returns (weights, biases), arrays (R, ...)."""
     first = nets[0]
     for net in nets[1:]:
-        same = (net.sizes, net.activation, net.cost, net.dtype) == (first.sizes, first.activation, first.cost,
-                                                                    first.dtype)
+        same = (net.sizes, net.activation, net.cost, net.dtype, net.residual) == (
+            first.sizes, first.activation, first.cost, first.dtype, first.residual)
         if not same:
-            raise ValueError("stacked nets must share sizes, activation, cost and dtype; got "
-                             f"{first.sizes} {first.activation.name} {first.cost.name} {first.dtype} and "
-                             f"{net.sizes} {net.activation.name} {net.cost.name} {net.dtype}")
+            raise ValueError("stacked nets must share sizes, activation, cost, dtype and residual; got "
+                             f"{first.sizes} {first.activation.name} {first.cost.name} {first.dtype} "
+                             f"residual={first.residual} and {net.sizes} {net.activation.name} {net.cost.name} "
+                             f"{net.dtype} residual={net.residual}")
     weights = [np.stack([net.weights[i] for net in nets]) for i in range(len(first.weights))]
     biases = [np.stack([net.biases[i] for net in nets]) for i in range(len(first.biases))]
     for r, net in enumerate(nets):
@@ -53,18 +54,20 @@ def stacked_backprop(net, weights, biases, x, y, scale=1.0, first_scale=None, fi
     ``FirstLayer``); its gradient is then returned times ``first_grad_scale`` (R, 1, 1). The δ
     recursion is ``Network.backward`` on the stacked weights."""
     activations = [x]
+    branches = [x]
     for i, (w, b) in enumerate(zip(weights, biases)):
         z = np.matmul(activations[-1], w.transpose(0, 2, 1))
         if i == 0 and first_scale is not None:
             z *= first_scale
         z += b[:, None, :]
-        activations.append(net.layer_function(i).apply_(z))
+        branches.append(net.layer_function(i).apply_(z))
+        activations.append(activations[-1] + branches[-1] if net.skips(i) else branches[-1])
     delta = net.cost.delta(activations[-1], y)
     if not (np.isscalar(scale) and scale == 1.0):
         delta *= scale
     L = len(weights)
     nabla_b, nabla_w = [None] * L, [None] * L
-    for i, delta in net.backward(delta, activations, weights):
+    for i, delta in net.backward(delta, activations, weights, branches=branches):
         nabla_b[i] = delta.sum(axis=1)
         if i == 0 and first_grad_scale is not None:
             delta *= first_grad_scale  # δ² is the recursion's last: nothing is computed from it
@@ -137,7 +140,10 @@ def stacked_output(net, weights, biases, rows, x):
     for i in range(1, len(weights)):
         z = np.matmul(a, weights[i][rows].transpose(0, 2, 1))
         z += biases[i][rows][:, None, :]
-        a = net.layer_function(i).apply_(z) if i < last else net.layer_function(i).fn(z)
+        if net.skips(i):  # a residual hidden layer: aˡ = aˡ⁻¹ + f(zˡ) (zˡ is needed no more)
+            a = a + net.layer_function(i).apply_(z)
+        else:
+            a = net.layer_function(i).apply_(z) if i < last else net.layer_function(i).fn(z)
     return z, a
 
 

@@ -7,9 +7,11 @@ parameters and writes them back into the ``Network`` before anything reads it, s
 the divergence check and the results are the numpy engine's code, unchanged.
 
 engine   "reference": always the numpy engine.
-         "fast": the compiled engine wherever it applies: float64 networks (every activation, cost,
-         initializer and optimizer, single seeds and stacks). float32 runs, full-batch gradient
-         descent (E3) and everything that is not training (E2, the monitors) stay on numpy.
+         "fast": the compiled engine wherever it applies: float64 networks (every activation of
+         ``kernels.HIDDEN``, cost, initializer and optimizer, single seeds and stacks). float32 runs,
+         nets the kernels do not implement (``compiles``: other activations, skip connections), per-layer
+         learning rates, full-batch gradient descent (E3) and everything that is not training (E2, the
+         monitors) stay on numpy.
          "auto" (the config's default): "fast" where the images light at most ``AUTO_MAX_LIT`` of their
          pixels, where it was measured faster (``benchmarks/epoch_speed.py``); else numpy.
 """
@@ -158,10 +160,16 @@ class FastSteps:
         self.sync()
 
 
+def compiles(net):
+    """Whether the compiled kernels implement ``net``: a hidden activation they have (``kernels.HIDDEN``)
+    and no skip connections (``Network.residual``). Other nets train on numpy, with either engine."""
+    return not net.residual and net.activation.name in _kernels().HIDDEN
+
+
 def fast_steps(engine, nets, x, labels, *, mini_batch_size, etas, lmbda, optimizer):
     """One FastSteps per net (sharing one LitPixels of x) when ``engine`` takes the compiled engine
-    for them, else None."""
-    if not applies(resolve(engine), nets[0].dtype, x):
+    for them (``applies`` and ``compiles``), else None."""
+    if not applies(resolve(engine), nets[0].dtype, x) or not compiles(nets[0]):
         return None
     lit = LitPixels(x)
     return [FastSteps(net, lit, labels, mini_batch_size=mini_batch_size, eta=eta, lmbda=lmbda, optimizer=optimizer)
