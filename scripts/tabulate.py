@@ -4,6 +4,7 @@ table; params.table names the table, a key of TABLES below."""
 from vanishing import beyond, experiments, jobs
 from vanishing.causes import depth_sweep, jacobian, layerwise, regime
 from vanishing.iofiles import read_json
+from vanishing.why_deeper import remedies
 from vanishing.tables import write_table
 
 TABLES = {
@@ -19,6 +20,8 @@ TABLES = {
     "causes_jacobian": jacobian.jacobian_table,
     "causes_regime": regime.regime_table,
     "causes_layerwise": layerwise.layerwise_table,
+    "why_deeper_remedies": remedies.remedies_table,
+    "why_deeper_remedies_speed": remedies.remedies_speed_table,
 }
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive

@@ -8,7 +8,8 @@ from vanishing.why_deeper import summary
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
-result = {**summary.summarize(summary.read_tables(dict(sm.input.items())), cost_images(sm.params.e1)),
+tables = summary.read_tables(dict(sm.input.items()))
+result = {**summary.summarize(tables, cost_images(sm.params.e1), sm.params.config),
           "provenance": describe()}
 for name, claim in result["fit"]["claims"].items():
     log.info("Q1 %s: training accuracy %s (%s); deficit: %s", name, claim["reading"], claim["verdict"],

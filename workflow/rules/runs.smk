@@ -7,8 +7,10 @@
 from dataclasses import dataclass, field
 
 from vanishing.beyond import optimizer_names
+from vanishing.why_deeper import remedies
 
 OPTIMIZER = r"sgd|(momentum|nesterov)-0\.\d+"
+REMEDY = "|".join(remedies.REMEDIES)
 
 
 @dataclass
@@ -158,6 +160,21 @@ JOBS = {
             inputs={"selection": paths.R3_SELECTION},
         ),
         by_activation_init("beyond_table1", "table1"),
+        Job(
+            name="why_deeper_remedies",
+            script_name="train.py",
+            section=WHY_DEEPER["remedies"],
+            run=paths.RUNS["why_deeper_remedies"],
+            grid={
+                "remedy": WHY_DEEPER["remedies"]["remedies"],
+                "depth": WHY_DEEPER["remedies"]["hidden_layers"],
+                "seed": WHY_DEEPER["remedies"]["seeds"],
+            },
+            axis="seed",
+            size=WHY_DEEPER["remedies"]["stack_seeds"],
+            work="remedies",
+            constraints={"remedy": REMEDY},
+        ),
         Job(
             name="causes_run",
             script_name="causes_run.py",

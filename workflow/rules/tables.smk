@@ -82,6 +82,18 @@ RUN_TABLES = {
         CAUSES_PART,
         labels("layerwise", "cost when only some layers train", CAUSES["layerwise"]),
     ),
+    "why_deeper_table_remedies": RunTable(
+        "why_deeper_remedies",
+        JOBS["why_deeper_remedies"].runs(),
+        WHY_DEEPER_PART,
+        labels("Q4", "accuracy per epoch with each remedy", WHY_DEEPER["remedies"]),
+    ),
+    "why_deeper_table_remedies_speed": RunTable(
+        "why_deeper_remedies_speed",
+        JOBS["why_deeper_remedies"].runs(),
+        WHY_DEEPER_PART,
+        labels("Q4", "speed of each layer per epoch with each remedy", WHY_DEEPER["remedies"]),
+    ),
     "table_depth_speed": RunTable(
         "depth_speed",
         JOBS["train_depth_accuracy"].runs(),

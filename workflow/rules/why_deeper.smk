@@ -7,9 +7,11 @@ localrules:
 
 
 rule why_deeper_summary:
-    """Q1, optimization or generalization, from E1's training and validation accuracy."""
+    """Q1, optimization or generalization, from E1's training and validation accuracy; Q4, the
+    remedies, from their accuracy and speed tables."""
     input:
         depth_accuracy=paths.table("depth_accuracy"),
+        **study_tables(WHY_DEEPER_PART),
     output:
         summary=paths.WHY_DEEPER_SUMMARY,
     log:
@@ -18,5 +20,6 @@ rule why_deeper_summary:
         ENV
     params:
         e1=E1,
+        config=WHY_DEEPER,
     script:
         "../../scripts/why_deeper_summary.py"

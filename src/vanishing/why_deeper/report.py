@@ -5,7 +5,7 @@ formatted here once."""
 
 from __future__ import annotations
 
-from ..formats import DASH, pct, signed_points
+from ..formats import DASH, pct, ratio, signed_points
 from ..prose import plural, table, word
 
 DEFICIT = {"training": "in fitting the training set", "generalization": "in generalizing from it",
@@ -69,9 +69,71 @@ def family_text(family):
             f"({family['decided_after_correction']} decided after it)")
 
 
+REMEDY_NAMES = {"book": "the book's sigmoid net", "tanh_normalized": "tanh with the normalized init",
+                "relu_he": "ReLU with He's init", "residual": "the book's sigmoid net with residual connections"}
+
+
+def remedy_reading(remedy, claims):
+    """Whether ``remedy`` makes more layers better, from its claims (deeper against two)."""
+    mine = [c for c in claims.values() if c["remedy"] == remedy]
+    if not mine:
+        return f"With {REMEDY_NAMES[remedy]} this run has no declared pair of depths."
+    parts = []
+    for c in mine:
+        verdict = {"supports": "beat", "smaller than claimed": "do not beat by the minimal effect",
+                   "contradicts": "are worse than", "cannot tell": "cannot be told apart from"}.get(c["verdict"])
+        deep = plural(c["deeper"], "hidden layer")
+        if verdict is None:
+            parts.append(f"{deep} against {word(c['shallower'])}: not tested ({c['not_tested_because']})")
+        else:
+            parts.append(f"{deep} {verdict} {word(c['shallower'])}, {points(c['interval'])}")
+    return f"With {REMEDY_NAMES[remedy]}: " + "; ".join(parts) + "."
+
+
+def remedies_variables(q, section):
+    remedies = list(dict.fromkeys(r["remedy"] for r in q["per_depth"]))
+    helped = sorted({c["remedy"] for c in q["claims"].values() if c["verdict"] == "supports"},
+                    key=remedies.index)
+    return {"epochs": plural(section["epochs"], "epoch", words=False), "train_size": f"{section['train_size']:,}",
+            "lmbda": f"{section['lmbda']:g}", "eta": f"{section['eta']:g}",
+            "depths": ", ".join(str(k) for k in section["hidden_layers"]),
+            "seeds": plural(len(section["seeds"]), "seed", words=False), "minimal": f"{q['minimal']:g}",
+            "readings": " ".join(remedy_reading(r, q["claims"]) for r in remedies),
+            "helped": ("no remedy makes more layers surely better in this run" if not helped else
+                       "more layers are surely better with " + " and ".join(REMEDY_NAMES[r] for r in helped)),
+            "family": family_text(q["family"])}
+
+
 def report_variables(s):
     """The ``why_deeper`` namespace of the report's variables."""
-    return {"fit": fit_variables(s["fit"])}
+    return {"fit": fit_variables(s["fit"]), "remedies": remedies_variables(s["remedies"], s["config"]["remedies"])}
+
+
+def _accuracy_cell(d):
+    a = d["validation_accuracy"]
+    cell = DASH if a is None else pct(a["mean"]) + (f" ± {pct(a['std'])}" if a["n"] > 1 else "")
+    return cell + (f" ({d['diverged']} diverged)" if d["diverged"] else "")
+
+
+def remedies_table(q):
+    depths = sorted({d["hidden_layers"] for d in q["per_depth"]})
+    remedies = list(dict.fromkeys(d["remedy"] for d in q["per_depth"]))
+    at = {(d["remedy"], d["hidden_layers"]): d for d in q["per_depth"]}
+    speeds = {(r["remedy"], r["hidden_layers"]): r for r in q["speeds"]}
+    deepest = max(depths)
+    rows = [(REMEDY_NAMES[r], *[_accuracy_cell(at[r, k]) if (r, k) in at else DASH for k in depths],
+             *[ratio(speeds[r, deepest][key]) if (r, deepest) in speeds and speeds[r, deepest][key] else DASH
+               for key in ("ratio_init", "ratio_final")]) for r in remedies]
+    return table(["remedy", *[plural(k, "hidden layer", words=False) for k in depths],
+                  f"‖δ^{deepest}^‖/‖δ¹‖ at init", f"after epoch {q['epochs']}"], rows,
+                 f"Validation accuracy (%) after epoch {q['epochs']} with each remedy, mean ± standard deviation over "
+                 f"seeds (diverged runs left out), and the last over the first hidden layer's speed with {deepest} "
+                 "hidden layers (geometric mean over seeds).", "tbl-why-remedies")
+
+
+def report_tables(s):
+    return {"_generated/why_deeper_fit.md": fit_table(s["fit"]) + "\n" + claims_table(s["fit"]),
+            "_generated/why_deeper_remedies.md": remedies_table(s["remedies"])}
 
 
 def fit_table(q):
@@ -93,18 +155,12 @@ def claims_table(q):
                  "after Holm's correction over the pairs.", "tbl-why-fit-claims")
 
 
-def report_tables(s):
-    return {"_generated/why_deeper_fit.md": fit_table(s["fit"]) + "\n" + claims_table(s["fit"])}
-
-
-def answer(s):
-    """The answer to the chapter's question for the Key findings, from this run's numbers: at most
-    three sentences, from the claims that were tested (Q1 so far)."""
-    q = s["fit"]
+def fit_answer(q):
+    """Q1's sentence of the answer: where deeper nets' validation deficit lies (tested claims only)."""
     claims = list(q["claims"].values())
     tested = [c for c in claims if c["verdict"] not in ("not tested", "not run")]
     if not claims:
-        return "This run trained no declared pair of depths, so it does not answer why deeper is no better."
+        return "This run trained no declared pair of depths, so it does not place deeper nets' deficit."
     if not tested:
         return f"This run does not place deeper nets' deficit: not tested ({claims[0]['not_tested_because']})."
     lower = [c for c in tested if c["validation_direction"] == "lower"]
@@ -118,3 +174,23 @@ def answer(s):
     return (f"Deeper nets' validation deficit lies {where}: with {plural(deepest['deeper'], 'hidden layer')} "
             f"against {word(deepest['shallower'])} the validation accuracy differs by "
             f"{points(deepest['validation_difference'])} and the training accuracy by {points(deepest['interval'])}.")
+
+
+def remedies_answer(q):
+    """Q4's sentence of the answer: which remedies make more layers surely better."""
+    helped = [c for c in q["claims"].values() if c["verdict"] == "supports"]
+    if not q["claims"]:
+        return ""
+    if not helped:
+        return (f"None of the remedies makes four or six hidden layers surely better than two in "
+                f"{plural(q['epochs'], 'epoch', words=False)} of the book's training.")
+    best = max(helped, key=lambda c: c["interval"]["estimate"])
+    return (f"More layers help with {' and '.join(dict.fromkeys(REMEDY_NAMES[c['remedy']] for c in helped))}: "
+            f"{plural(best['deeper'], 'hidden layer')} beat two by {points(best['interval'])} with "
+            f"{REMEDY_NAMES[best['remedy']]}.")
+
+
+def answer(s):
+    """The answer to the chapter's question for the Key findings, at most three sentences with this
+    run's numbers: where the deficit lies (Q1) and which remedy makes depth help (Q4)."""
+    return " ".join(t for t in (fit_answer(s["fit"]), remedies_answer(s["remedies"])) if t)

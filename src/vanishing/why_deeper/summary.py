@@ -4,7 +4,7 @@ tables: one entry per question answered so far, each with its claims judged by t
 from __future__ import annotations
 
 from ..tables import read_table
-from . import fit
+from . import fit, remedies
 
 
 def read_tables(paths):
@@ -12,7 +12,10 @@ def read_tables(paths):
     return {name: read_table(path) for name, path in paths.items()}
 
 
-def summarize(tables, e1_cost_images):
+def summarize(tables, e1_cost_images, config):
     """Q1 from E1's table (``depth_accuracy``), its training accuracy read over the first
-    ``e1_cost_images`` training images."""
-    return {"fit": fit.summarize(tables["depth_accuracy"], e1_cost_images)}
+    ``e1_cost_images`` training images; Q4 from the remedies' tables; ``config``: the why_deeper
+    section the runs used."""
+    return {"fit": fit.summarize(tables["depth_accuracy"], e1_cost_images),
+            "remedies": remedies.summarize_remedies(tables["why_deeper_remedies"], tables["why_deeper_remedies_speed"]),
+            "config": config}
