@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from .fastpath.engine import fast_steps, resolve
+from .layer_rates import layer_gradients, per_layer
 from .train import (Optimizer, TrainingDiverged, _log, check_finite, momentum_scratch, momentum_update,
                     one_hot, record_points, shift)
 
@@ -200,7 +201,10 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     histories returned is what those calls return (to rounding: 1e-12 in the tests).
 
     x (n, n¹), labels (n,) are shared; replica r shuffles with its own ``rngs[r]`` every epoch.
-    ``eta``: one learning rate, or one per net (replica r then trains as ``train`` with eta[r]).
+    ``eta``: one learning rate, or one per net (replica r then trains as ``train`` with eta[r]); or
+    per-layer rates (``layer_rates``): an array (R, L − 1), row r replica r's, or a rule ``eta(net)``
+    called for every replica at the start of every epoch; these train on numpy, and the monitors'
+    histories get "layer_eta" as ``train``'s do.
     ``optimizer`` (train.Optimizer: sgd, momentum or nesterov, constant μ or Sutskever's schedule),
     ``monitors`` (one Monitor per net, or None), ``record_every``/``record_epochs`` as in ``train``.
     ``label``: a list of run names, or one name that gets "[replica r]" appended.
@@ -220,7 +224,11 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                          f"{None if monitors is None else len(monitors)} monitors")
     if record_every is not None and int(record_every) < 1:
         raise ValueError(f"record_every must be a positive number of updates, got {record_every}")
-    etas = per_replica(eta, R, nets[0].dtype)
+    rule = eta if callable(eta) else None
+    layered = None
+    if rule is not None or np.ndim(eta) == 2:
+        layered = StackedRates(nets, rule, None if rule else eta, lmbda / len(x))
+    etas = per_replica(1.0 if layered else eta, R, nets[0].dtype)
     optimizer = optimizer or Optimizer()
     labels_r = _labels(label, R)
     weights, biases = stack_params(nets)
@@ -237,11 +245,12 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     decay = 1.0 - etas * (lmbda / n)  # network2's weight decay factor per replica
     nesterov = optimizer.kind == "nesterov"
     fast = None
-    if resolve(engine) != "reference":
+    if resolve(engine) != "reference" and layered is None:
         fast = fast_steps(engine, nets, x, labels, mini_batch_size=mini_batch_size, etas=etas.ravel(), lmbda=lmbda,
                           optimizer=optimizer)
     # SGD: the first layer on lit pixels only, its decay lazily (FirstLayer)
-    first = FirstLayer(weights[0], decay, lit_columns(x)) if velocity is None and fast is None else None
+    lazy = velocity is None and fast is None and layered is None
+    first = FirstLayer(weights[0], decay, lit_columns(x)) if lazy else None
     train_w = weights if first is None else [first.w] + weights[1:]
     train_x = x if first is None or first.active is None else np.take(x, first.active, axis=1)
     etas_m = etas / mini_batch_size
@@ -271,6 +280,8 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
         if not alive:
             break
         start = time.perf_counter()
+        if layered:
+            layered.start_epoch(nets, alive, monitors, epoch)
         orders = np.stack([rng.permutation(n) if r in alive else np.arange(n) for r, rng in enumerate(rngs)])
         fine = monitors is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -280,7 +291,9 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
                 idx = orders[:, k : k + mini_batch_size]
                 xb, yb = train_x[idx], y[idx]
                 scale = etas_m if idx.shape[1] == mini_batch_size else etas / idx.shape[1]  # η/m
-                if velocity is None:
+                if layered:
+                    layered.update(net, params, xb, yb, velocity, optimizer.mu(t), nesterov, scratch)
+                elif velocity is None:
                     sgd_update(net, train_w, biases, xb, yb, scale, decay, first)
                 else:
                     mu = optimizer.mu(t)
@@ -338,3 +351,50 @@ def sgd_update(net, weights, biases, x, y, scale, decay, first=None):
         w -= nw
     for b, nb in zip(biases, nabla_b):
         b -= nb
+
+
+class StackedRates:
+    """Per-layer learning rates of a stack (``layer_rates``): ``rates`` (R, L − 1), fixed, or from
+    ``rule(net)`` for every replica alive at the start of every epoch; ``decay_per_example`` = λ/n."""
+
+    def __init__(self, nets, rule, rates, decay_per_example):
+        self.rule, self.lmbda_n = rule, decay_per_example
+        self.dtype, layers = nets[0].dtype, len(nets[0].weights)
+        rows = [rule(net) for net in nets] if rule else np.asarray(rates, dtype=np.float64)
+        if len(rows) != len(nets):
+            raise ValueError(f"need one row of per-layer learning rates per net: {len(rows)} rows for {len(nets)} nets")
+        self.rates = np.stack([per_layer(row, layers) for row in rows])
+        self.fresh = True  # the rule's rates for epoch 1 are the ones just computed
+
+    def start_epoch(self, nets, alive, monitors, epoch):
+        """The rates of this epoch (the rule's, for the replicas alive), recorded in their monitors."""
+        if self.rule is not None and not self.fresh:
+            for r in alive:
+                self.rates[r] = per_layer(self.rule(nets[r]), self.rates.shape[1])
+        self.fresh = False
+        R = len(self.rates)
+        self.w = [self.rates[:, i].astype(self.dtype).reshape(R, 1, 1) for i in range(self.rates.shape[1])]
+        self.b = [rw.reshape(R, 1) for rw in self.w]
+        self.decay = [1.0 - rw * self.lmbda_n for rw in self.w]  # SGD's weight decay factors
+        self.weight_decay = [rw * self.lmbda_n for rw in self.w] if self.lmbda_n else None  # momentum's ηˡλ/n
+        for r in alive if monitors else []:
+            monitors[r].history.setdefault("layer_eta", []).append(self.rates[r].tolist())
+
+    def update(self, net, params, x, y, velocity, mu, nesterov, scratch):
+        """One step of every replica on its mini-batch x (R, m, n¹), one-hot y: layer i with rate
+        ``rates[:, i]``, SGD (``train.sgd_step_layers``) or momentum (``train.momentum_step``)."""
+        L = len(self.w)
+        weights, biases = params[:L], params[L:]
+        if velocity is not None and nesterov:
+            shift(params, velocity, mu, scratch)
+        nabla_b, nabla_w = layer_gradients(stacked_backprop(net, weights, biases, x, y, scale=1.0 / x.shape[1]),
+                                           self.w, self.b)
+        if velocity is not None:
+            momentum_update(params, velocity, nabla_w + nabla_b, mu, self.weight_decay, scratch, unshift=nesterov)
+            return
+        for w, nw, d in zip(weights, nabla_w, self.decay):
+            if np.any(d != 1.0):
+                w *= d
+            w -= nw
+        for b, nb in zip(biases, nabla_b):
+            b -= nb

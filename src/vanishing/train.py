@@ -12,6 +12,7 @@ g = (1/m) Σ ∂Cₓ/∂θ (+ (λ/n) w for weights):
     Nesterov   v ← μ v − η g(θ + μ v)       θ ← θ + v
 
 with μ constant or their schedule μₜ = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max), t the update count.
+With one learning rate per layer (``layer_rates``), layer l's weights and biases take ηˡ for η.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fastpath.engine import fast_steps, resolve
+from .layer_rates import layer_gradients, per_layer, sgd_step_layers
 
 
 class TrainingDiverged(RuntimeError):
@@ -77,17 +79,21 @@ def sgd_step(net, x, y, eta, lmbda, n):
 
 def momentum_step(net, x, y, eta, lmbda, n, velocity, mu, nesterov, scratch=None):
     """One step of classical momentum or Nesterov's accelerated gradient; ``velocity`` is updated
-    in place (one array per parameter, in ``net.params()`` order). ``scratch`` (from
-    ``momentum_scratch``) holds μv and ηλ/n·w, so that the step allocates nothing beyond
-    back-propagation's own arrays; made here when not given."""
+    in place (one array per parameter, in ``net.params()`` order). ``eta`` is one rate, or one per
+    weight layer. ``scratch`` (from ``momentum_scratch``) holds μv and ηλ/n·w, so that the step
+    allocates nothing beyond back-propagation's own arrays; made here when not given."""
     params = net.params()
     if scratch is None:
         scratch = momentum_scratch(params)
     if nesterov:
         shift(params, velocity, mu, scratch)  # evaluate the gradient at θ + μv
-    nabla_b, nabla_w = net.backprop(x, y, scale=eta / len(x))
-    momentum_update(params, velocity, nabla_w + nabla_b, mu, eta * (lmbda / n) if lmbda else None, scratch,
-                    unshift=nesterov)
+    if np.ndim(eta) == 0:
+        nabla_b, nabla_w = net.backprop(x, y, scale=eta / len(x))
+        decay = eta * (lmbda / n) if lmbda else None
+    else:
+        nabla_b, nabla_w = layer_gradients(net.backprop(x, y, scale=1.0 / len(x)), eta, eta)
+        decay = [rate * (lmbda / n) for rate in eta] if lmbda else None
+    momentum_update(params, velocity, nabla_w + nabla_b, mu, decay, scratch, unshift=nesterov)
 
 
 def momentum_scratch(params):
@@ -106,13 +112,15 @@ def momentum_update(params, velocity, grads, mu, decay, scratch, unshift=False):
     """v ← μv − g − decay·w, θ ← θ + v, in place, for parameters θ listed weights first.
 
     ``grads`` are η/m Σ ∂Cₓ/∂θ in ``params`` order (modified in place); ``decay`` = ηλ/n (a number,
-    or one per replica of shape (R, 1, 1); None without regularization) applies to the weights, the
-    first ``len(grads) // 2`` entries, taken as they are now (at θ + μv for Nesterov). ``unshift`` first undoes ``shift``: θ ← θ − μv with the μv kept in ``scratch``.
+    or one per replica of shape (R, 1, 1), or a list of those, one per weight layer; None without
+    regularization) applies to the weights, the first ``len(grads) // 2`` entries, taken as they are
+    now (at θ + μv for Nesterov). ``unshift`` first undoes ``shift``: θ ← θ − μv with the μv kept in ``scratch``.
     Works for any leading axes (one network or a stack of replicas)."""
     weights = len(grads) // 2
     if decay is not None:
-        for g, w, s in zip(grads[:weights], params[:weights], scratch[len(params):]):
-            np.multiply(w, decay, out=s)
+        decays = decay if isinstance(decay, list) else [decay] * weights
+        for g, w, s, d in zip(grads[:weights], params[:weights], scratch[len(params):], decays):
+            np.multiply(w, d, out=s)
             g += s
     if unshift:
         for p, s in zip(params, scratch):
@@ -229,11 +237,14 @@ def check_finite(net, row, epoch, label):
 
 class ReferenceSteps:
     """The numpy engine's updates of one epoch, one mini-batch at a time (``sgd_step`` or
-    ``momentum_step``); ``fastpath.engine.FastSteps`` is the compiled engine with the same methods."""
+    ``momentum_step``); ``fastpath.engine.FastSteps`` is the compiled engine with the same methods.
+    ``eta`` is one rate or an array of one per weight layer (``sgd_step_layers``); ``set_rates``
+    changes the per-layer rates between updates."""
 
     def __init__(self, net, x, y, *, mini_batch_size, eta, lmbda, optimizer):
         self.net, self.x, self.y = net, x, y
         self.mb, self.eta, self.lmbda, self.optimizer = mini_batch_size, eta, lmbda, optimizer
+        self.step = sgd_step if np.ndim(eta) == 0 else sgd_step_layers
         self.velocity = [np.zeros_like(p) for p in net.params()] if optimizer.kind != "sgd" else None
         self.scratch = momentum_scratch(net.params()) if self.velocity is not None else None
         self.t = 0  # updates so far (μ's schedule)
@@ -249,11 +260,14 @@ class ReferenceSteps:
             xb = self.x.take(self.order[k : k + self.mb], axis=0)
             yb = self.y_shuffled[k : k + self.mb]
             if self.velocity is None:
-                sgd_step(self.net, xb, yb, self.eta, self.lmbda, n)
+                self.step(self.net, xb, yb, self.eta, self.lmbda, n)
             else:
                 momentum_step(self.net, xb, yb, self.eta, self.lmbda, n, self.velocity, self.optimizer.mu(self.t),
                               self.optimizer.kind == "nesterov", self.scratch)
             self.t += 1
+
+    def set_rates(self, rates):
+        self.eta, self.step = rates, sgd_step_layers
 
     def sync(self):
         """The net is the state: nothing to write back."""
@@ -281,21 +295,29 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     its j-th update. The records do not touch the net or ``rng``: training is the same with or
     without them.
 
+    ``eta``: one learning rate; a sequence of one per weight layer; or a rule ``eta(net)`` giving
+    those, called at the start of every epoch (``layer_rates``). Per-layer rates train on numpy, and
+    the monitor's history gets "layer_eta": the rates of epochs 1, 2, ....
+
     ``engine``: "reference" (the numpy engine), "fast" or "auto" (the compiled engine where it
     applies; see ``fastpath.engine``); None: the process's (``fastpath.engine.use``, else
     "reference"). Both give the same net to rounding.
     """
     optimizer = optimizer or Optimizer()
+    rule = eta if callable(eta) else None
+    rates = None if rule is not None or np.ndim(eta) == 0 else per_layer(eta, len(net.weights))
     n = len(x)
     y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
     x = np.asarray(x, dtype=net.dtype)
     if record_every is not None and int(record_every) < 1:
         raise ValueError(f"record_every must be a positive number of updates, got {record_every}")
     steps = None
-    if resolve(engine) != "reference":
+    if resolve(engine) != "reference" and rule is None and rates is None:
         steps = fast_steps(engine, [net], x, labels, mini_batch_size=mini_batch_size, etas=[eta], lmbda=lmbda,
                            optimizer=optimizer)
-    steps = steps[0] if steps else ReferenceSteps(net, x, y, mini_batch_size=mini_batch_size, eta=eta, lmbda=lmbda,
+    first_rates = rates if rule is None else per_layer(rule(net), len(net.weights))
+    steps = steps[0] if steps else ReferenceSteps(net, x, y, mini_batch_size=mini_batch_size,
+                                                  eta=eta if first_rates is None else first_rates, lmbda=lmbda,
                                                   optimizer=optimizer)
     batches = -(-n // mini_batch_size)  # updates per epoch
     row = monitor.record(net, 0) if monitor else {}
@@ -303,6 +325,10 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     _log(log, label, 0, epochs, row, 0.0)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
+        if rule is not None and epoch > 1:
+            steps.set_rates(per_layer(rule(net), len(net.weights)))
+        if monitor is not None and first_rates is not None:
+            monitor.history.setdefault("layer_eta", []).append(np.asarray(steps.eta).tolist())
         steps.start_epoch(rng.permutation(n))
         fine = monitor is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
         done = 0
