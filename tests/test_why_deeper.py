@@ -58,19 +58,19 @@ def test_section_text_reads_the_summary_and_the_answer_rests_on_tested_claims_on
 
     s = {"fit": fit.summarize(e1_table({1: (97.0, 96.0), 2: (97.5, 96.5), 3: (96.0, 95.5), 4: (97.52, 96.0)}),
                               50000)}
-    words = report.report_variables(s)["fit"]
+    words = report.fit_variables(s["fit"])
     assert words["images"] == "all 50,000 training images"
     assert words["3_vs_2"]["sentence"].startswith("Three hidden layers fit the training set worse than two, by more "
                                                  "than 0.2 points: −1.50 points (95 % interval")
     assert "so the deficit lies in fitting the training set" in words["3_vs_2"]["sentence"]
     assert "so the deficit lies in generalizing from it" in words["4_vs_2"]["sentence"]
-    assert report.answer(s).startswith("Deeper nets' validation deficit lies not in one place for every depth: "
+    assert report.fit_answer(s["fit"]).startswith("Deeper nets' validation deficit lies not in one place for every depth: "
                                        "with four hidden layers against two the validation accuracy differs by "
                                        "−0.50 points")
-    assert "| 3 against 2 | −1.50 points" in report.report_tables(s)["_generated/why_deeper_fit.md"]
+    assert "| 3 against 2 | −1.50 points" in report.claims_table(s["fit"])
     few = {"fit": fit.summarize(e1_table({1: (97.0, 96.0), 2: (90.0, 89.5)}, seeds=2), 5000)}
-    assert report.answer(few).startswith("This run does not place deeper nets' deficit: not tested (seeds with")
-    assert report.report_variables(few)["fit"]["family"] == "no claim passed its preconditions in this run"
+    assert report.fit_answer(few["fit"]).startswith("This run does not place deeper nets' deficit: not tested (seeds with")
+    assert report.fit_variables(few["fit"])["family"] == "no claim passed its preconditions in this run"
 
 
 def test_quick_run_records_training_accuracy_and_renders_the_section(quick_run):
@@ -98,3 +98,71 @@ def test_quick_run_records_training_accuracy_and_renders_the_section(quick_run):
     assert re.sub(r"\s+", " ", report.answer(s)) in plain
     for d in s["fit"]["per_depth"]:
         assert f"{d['training_accuracy']['mean']:.2f}" in plain
+
+
+# --- Q2 and Q4: the remedies and the equalized speeds ------------------------------------------------
+
+
+def remedy_records(final, seeds=5, epochs=2, spread=0.1, diverged=()):
+    """Hand-made remedies' records: per (remedy, depth) the final validation accuracy; speeds that
+    shrink towards the input by 10× per layer at init, 2× after training."""
+    records = []
+    for (remedy, k), valid in final.items():
+        for s in range(seeds):
+            acc = valid + spread * (s - (seeds - 1) / 2)
+            gone = (remedy, k, s) in diverged
+            h = {"epoch": list(range(epochs + 1)), "training_cost": [1.0] * epochs + [None if gone else 0.5],
+                 "training_accuracy": [50.0] * epochs + [None if gone else acc + 1],
+                 "validation_accuracy": [50.0] * epochs + [None if gone else acc],
+                 "speed_b": [[10.0 ** -(k - j) for j in range(1, k + 1)] + [1.0]]
+                 + [[2.0 ** -(k - j) for j in range(1, k + 1)] + [1.0]] * epochs}
+            records.append({"remedy": remedy, "hidden_layers": k, "seed": s, "diverged_at_epoch": epochs if gone else None,
+                            "history": h})
+    return records
+
+
+def test_remedy_claims_read_deeper_against_two_and_leave_diverged_runs_out():
+    from vanishing.why_deeper import remedies
+
+    final = {("relu_he", 2): 95.0, ("relu_he", 4): 96.0, ("relu_he", 6): 95.1,
+             ("book", 2): 95.0, ("book", 4): 93.0, ("book", 6): 95.0}
+    records = remedy_records(final, diverged={("book", 6, 0)})
+    table, speed = remedies.remedies_table(records), remedies.remedies_speed_table(records)
+    assert table[(table["remedy"] == "book") & (table["hidden_layers"] == 6) & (table["seed"] == 0)]["diverged"].all()
+    s = remedies.summarize_remedies(table, speed)
+    c = s["claims"]
+    assert c["relu_he_4_vs_2"]["verdict"] == "supports"
+    assert c["relu_he_4_vs_2"]["interval"]["estimate"] == pytest.approx(1.0)
+    assert c["relu_he_6_vs_2"]["verdict"] == "cannot tell"
+    assert c["book_4_vs_2"]["verdict"] == "contradicts"
+    book6 = next(d for d in s["per_depth"] if (d["remedy"], d["hidden_layers"]) == ("book", 6))
+    assert book6["diverged"] == 1 and book6["validation_accuracy"]["n"] == 4
+    assert c["book_6_vs_2"]["verdict"] == "not tested"  # four finite runs, five needed
+    sp = next(r for r in s["speeds"] if (r["remedy"], r["hidden_layers"]) == ("relu_he", 4))
+    assert sp["ratio_init"] == pytest.approx(1000.0) and sp["ratio_final"] == pytest.approx(8.0)
+    assert sp["layers_at_init"] == pytest.approx([1e-3, 1e-2, 1e-1, 1.0])
+    assert s["family"]["tested"] == 3  # four claims, one not tested
+
+
+def test_remedy_nets_and_the_remedies_text():
+    from vanishing.why_deeper import remedies, report
+
+    section = {"width": 20, "cost": "cross_entropy"}
+    net, _ = remedies.remedy_net(section, "residual", 3, 0, np.float64)
+    assert net.residual and net.activation.name == "sigmoid"
+    assert not remedies.remedy_net(section, "residual", 1, 0, np.float64)[0].residual  # no equal-width pair
+    he, _ = remedies.remedy_net(section, "relu_he", 2, 0, np.float64)
+    assert he.activation.name == "relu" and np.std(he.weights[0]) == pytest.approx(np.sqrt(2 / 784), rel=0.05)
+    with pytest.raises(ValueError, match="unknown remedy 'batchnorm'"):
+        remedies.remedy_net(section, "batchnorm", 2, 0, np.float64)
+    final = {("relu_he", 2): 95.0, ("relu_he", 4): 96.0, ("equalized", 2): 95.0, ("equalized", 4): 95.05}
+    records = remedy_records(final)
+    q = remedies.summarize_remedies(remedies.remedies_table(records), remedies.remedies_speed_table(records))
+    words = report.remedies_variables(q, {"epochs": 2, "train_size": 10000, "lmbda": 1.0, "eta": 0.1,
+                                          "hidden_layers": [2, 4], "seeds": [0, 1, 2, 3, 4]})
+    assert words["helped"] == "more layers are surely better with ReLU with He's init"
+    assert "With the book's net with its layers' speeds equalized: four hidden layers do not beat two by the " \
+           "minimal effect" in words["readings"] or "cannot be told apart" in words["readings"]
+    assert report.remedies_answer(q).startswith("More layers help with ReLU with He's init: four hidden layers "
+                                                "beat two by +1.00 points")
+    assert "| ReLU with He's init | 95.00 ± 0.16 | 96.00 ± 0.16 | 1000 | 8.0 |" in report.remedies_table(q)

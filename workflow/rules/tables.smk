@@ -92,7 +92,11 @@ RUN_TABLES = {
         "why_deeper_remedies_speed",
         JOBS["why_deeper_remedies"].runs(),
         WHY_DEEPER_PART,
-        labels("Q4", "speed of each layer per epoch with each remedy", WHY_DEEPER["remedies"]),
+        labels(
+            "Q4",
+            "speed of each layer per epoch with each remedy",
+            WHY_DEEPER["remedies"],
+        ),
     ),
     "table_depth_speed": RunTable(
         "depth_speed",

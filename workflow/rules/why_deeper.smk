@@ -10,8 +10,8 @@ rule why_deeper_summary:
     """Q1, optimization or generalization, from E1's training and validation accuracy; Q4, the
     remedies, from their accuracy and speed tables."""
     input:
-        depth_accuracy=paths.table("depth_accuracy"),
         **study_tables(WHY_DEEPER_PART),
+        depth_accuracy=paths.table("depth_accuracy"),
     output:
         summary=paths.WHY_DEEPER_SUMMARY,
     log:

@@ -3,7 +3,9 @@ and λ/n) on nets of the config's depths, with each remedy in place of the book'
 N(0, 1/n_in) init: tanh with the normalized init (Glorot & Bengio 2010), ReLU with He's init
 N(0, 2/n_in) (He et al. 2015), and residual connections aˡ⁺¹ = aˡ + σ(zˡ⁺¹) between the
 equal-width hidden layers of the book's sigmoid net (He et al. 2016); the book's net itself is the
-baseline. Per epoch (epoch 0 before training): ‖δˡ‖ of every layer over the probe images, the
+baseline; and Q2, the book's net with the layers' speeds equalized (``equalized``: at the start of
+every epoch each hidden layer j gets ηʲ = η · ‖δᵏ‖/‖δʲ‖ from the speeds on the probe images, k the
+last hidden layer, ``layer_rates.EqualizedSpeeds``). Per epoch (epoch 0 before training): ‖δˡ‖ of every layer over the probe images, the
 training cost and accuracy over the first ``cost_images`` training images, the validation
 accuracy. A run whose weights or cost stop being finite stops there (``diverged_at_epoch``)."""
 
@@ -16,14 +18,16 @@ from .. import book
 from ..beyond import verdicts as v
 from ..beyond.runs import CHANCE_ACCURACY, is_diverged, train_seeds
 from ..data import load_split
+from ..layer_rates import EqualizedSpeeds
 from ..nets import make_net, sizes
 from ..prose import plural
 from ..provenance import describe
 from ..train import Monitor
 
-# remedy -> (hidden activation, init, residual)
-REMEDIES = {"book": ("sigmoid", "scaled", False), "tanh_normalized": ("tanh", "glorot", False),
-            "relu_he": ("relu", "he", False), "residual": ("sigmoid", "scaled", True)}
+# remedy -> (hidden activation, init, residual, equalized speeds)
+REMEDIES = {"book": ("sigmoid", "scaled", False, False), "equalized": ("sigmoid", "scaled", False, True),
+            "tanh_normalized": ("tanh", "glorot", False, False), "relu_he": ("relu", "he", False, False),
+            "residual": ("sigmoid", "scaled", True, False)}
 COLUMNS = ["remedy", "hidden_layers", "seed", "epoch", "diverged", "training_cost", "training_accuracy",
            "validation_accuracy"]
 SPEED_COLUMNS = ["remedy", "hidden_layers", "seed", "epoch", "layer", "speed"]
@@ -33,7 +37,7 @@ def remedy_net(section, remedy, hidden_layers, seed, dtype):
     """(net, rng) of one run: the remedy's activation, init and skip connections."""
     if remedy not in REMEDIES:
         raise ValueError(f"unknown remedy {remedy!r}; choose one of {', '.join(REMEDIES)}")
-    activation, init, residual = REMEDIES[remedy]
+    activation, init, residual, _ = REMEDIES[remedy]
     return make_net(hidden_layers, section["width"], seed, activation=activation, init=init, cost=section["cost"],
                     dtype=dtype, residual=residual and hidden_layers > 1)
 
@@ -49,12 +53,13 @@ def remedy_runs(section, remedy, hidden_layers, seeds, splits, dtype=np.float64,
                         training_accuracy=True, lmbda=section["lmbda"], n=len(x)) for _ in seeds]
     labels = [f"remedy {remedy} k={hidden_layers} seed={seed} (eta={section['eta']}, lmbda={section['lmbda']})"
               for seed in seeds]
+    activation, init, residual, equalized = REMEDIES[remedy]
+    eta = EqualizedSpeeds(section["eta"], x[:probe], y[:probe]) if equalized else section["eta"]
     runs = train_seeds(list(nets), list(rngs), x, y, monitors, labels_of_runs=labels, log=log,
-                       epochs=section["epochs"], mini_batch_size=section["mini_batch_size"], eta=section["eta"],
+                       epochs=section["epochs"], mini_batch_size=section["mini_batch_size"], eta=eta,
                        lmbda=section["lmbda"])
-    activation, init, residual = REMEDIES[remedy]
     return [{"experiment": "why_deeper_remedies", "remedy": remedy, "activation": activation, "init": init,
-             "residual": residual and hidden_layers > 1, "hidden_layers": hidden_layers, "seed": seed,
+             "residual": residual and hidden_layers > 1, "equalized_speeds": equalized, "hidden_layers": hidden_layers, "seed": seed,
              "sizes": sizes(hidden_layers, section["width"]), "dtype": str(np.dtype(dtype)), "cost_images": nc,
              "diverged_at_epoch": stopped, "config": section, "provenance": describe(), "history": history}
             for seed, (history, stopped) in zip(seeds, runs)]

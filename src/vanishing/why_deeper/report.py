@@ -69,7 +69,8 @@ def family_text(family):
             f"({family['decided_after_correction']} decided after it)")
 
 
-REMEDY_NAMES = {"book": "the book's sigmoid net", "tanh_normalized": "tanh with the normalized init",
+REMEDY_NAMES = {"book": "the book's sigmoid net", "equalized": "the book's net with its layers' speeds equalized",
+                "tanh_normalized": "tanh with the normalized init",
                 "relu_he": "ReLU with He's init", "residual": "the book's sigmoid net with residual connections"}
 
 
@@ -98,7 +99,9 @@ def remedies_variables(q, section):
             "lmbda": f"{section['lmbda']:g}", "eta": f"{section['eta']:g}",
             "depths": ", ".join(str(k) for k in section["hidden_layers"]),
             "seeds": plural(len(section["seeds"]), "seed", words=False), "minimal": f"{q['minimal']:g}",
-            "readings": " ".join(remedy_reading(r, q["claims"]) for r in remedies),
+            "readings": " ".join(remedy_reading(r, q["claims"]) for r in remedies if r != "equalized"),
+            "equalized": (remedy_reading("equalized", q["claims"]) if "equalized" in remedies else
+                          "This run did not train the nets with equalized speeds."),
             "helped": ("no remedy makes more layers surely better in this run" if not helped else
                        "more layers are surely better with " + " and ".join(REMEDY_NAMES[r] for r in helped)),
             "family": family_text(q["family"])}
