@@ -161,8 +161,50 @@ def test_remedy_nets_and_the_remedies_text():
     words = report.remedies_variables(q, {"epochs": 2, "train_size": 10000, "lmbda": 1.0, "eta": 0.1,
                                           "hidden_layers": [2, 4], "seeds": [0, 1, 2, 3, 4]})
     assert words["helped"] == "more layers are surely better with ReLU with He's init"
-    assert "With the book's net with its layers' speeds equalized: four hidden layers do not beat two by the " \
-           "minimal effect" in words["readings"] or "cannot be told apart" in words["readings"]
+    assert words["equalized"].startswith("With the book's net with its layers' speeds equalized: four hidden layers "
+                                         "cannot be told apart from two, +0.05 points (95 % interval")
+    assert "equalized" not in words["readings"]
     assert report.remedies_answer(q).startswith("More layers help with ReLU with He's init: four hidden layers "
                                                 "beat two by +1.00 points")
     assert "| ReLU with He's init | 95.00 ± 0.16 | 96.00 ± 0.16 | 1000 | 8.0 |" in report.remedies_table(q)
+
+
+# --- Q5: the readings ---------------------------------------------------------------------------
+
+
+def test_exploding_cases_are_those_whose_speed_grows_towards_the_input():
+    from vanishing.why_deeper import readings, report
+
+    rows = []
+    for (act, init, grow) in (("relu", "large", 10.0), ("sigmoid", "scaled", 0.2), ("tanh", "glorot", 1.0)):
+        for seed in range(6):
+            jitter = 1.0 + 0.01 * (seed - 2.5)
+            for layer in range(1, 5):  # delta of layer j = grow^(4 - j): grow > 1 -> larger near the input
+                rows.append({"activation": act, "init": init, "width": 30, "seed": seed, "layer": layer,
+                             "delta": grow ** (4 - layer) * (jitter if layer == 1 else 1.0)})
+    e = readings.exploding(pd.DataFrame(rows))
+    assert [(c["activation"], c["init"]) for c in e["exploding"]] == [("relu", "large")]
+    relu = e["exploding"][0]
+    assert relu["ratio"]["estimate"] == pytest.approx(1e-3, rel=0.05) and relu["hidden_layers"] == 4
+    text = report.exploding_sentence(e)
+    assert text.startswith("Real nets explode too: in 1 case of R1's 3 nets of four hidden layers")
+    assert "ReLU with the N(0, 1) init at width 30, last over first 0.001 (95 % interval 0.000981 to 0.00102)" in text
+
+
+def test_the_argument_factor_is_judged_on_the_per_layer_factor():
+    from vanishing.why_deeper import readings, report
+
+    def speeds(factor, seeds=5):
+        return pd.DataFrame([{"hidden_layers": 4, "seed": s, "layer": j,
+                              "speed": (factor * (1 + 0.02 * s)) ** -(4 - j)} for s in range(seeds)
+                             for j in range(1, 5)])
+
+    q = readings.large_init(speeds(1.5), speeds(5.0), 30)
+    row = q["per_depth"][0]
+    assert row["factor"]["estimate"] == pytest.approx(1.5 * 1.04, rel=0.01)
+    assert row["factor_scaled"]["estimate"] == pytest.approx(5.2, rel=0.01)
+    assert row["claim"]["verdict"] == "smaller than claimed"  # above 1, well below 4
+    text = report.large_init_sentence(q)
+    assert "less than the argument's factor" in text and "In a layer of 30 units" in text
+    few = readings.large_init(speeds(1.5, seeds=3), speeds(5.0), 30)["per_depth"][0]["claim"]
+    assert few["verdict"] == "not tested" and few["not_tested_because"] == "seeds 3 (needs ≥ 5)"

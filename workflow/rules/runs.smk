@@ -161,6 +161,15 @@ JOBS = {
         ),
         by_activation_init("beyond_table1", "table1"),
         Job(
+            name="why_deeper_large_init",
+            script_name="initial_speed.py",
+            section={**E2, "init": "large"},  # E2 with the book's N(0, 1) weights
+            run=paths.RUNS["why_deeper_large_init"],
+            grid={"depth": E2["hidden_layers"]},
+            mem_mb=1500,
+            runtime=10,
+        ),
+        Job(
             name="why_deeper_remedies",
             script_name="train.py",
             section=WHY_DEEPER["remedies"],

@@ -82,6 +82,12 @@ RUN_TABLES = {
         CAUSES_PART,
         labels("layerwise", "cost when only some layers train", CAUSES["layerwise"]),
     ),
+    "why_deeper_table_large_init": RunTable(
+        "why_deeper_large_init",
+        JOBS["why_deeper_large_init"].runs(),
+        WHY_DEEPER_PART,
+        labels("Q5", "speed of each layer at initialization, N(0, 1) weights", E2),
+    ),
     "why_deeper_table_remedies": RunTable(
         "why_deeper_remedies",
         JOBS["why_deeper_remedies"].runs(),

@@ -12,6 +12,8 @@ rule why_deeper_summary:
     input:
         **study_tables(WHY_DEEPER_PART),
         depth_accuracy=paths.table("depth_accuracy"),
+        initial_speed=paths.table("initial_speed"),
+        beyond_init=paths.table("beyond_init"),
     output:
         summary=paths.WHY_DEEPER_SUMMARY,
     log:
@@ -21,5 +23,6 @@ rule why_deeper_summary:
     params:
         e1=E1,
         config=WHY_DEEPER,
+        e2_width=E2["width"],
     script:
         "../../scripts/why_deeper_summary.py"

@@ -4,7 +4,7 @@ tables: one entry per question answered so far, each with its claims judged by t
 from __future__ import annotations
 
 from ..tables import read_table
-from . import fit, remedies
+from . import fit, readings, remedies
 
 
 def read_tables(paths):
@@ -12,10 +12,12 @@ def read_tables(paths):
     return {name: read_table(path) for name, path in paths.items()}
 
 
-def summarize(tables, e1_cost_images, config):
+def summarize(tables, e1_cost_images, config, e2_width):
     """Q1 from E1's table (``depth_accuracy``), its training accuracy read over the first
-    ``e1_cost_images`` training images; Q4 from the remedies' tables; ``config``: the why_deeper
-    section the runs used."""
+    ``e1_cost_images`` training images; Q2 and Q4 from the remedies' tables; Q5's readings from R1's
+    table and E2's with both inits (``e2_width`` units per hidden layer); ``config``: the why_deeper section the runs used."""
     return {"fit": fit.summarize(tables["depth_accuracy"], e1_cost_images),
             "remedies": remedies.summarize_remedies(tables["why_deeper_remedies"], tables["why_deeper_remedies_speed"]),
+            "exploding": readings.exploding(tables["beyond_init"]),
+            "large_init": readings.large_init(tables["why_deeper_large_init"], tables["initial_speed"], e2_width),
             "config": config}
