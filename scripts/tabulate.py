@@ -11,6 +11,7 @@ TABLES = {
     "depth_accuracy": experiments.depth_accuracy_table,
     "initial_speed": experiments.initial_speed_table,
     "learning_speed": experiments.learning_speed_table,
+    "learning_speed_fit": experiments.learning_speed_fit_table,
     "depth_speed": experiments.depth_speed_table,
     "beyond_init": beyond.init_table,
     "beyond_saturation": beyond.saturation_table,

@@ -208,3 +208,25 @@ def test_the_argument_factor_is_judged_on_the_per_layer_factor():
     assert "less than the argument's factor" in text and "In a layer of 30 units" in text
     few = readings.large_init(speeds(1.5, seeds=3), speeds(5.0), 30)["per_depth"][0]["claim"]
     assert few["verdict"] == "not tested" and few["not_tested_because"] == "seeds 3 (needs ≥ 5)"
+
+
+def test_gradient_descent_records_cost_and_accuracy_without_changing_the_run():
+    from vanishing.network import Network
+    from vanishing.train import accuracy, gradient_descent, one_hot
+
+    data = np.random.default_rng(3)
+    x, labels = data.random((40, 8)), data.integers(0, 3, 40)
+    vx, vl = data.random((15, 8)), data.integers(0, 3, 15)
+    plain, recorded = (Network([8, 6, 5, 3], np.random.default_rng(1)) for _ in range(2))
+    h0 = gradient_descent(plain, x, labels, epochs=7, eta=0.5, lmbda=1.0)
+    h = gradient_descent(recorded, x, labels, epochs=7, eta=0.5, lmbda=1.0, fit_every=3, valid_x=vx, valid_labels=vl)
+    assert h["speed_b"] == h0["speed_b"] and "fit" not in h0  # the records do not touch the run
+    assert h["fit"]["epoch"] == [0, 3, 6, 7]
+    y = one_hot(labels, 3)
+    cost = recorded.cost_sum(x, y) / 40 + recorded.l2_penalty(1.0, 40)  # the net after the last update
+    assert h["fit"]["training_cost"][-1] == pytest.approx(cost, rel=1e-12)
+    assert h["fit"]["training_accuracy"][-1] == accuracy(recorded, x, labels)
+    assert h["fit"]["validation_accuracy"][-1] == accuracy(recorded, vx, vl)
+    assert h["fit"]["training_cost"][0] > h["fit"]["training_cost"][-1]
+    with pytest.raises(ValueError, match="fit_every must be a positive number"):
+        gradient_descent(plain, x, labels, epochs=1, eta=0.5, lmbda=1.0, fit_every=0)

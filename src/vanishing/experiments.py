@@ -119,13 +119,27 @@ def initial_speed_table(records):
 def learning_speed(section, hidden_layers, seed, splits, dtype=np.float64, log=None):
     """E3: full-batch gradient descent on the first ``train_size`` images, which are also the
     probe set; the speed of every layer after every epoch, read off the gradient of the update
-    (one back-propagation per epoch)."""
+    (one back-propagation per epoch); every ``fit_every`` epochs the training cost and accuracy
+    on those images and the validation accuracy."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
+    vx, vy = load_split(splits["validation"], dtype=dtype)
     net, _ = section_net(section, hidden_layers, seed, dtype)
     label = run_label("learning_speed", section, hidden_layers, seed)
     history = gradient_descent(net, x, y, epochs=section["epochs"], eta=section["eta"],
-                               lmbda=section["lmbda"], log=log, label=label)
+                               lmbda=section["lmbda"], log=log, label=label, fit_every=section["fit_every"],
+                               valid_x=vx, valid_labels=vy)
     return record("learning_speed", section, hidden_layers, seed, dtype, history=history)
+
+
+def learning_speed_fit_table(records):
+    """E3's training cost (with the L2 term) and accuracy on its training images, and validation
+    accuracy, every ``fit_every`` epochs (epoch 0 before training, and the last)."""
+    rows = [{"hidden_layers": r["hidden_layers"], "seed": r["seed"], "epoch": e, "training_cost": c,
+             "training_accuracy": t, "validation_accuracy": a}
+            for r in records for e, c, t, a in zip(r["history"]["fit"]["epoch"], r["history"]["fit"]["training_cost"],
+                                                   r["history"]["fit"]["training_accuracy"],
+                                                   r["history"]["fit"]["validation_accuracy"])]
+    return pd.DataFrame(rows).sort_values(["hidden_layers", "seed", "epoch"], kind="stable")
 
 
 def learning_speed_table(records):

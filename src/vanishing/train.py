@@ -346,7 +346,8 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     return monitor.history if monitor else {}
 
 
-def gradient_descent(net, x, labels, *, epochs, eta, lmbda, log=None, label="run"):
+def gradient_descent(net, x, labels, *, epochs, eta, lmbda, log=None, label="run", fit_every=None, valid_x=None,
+                     valid_labels=None):
     """Full-batch gradient descent on images x (n, n¹) with integer labels (n,), instrumented.
 
     Each epoch is network2's update with one mini-batch of all n images,
@@ -358,14 +359,27 @@ def gradient_descent(net, x, labels, *, epochs, eta, lmbda, log=None, label="run
     no shuffle is needed, the sum over all images does not depend on their order).
 
     Returns the history {"epoch": [0..epochs], "speed_b": [...], "speed_w": [...]} per epoch.
+    ``fit_every`` (epochs) adds ``history["fit"]``: at epoch 0, every ``fit_every``-th epoch and
+    after the last, before that epoch's update, the training cost (mean over x plus ½(λ/n)Σw²), the
+    training accuracy on x and, with ``valid_x``/``valid_labels``, the validation accuracy (%).
     """
+    if fit_every is not None and int(fit_every) < 1:
+        raise ValueError(f"fit_every must be a positive number of epochs, got {fit_every}")
     n = len(x)
     y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
     x = np.asarray(x, dtype=net.dtype)
     decay = 1.0 - eta * (lmbda / n)
     history = {"epoch": [], "speed_b": [], "speed_w": []}
+    if fit_every is not None:
+        history["fit"] = {"epoch": [], "training_cost": [], "training_accuracy": [], "validation_accuracy": []}
     start = time.perf_counter()
     for epoch in range(epochs + 1):
+        if fit_every is not None and (epoch % int(fit_every) == 0 or epoch == epochs):
+            fit = history["fit"]
+            fit["epoch"].append(epoch)
+            fit["training_cost"].append(net.cost_sum(x, y) / n + net.l2_penalty(lmbda, n))
+            fit["training_accuracy"].append(accuracy(net, x, labels))
+            fit["validation_accuracy"].append(None if valid_x is None else accuracy(net, valid_x, valid_labels))
         with np.errstate(over="ignore", invalid="ignore"):
             nabla_b, nabla_w = net.backprop(x, y)
         row = {"speed_b": [float(np.linalg.norm(nb / n)) for nb in nabla_b],

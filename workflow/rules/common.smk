@@ -87,6 +87,7 @@ STUDY_TABLES = {
         "depth_speed",
     ],
     WHY_DEEPER_PART: [
+        "learning_speed_fit",
         "why_deeper_large_init",
         "why_deeper_remedies",
         "why_deeper_remedies_speed",

@@ -82,6 +82,12 @@ RUN_TABLES = {
         CAUSES_PART,
         labels("layerwise", "cost when only some layers train", CAUSES["layerwise"]),
     ),
+    "table_learning_speed_fit": RunTable(
+        "learning_speed_fit",
+        JOBS["train_learning_speed"].runs(),
+        WHY_DEEPER_PART,
+        labels("E3", "cost and accuracy during training", E3),
+    ),
     "why_deeper_table_large_init": RunTable(
         "why_deeper_large_init",
         JOBS["why_deeper_large_init"].runs(),

@@ -72,3 +72,22 @@ def large_init(large: pd.DataFrame, scaled: pd.DataFrame, width: int):
         out.append(row)
     family = v.apply_family([r["claim"] for r in out])
     return {"per_depth": out, "argument_factor": ARGUMENT_FACTOR, "width": int(width), "family": family}
+
+
+def e3_fit(table: pd.DataFrame):
+    """Per depth of E3: the training cost at the start and the end, and the training and validation
+    accuracy at the end (mean and standard deviation over seeds): do E3's nets learn anything in its
+    updates?"""
+    last = int(table["epoch"].max())
+    out = []
+    for k, g in table.groupby("hidden_layers"):
+        start, end = g[g["epoch"] == 0], g[g["epoch"] == last]
+
+        def stats(s):
+            return {"mean": float(s.mean()), "std": float(s.std(ddof=1)) if len(s) > 1 else 0.0, "n": int(len(s))}
+
+        out.append({"hidden_layers": int(k), "cost_start": stats(start["training_cost"]),
+                    "cost_end": stats(end["training_cost"]), "training_accuracy_start": stats(start["training_accuracy"]),
+                    "training_accuracy_end": stats(end["training_accuracy"]),
+                    "validation_accuracy_end": stats(end["validation_accuracy"])})
+    return {"epochs": last, "per_depth": out}

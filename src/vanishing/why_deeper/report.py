@@ -137,7 +137,8 @@ def remedies_table(q):
 
 def report_tables(s):
     return {"_generated/why_deeper_fit.md": fit_table(s["fit"]) + "\n" + claims_table(s["fit"]),
-            "_generated/why_deeper_remedies.md": remedies_table(s["remedies"])}
+            "_generated/why_deeper_remedies.md": remedies_table(s["remedies"]),
+            "_generated/why_deeper_e3.md": e3_fit_table(s["e3_fit"])}
 
 
 def fit_table(q):
@@ -250,4 +251,26 @@ def large_init_sentence(q):
 
 
 def readings_variables(s):
-    return {"exploding": exploding_sentence(s["exploding"]), "large_init": large_init_sentence(s["large_init"])}
+    return {"exploding": exploding_sentence(s["exploding"]), "large_init": large_init_sentence(s["large_init"]),
+            "e3_fit": e3_fit_sentence(s["e3_fit"])}
+
+
+def e3_fit_sentence(q):
+    """What E3's nets learn in their updates: cost and accuracy, start and end, per depth."""
+    if not q["per_depth"]:
+        return ""
+    parts = [f"with {plural(d['hidden_layers'], 'hidden layer')} the training cost falls from "
+             f"{d['cost_start']['mean']:.3f} to {d['cost_end']['mean']:.3f}, and the accuracy reaches "
+             f"{pct(d['training_accuracy_end']['mean'])} % on the training images and "
+             f"{pct(d['validation_accuracy_end']['mean'])} % on the validation set" for d in q["per_depth"]]
+    return f"Over the {q['epochs']} updates (mean over seeds, @tbl-why-e3) " + "; ".join(parts) + "."
+
+
+def e3_fit_table(q):
+    rows = [(d["hidden_layers"], f"{d['cost_start']['mean']:.3f}", f"{d['cost_end']['mean']:.3f}",
+             pct(d["training_accuracy_end"]["mean"]), pct(d["validation_accuracy_end"]["mean"]), d["cost_end"]["n"])
+            for d in q["per_depth"]]
+    return table(["hidden layers", "training cost at the start", f"after update {q['epochs']}",
+                  "training accuracy (%)", "validation accuracy (%)", "seeds"], rows,
+                 "E3's nets over their full-batch updates: training cost (with the L2 term) and accuracy on its "
+                 "training images, validation accuracy (mean over seeds).", "tbl-why-e3")

@@ -19,5 +19,6 @@ def summarize(tables, e1_cost_images, config, e2_width):
     return {"fit": fit.summarize(tables["depth_accuracy"], e1_cost_images),
             "remedies": remedies.summarize_remedies(tables["why_deeper_remedies"], tables["why_deeper_remedies_speed"]),
             "exploding": readings.exploding(tables["beyond_init"]),
+            "e3_fit": readings.e3_fit(tables["learning_speed_fit"]),
             "large_init": readings.large_init(tables["why_deeper_large_init"], tables["initial_speed"], e2_width),
             "config": config}
