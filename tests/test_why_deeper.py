@@ -230,3 +230,18 @@ def test_gradient_descent_records_cost_and_accuracy_without_changing_the_run():
     assert h["fit"]["training_cost"][0] > h["fit"]["training_cost"][-1]
     with pytest.raises(ValueError, match="fit_every must be a positive number"):
         gradient_descent(plain, x, labels, epochs=1, eta=0.5, lmbda=1.0, fit_every=0)
+
+
+def test_the_answer_is_at_most_three_sentences_from_the_claims():
+    from vanishing.why_deeper import remedies, report
+
+    final = {(r, k): 95.0 + (1.0 if (r, k) == ("relu_he", 4) else 0.0) for r in ("equalized", "relu_he", "book")
+             for k in (2, 4)}
+    records = remedy_records(final)
+    s = {"fit": fit.summarize(e1_table({2: (97.5, 96.5), 4: (97.5, 96.0)}), 50000),
+         "remedies": remedies.summarize_remedies(remedies.remedies_table(records), remedies.remedies_speed_table(records))}
+    text = report.answer(s)
+    assert text.count(". ") + 1 <= 3 and text.endswith(".")
+    assert "lies in generalization" in text
+    assert "Equalizing the layers' speeds does not make depth surely help (four hidden layers against two: +0.00" in text
+    assert "More layers help with ReLU with He's init: four hidden layers beat two by +1.00 points" in text

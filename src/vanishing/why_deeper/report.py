@@ -181,9 +181,24 @@ def fit_answer(q):
             f"{points(deepest['validation_difference'])} and the training accuracy by {points(deepest['interval'])}.")
 
 
+def equalized_answer(q):
+    """Q2's sentence of the answer: whether depth helps once the layers' speeds are equalized."""
+    mine = [c for c in q["claims"].values() if c["remedy"] == "equalized"]
+    if not mine:
+        return ""
+    best = max(mine, key=lambda c: -1 if c["interval"] is None else c["interval"]["estimate"])
+    if any(c["verdict"] == "supports" for c in mine):
+        return (f"With the layers' speeds equalized, depth helps: {plural(best['deeper'], 'hidden layer')} beat two by "
+                f"{points(best['interval'])}, so the vanishing gradient was holding the deeper nets back.")
+    if all(c["verdict"] in ("not tested", "not run") for c in mine):
+        return f"Whether equalizing the speeds lets depth help is not tested ({mine[0]['not_tested_because']})."
+    return (f"Equalizing the layers' speeds does not make depth surely help ({plural(best['deeper'], 'hidden layer')} "
+            f"against two: {points(best['interval'])}), so the vanishing gradient alone does not explain it.")
+
+
 def remedies_answer(q):
     """Q4's sentence of the answer: which remedies make more layers surely better."""
-    helped = [c for c in q["claims"].values() if c["verdict"] == "supports"]
+    helped = [c for c in q["claims"].values() if c["verdict"] == "supports" and c["remedy"] not in ("equalized", "book")]
     if not q["claims"]:
         return ""
     if not helped:
@@ -197,8 +212,10 @@ def remedies_answer(q):
 
 def answer(s):
     """The answer to the chapter's question for the Key findings, at most three sentences with this
-    run's numbers: where the deficit lies (Q1) and which remedy makes depth help (Q4)."""
-    return " ".join(t for t in (fit_answer(s["fit"]), remedies_answer(s["remedies"])) if t)
+    run's numbers: where the deficit lies (Q1), whether equalized speeds let depth help (Q2) and which
+    remedy makes depth help (Q4). The Key findings can include it as it is."""
+    return " ".join(t for t in (fit_answer(s["fit"]), equalized_answer(s["remedies"]),
+                                remedies_answer(s["remedies"])) if t)
 
 
 # --- Q5: the missing readings --------------------------------------------------------------------
