@@ -21,6 +21,7 @@ TABLES = {
     "causes_jacobian": jacobian.jacobian_table,
     "causes_regime": regime.regime_table,
     "causes_layerwise": layerwise.layerwise_table,
+    "why_deeper_budget": experiments.depth_accuracy_table,
     "why_deeper_large_init": experiments.initial_speed_table,
     "why_deeper_remedies": remedies.remedies_table,
     "why_deeper_remedies_speed": remedies.remedies_speed_table,

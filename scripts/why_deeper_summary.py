@@ -10,7 +10,7 @@ sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
 tables = summary.read_tables(dict(sm.input.items()))
 result = {**summary.summarize(tables, cost_images(sm.params.e1), sm.params.config,
-                              sm.params.e2_width),
+                              sm.params.e2_width, sm.params.e1["epochs"]),
           "provenance": describe()}
 for name, claim in result["fit"]["claims"].items():
     log.info("Q1 %s: training accuracy %s (%s); deficit: %s", name, claim["reading"], claim["verdict"],

@@ -245,3 +245,17 @@ def test_the_answer_is_at_most_three_sentences_from_the_claims():
     assert "lies in generalization" in text
     assert "Equalizing the layers' speeds does not make depth surely help (four hidden layers against two: +0.00" in text
     assert "More layers help with ReLU with He's init: four hidden layers beat two by +1.00 points" in text
+
+
+def test_budget_claim_is_a_bound_on_the_deeper_nets_shortfall():
+    from vanishing.why_deeper import budget, report
+
+    t = e1_table({2: (97.0, 96.5), 4: (97.0, 96.45)}, epochs=6)
+    q = budget.summarize_budget(t, e1_epochs=3)
+    assert q["claim"]["verdict"] == "supports" and q["claim"]["interval"]["estimate"] == pytest.approx(-0.05)
+    assert q["at_e1_epochs"]["estimate"] == pytest.approx(-0.05)
+    assert report.budget_sentence(q).startswith("Trained for 6 epochs, four hidden layers catch up: they end at most "
+                                                "0.2 points below, or above: −0.05 points")
+    behind = budget.summarize_budget(e1_table({2: (97.0, 96.5), 4: (97.0, 95.5)}, epochs=6), e1_epochs=3)
+    assert behind["claim"]["verdict"] == "contradicts"
+    assert budget.summarize_budget(e1_table({2: (97.0, 96.5)}), 3)["claim"] is None

@@ -27,6 +27,7 @@ RUNS = {
     "beyond_optimizer": "results/beyond/r3/final/{optimizer}/seed{seed}.json",
     "beyond_table1": "results/beyond/r4/{activation}_{init}/seed{seed}.json",
     "causes": "results/causes/{experiment}.json",
+    "why_deeper_budget": "results/why_deeper/budget/depth{depth}/seed{seed}.json",
     "why_deeper_large_init": "results/why_deeper/large_init/depth{depth}.json",
     "why_deeper_remedies": "results/why_deeper/remedies/{remedy}/depth{depth}/seed{seed}.json",
 }

@@ -14,6 +14,8 @@ E3 = config["learning_speed"]
 BEYOND = config["beyond"]
 CAUSES = config["causes"]
 WHY_DEEPER = config["why_deeper"]
+# Q3: E1's runs, for the depths and epochs of why_deeper.budget
+BUDGET = {**E1, **WHY_DEEPER["budget"]}
 ACTIVATION = "sigmoid|tanh|relu"  # the wildcards of the runs by activation x init
 INIT = "large|scaled|glorot|standard"
 
@@ -88,6 +90,7 @@ STUDY_TABLES = {
     ],
     WHY_DEEPER_PART: [
         "learning_speed_fit",
+        "why_deeper_budget",
         "why_deeper_large_init",
         "why_deeper_remedies",
         "why_deeper_remedies_speed",

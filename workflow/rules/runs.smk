@@ -161,6 +161,17 @@ JOBS = {
         ),
         by_activation_init("beyond_table1", "table1"),
         Job(
+            name="why_deeper_budget",
+            script_name="train.py",
+            section=BUDGET,
+            run=paths.RUNS["why_deeper_budget"],
+            grid={"depth": BUDGET["hidden_layers"], "seed": BUDGET["seeds"]},
+            axis="seed",
+            size=BUDGET["stack_seeds"],
+            work="depth_accuracy",
+            runtime=60,
+        ),
+        Job(
             name="why_deeper_large_init",
             script_name="initial_speed.py",
             section={**E2, "init": "large"},  # E2 with the book's N(0, 1) weights

@@ -88,6 +88,12 @@ RUN_TABLES = {
         WHY_DEEPER_PART,
         labels("E3", "cost and accuracy during training", E3),
     ),
+    "why_deeper_table_budget": RunTable(
+        "why_deeper_budget",
+        JOBS["why_deeper_budget"].runs(),
+        WHY_DEEPER_PART,
+        labels("Q3", "validation accuracy per epoch, trained longer", BUDGET),
+    ),
     "why_deeper_table_large_init": RunTable(
         "why_deeper_large_init",
         JOBS["why_deeper_large_init"].runs(),

@@ -110,7 +110,8 @@ def remedies_variables(q, section):
 def report_variables(s):
     """The ``why_deeper`` namespace of the report's variables."""
     return {"fit": fit_variables(s["fit"]), "remedies": remedies_variables(s["remedies"], s["config"]["remedies"]),
-            "readings": readings_variables(s)}
+            "readings": readings_variables(s), "budget": {"sentence": budget_sentence(s["budget"]),
+                                                          "epochs": str(s["budget"]["epochs"])}}
 
 
 def _accuracy_cell(d):
@@ -291,3 +292,19 @@ def e3_fit_table(q):
                   "training accuracy (%)", "validation accuracy (%)", "seeds"], rows,
                  "E3's nets over their full-batch updates: training cost (with the L2 term) and accuracy on its "
                  "training images, validation accuracy (mean over seeds).", "tbl-why-e3")
+
+
+# --- Q3: the budget ------------------------------------------------------------------------------
+
+
+def budget_sentence(q):
+    c = q["claim"]
+    if c is None:
+        return "This run trained fewer than two depths for longer, so Q3 is not decided."
+    deep, shallow = plural(c["deeper"], "hidden layer"), word(c["shallower"])
+    reading = {"supports": f"catch up: they end at most {q['catch_up']:g} points below, or above",
+               "contradicts": f"do not catch up: they end more than {q['catch_up']:g} points below",
+               "cannot tell": f"may or may not catch up: the interval contains −{q['catch_up']:g} points"}.get(
+        c["verdict"], f"are not tested ({c['not_tested_because']})")
+    return (f"Trained for {q['epochs']} epochs, {deep} {reading}: {points(c['interval'])} against {shallow} after the "
+            f"last epoch, {points(q['at_e1_epochs'])} after epoch {min(q['e1_epochs'], q['epochs'])}, E1's last.")

@@ -4,7 +4,7 @@ tables: one entry per question answered so far, each with its claims judged by t
 from __future__ import annotations
 
 from ..tables import read_table
-from . import fit, readings, remedies
+from . import budget, fit, readings, remedies
 
 
 def read_tables(paths):
@@ -12,12 +12,15 @@ def read_tables(paths):
     return {name: read_table(path) for name, path in paths.items()}
 
 
-def summarize(tables, e1_cost_images, config, e2_width):
+def summarize(tables, e1_cost_images, config, e2_width, e1_epochs):
     """Q1 from E1's table (``depth_accuracy``), its training accuracy read over the first
-    ``e1_cost_images`` training images; Q2 and Q4 from the remedies' tables; Q5's readings from R1's
-    table and E2's with both inits (``e2_width`` units per hidden layer); ``config``: the why_deeper section the runs used."""
+    ``e1_cost_images`` training images; Q2 and Q4 from the remedies' tables; Q3 from E1's runs
+    trained longer, beside E1's ``e1_epochs``; Q5's readings from R1's table, E3's cost and accuracy
+    and E2's speeds with both inits (``e2_width`` units per hidden layer); ``config``: the
+    why_deeper section the runs used."""
     return {"fit": fit.summarize(tables["depth_accuracy"], e1_cost_images),
             "remedies": remedies.summarize_remedies(tables["why_deeper_remedies"], tables["why_deeper_remedies_speed"]),
+            "budget": budget.summarize_budget(tables["why_deeper_budget"], e1_epochs),
             "exploding": readings.exploding(tables["beyond_init"]),
             "e3_fit": readings.e3_fit(tables["learning_speed_fit"]),
             "large_init": readings.large_init(tables["why_deeper_large_init"], tables["initial_speed"], e2_width),
