@@ -259,3 +259,12 @@ def test_budget_claim_is_a_bound_on_the_deeper_nets_shortfall():
     behind = budget.summarize_budget(e1_table({2: (97.0, 96.5), 4: (97.0, 95.5)}, epochs=6), e1_epochs=3)
     assert behind["claim"]["verdict"] == "contradicts"
     assert budget.summarize_budget(e1_table({2: (97.0, 96.5)}), 3)["claim"] is None
+
+
+def test_budget_not_tested_with_too_few_seeds():
+    from vanishing.why_deeper import budget, report
+
+    q = budget.summarize_budget(e1_table({1: (97.0, 96.5), 2: (97.0, 96.0)}, seeds=2, epochs=4), e1_epochs=30)
+    assert q["claim"]["verdict"] == "not tested"
+    assert report.budget_sentence(q).startswith("Whether two hidden layers catch up with one in 4 epochs is not tested "
+                                                "(seeds with two hidden layers 2 (needs ≥ 5)")

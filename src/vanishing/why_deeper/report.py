@@ -102,7 +102,7 @@ def remedies_variables(q, section):
             "readings": " ".join(remedy_reading(r, q["claims"]) for r in remedies if r != "equalized"),
             "equalized": (remedy_reading("equalized", q["claims"]) if "equalized" in remedies else
                           "This run did not train the nets with equalized speeds."),
-            "helped": ("no remedy makes more layers surely better in this run" if not helped else
+            "helped": ("no remedy makes more layers surely better" if not helped else
                        "more layers are surely better with " + " and ".join(REMEDY_NAMES[r] for r in helped)),
             "family": family_text(q["family"])}
 
@@ -302,9 +302,11 @@ def budget_sentence(q):
     if c is None:
         return "This run trained fewer than two depths for longer, so Q3 is not decided."
     deep, shallow = plural(c["deeper"], "hidden layer"), word(c["shallower"])
+    if c["verdict"] == "not tested":
+        return (f"Whether {deep} catch up with {shallow} in {q['epochs']} epochs is not tested "
+                f"({c['not_tested_because']}); the difference is {points(c['interval'])} after the last epoch.")
     reading = {"supports": f"catch up: they end at most {q['catch_up']:g} points below, or above",
                "contradicts": f"do not catch up: they end more than {q['catch_up']:g} points below",
-               "cannot tell": f"may or may not catch up: the interval contains −{q['catch_up']:g} points"}.get(
-        c["verdict"], f"are not tested ({c['not_tested_because']})")
+               "cannot tell": f"may or may not catch up: the interval contains −{q['catch_up']:g} points"}[c["verdict"]]
     return (f"Trained for {q['epochs']} epochs, {deep} {reading}: {points(c['interval'])} against {shallow} after the "
             f"last epoch, {points(q['at_e1_epochs'])} after epoch {min(q['e1_epochs'], q['epochs'])}, E1's last.")
