@@ -5,6 +5,7 @@ from vanishing.beyond import plots as beyond_plots
 from vanishing.causes import plots as causes_plots
 from vanishing.iofiles import read_json
 from vanishing.tables import read_table
+from vanishing.why_deeper import plots as why_deeper_plots
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = jobs.start(sm)
@@ -45,6 +46,7 @@ FIGURES = {
     "beyond_r3": lambda: beyond_plots.beyond_optimizers(table(), best_eta()),
     "beyond_r3_speed": lambda: beyond_plots.beyond_optimizer_speed(table(), best_eta()),
     "beyond_r4": beyond_r4,
+    "why_deeper_remedies": lambda: why_deeper_plots.remedies(table(), read_table(sm.input.speed)),
 }
 
 fig = FIGURES[sm.params.figure]()

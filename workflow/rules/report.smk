@@ -22,7 +22,8 @@ rule report:
         window_table=rules.window.output.table,
         causes_summary=rules.causes_summary.output.summary,
         why_deeper_summary=rules.why_deeper_summary.output.summary,
-        causes_figures=study_figures(CAUSES_PART, "png"),
+        causes_figures=study_figures(CAUSES_PART, "png")
+        + study_figures(WHY_DEEPER_PART, "png"),
         figures=study_figures(CHAPTER, "png") + study_figures(BEYOND_PART, "png"),
         tables=list(study_tables().values()),
         source=report_sources(),
