@@ -99,6 +99,14 @@ def test_quick_run_records_training_accuracy_and_renders_the_section(quick_run):
     assert re.sub(r"\s+", " ", report.answer(s)).replace("~", "") in plain
     for d in s["fit"]["per_depth"]:
         assert f"{d['training_accuracy']['mean']:.2f}" in plain
+    variables = report.report_variables(s)
+    for qmd in ("why_deeper.qmd", "report.qmd"):
+        source = (quick_run / "report" / qmd).read_text()
+        for name in re.findall(r"\{\{< var why_deeper\.([A-Za-z0-9_.]+) >\}\}", source):
+            node = variables
+            for part in name.split("."):
+                node = node[part]  # every variable the section uses is defined
+            assert isinstance(node, str) and node, name
 
 
 # --- Q2 and Q4: the remedies and the equalized speeds ------------------------------------------------

@@ -5,6 +5,7 @@ formatted here once."""
 
 from __future__ import annotations
 
+from .. import book
 from ..formats import DASH, pct, ratio, sig, signed_points
 from ..prose import plural, table, word
 
@@ -96,6 +97,7 @@ def remedies_variables(q, section):
     helped = sorted({c["remedy"] for c in q["claims"].values() if c["verdict"] == "supports"},
                     key=remedies.index)
     return {"epochs": plural(section["epochs"], "epoch", words=False), "train_size": f"{section['train_size']:,}",
+            "probe": f"{book.SPEED_PROBE_IMAGES:,}",
             "lmbda": f"{section['lmbda']:g}", "eta": f"{section['eta']:g}",
             "depths": ", ".join(str(k) for k in section["hidden_layers"]),
             "seeds": plural(len(section["seeds"]), "seed", words=False), "minimal": f"{q['minimal']:g}",
