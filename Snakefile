@@ -36,6 +36,7 @@ include: "workflow/rules/runs.smk"
 include: "workflow/rules/chapter.smk"
 include: "workflow/rules/causes.smk"
 include: "workflow/rules/beyond.smk"
+include: "workflow/rules/why_deeper.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
@@ -50,6 +51,7 @@ rule all:
             rules.summary.output.summary,
             rules.beyond_summary.output.summary,
             rules.causes_summary.output.summary,
+            rules.why_deeper_summary.output.summary,
         ],
         tables=list(study_tables().values()),
         figures=study_figures(),

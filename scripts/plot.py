@@ -7,6 +7,7 @@ from vanishing.beyond import plots as beyond_plots
 from vanishing.causes import plots as causes_plots
 from vanishing.pipeline.iofiles import read_json
 from vanishing.pipeline.table_digests import read_table
+from vanishing.why_deeper import plots as why_deeper_plots
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = job_setup.start(sm)
@@ -47,6 +48,7 @@ FIGURES = {
     "beyond_r3": lambda: beyond_plots.beyond_optimizers(table(), best_eta()),
     "beyond_r3_speed": lambda: beyond_plots.beyond_optimizer_speed(table(), best_eta()),
     "beyond_r4": beyond_r4,
+    "why_deeper_remedies": lambda: why_deeper_plots.remedies(table(), read_table(sm.input.speed)),
 }
 
 fig = FIGURES[sm.params.figure]()

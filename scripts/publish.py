@@ -22,7 +22,8 @@ try:  # before anything in docs/ is touched
 except publishing.PublishError as exc:
     raise SystemExit(f"publish refused: {exc}")
 names = {"html": "report.html", "pdf": "report.pdf", "summary": "summary.json",
-         "beyond_summary": "beyond_summary.json", "causes_summary": "causes_summary.json"}
+         "beyond_summary": "beyond_summary.json", "causes_summary": "causes_summary.json",
+         "why_deeper_summary": "why_deeper_summary.json"}
 files = {names[n]: sm.input[n] for n in names if n in sm.input.keys()}
 files.update({f"tables/{Path(t).name}": t for t in sm.input.tables})
 for done in publishing.recover(Path.cwd(), sm.params.docs):

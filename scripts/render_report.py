@@ -23,7 +23,7 @@ validate(default, sm.input.schema)  # fills in the defaults, as for the run's ow
 benchmarks = [*sm.input.benchmarks, *sm.input.get("causes_benchmarks", [])]
 run = report_top.run_variables(summary["config"], default, benchmarks)
 extra = []
-beyond_summary = causes_summary = None  # the parts this run has, for the key findings
+beyond_summary = causes_summary = why_deeper_answer = None  # the parts this run has, for the key findings
 generated = report_values.report_tables(summary, benchmarks)
 if "beyond_summary" in sm.input.keys():
     from vanishing import beyond
@@ -37,12 +37,21 @@ if "causes_summary" in sm.input.keys():
     causes_summary = read_json(sm.input.causes_summary)
     extra.append({"causes": causes_report.report_variables(causes_summary)})
     generated.update(causes_report.report_tables(causes_summary))
+if "why_deeper_summary" in sm.input.keys():
+    from vanishing.why_deeper import report_values as why_deeper_report
+
+    why_deeper_summary = read_json(sm.input.why_deeper_summary)
+    extra.append({"why_deeper": why_deeper_report.report_variables(why_deeper_summary)})
+    generated.update(why_deeper_report.report_tables(why_deeper_summary))
+    answer = why_deeper_report.answer(why_deeper_summary)
+    generated["_generated/why_deeper_answer.md"] = answer
+    why_deeper_answer = f"**Why deeper is no better** (@sec-why-deeper). {answer}" if answer else None
 # the explorable figures beside the chain and window figures, from this run's tables
 generated.update(widgets.report_fragments(summary, sm.input.chain_table, sm.input.window_table))
 variables = report_values.report_variables(summary, *extra, run=run)
 generated["_generated/reproduce.md"] = report_top.reproduce_box(variables["run"])
 generated["_generated/findings.md"] = report_top.key_findings(
-    summary, causes=causes_summary, beyond=beyond_summary)
+    summary, causes=causes_summary, beyond=beyond_summary, why_deeper=why_deeper_answer)
 # the appendix's reproduction check, whenever a published run is present
 published = Path(reproduce.PUBLISHED)
 generated["_generated/reproduce_check.md"] = (

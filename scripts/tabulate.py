@@ -7,11 +7,13 @@ from vanishing.pipeline import job_setup
 from vanishing.causes import depth_sweep, jacobian, layerwise, regime
 from vanishing.pipeline.iofiles import read_json
 from vanishing.pipeline.table_digests import write_table
+from vanishing.why_deeper import remedies
 
 TABLES = {
     "depth_accuracy": experiments.depth_accuracy_table,
     "initial_speed": experiments.initial_speed_table,
     "learning_speed": experiments.learning_speed_table,
+    "learning_speed_fit": experiments.learning_speed_fit_table,
     "depth_speed": experiments.depth_speed_table,
     "beyond_init": beyond.init_table,
     "beyond_saturation": beyond.saturation_table,
@@ -21,6 +23,10 @@ TABLES = {
     "causes_jacobian": jacobian.jacobian_table,
     "causes_regime": regime.regime_table,
     "causes_layerwise": layerwise.layerwise_table,
+    "why_deeper_budget": experiments.depth_accuracy_table,
+    "why_deeper_large_init": experiments.initial_speed_table,
+    "why_deeper_remedies": remedies.remedies_table,
+    "why_deeper_remedies_speed": remedies.remedies_speed_table,
 }
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive

@@ -7,6 +7,7 @@ from vanishing import beyond
 from vanishing.chapter import experiments
 from vanishing.pipeline import job_setup
 from vanishing.pipeline.iofiles import read_json, write_json
+from vanishing.why_deeper import remedies
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
 log = job_setup.start(sm)
@@ -43,8 +44,13 @@ def table1(splits):
     return beyond.table1_runs(section, wc.activation, wc.init, members, splits, **kwargs)
 
 
+def remedy(splits):
+    """Q4: one remedy (activation, init, skip connections) at one depth, the book's mini-batch SGD."""
+    return remedies.remedy_runs(section, wc.remedy, int(wc.depth), members, splits, **kwargs)
+
+
 TRAINING = {"depth_accuracy": depth_accuracy, "saturation": saturation, "selection": selection,
-            "optimizers": optimizers, "table1": table1}
+            "optimizers": optimizers, "table1": table1, "remedies": remedy}
 
 results = TRAINING[sm.params.work](job_setup.splits(sm))
 for path, result in zip(sm.output, results, strict=True):

@@ -14,7 +14,7 @@ import yaml
 from conftest import REPO, SNAKEMAKE, copy_project, run_snakemake, write_config
 
 TABLES = {
-    "depth_accuracy": ["hidden_layers", "seed", "epoch", "validation_accuracy", "training_cost"],
+    "depth_accuracy": ["hidden_layers", "seed", "epoch", "validation_accuracy", "training_cost", "training_accuracy"],
     "initial_speed": ["hidden_layers", "seed", "layer", "speed"],
     "learning_speed": ["hidden_layers", "seed", "epoch", "layer", "speed"],
 }
@@ -54,6 +54,12 @@ def test_full_default_dag_plans_every_experiment(tmp_path):
     assert counts["train_learning_speed"] == len(e3["hidden_layers"]) * len(e3["seeds"]) == 15
     assert counts["initial_speed"] == 3
     assert counts["fetch_mnist"] == 1 and counts["summary"] == 1
+    why = config["why_deeper"]
+    remedy_jobs = sum(count for rule, count in counts.items() if rule.startswith("why_deeper_remedies_"))
+    assert remedy_jobs == len(why["remedies"]["remedies"]) * len(why["remedies"]["hidden_layers"]) == 25
+    budget_jobs = sum(count for rule, count in counts.items() if rule.startswith("why_deeper_budget_"))
+    assert budget_jobs == len(why["budget"]["hidden_layers"]) == 2  # five seeds stacked per depth
+    assert counts["why_deeper_large_init"] == 3 and counts["why_deeper_summary"] == 1
 
 
 def test_lint_has_no_findings_and_rules_are_formatted():

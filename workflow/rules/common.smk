@@ -14,6 +14,9 @@ E2 = config["initial_speed"]
 E3 = config["learning_speed"]
 BEYOND = config["beyond"]
 CAUSES = config["causes"]
+WHY_DEEPER = config["why_deeper"]
+# Q3: E1's runs, for the depths and epochs of why_deeper.budget
+BUDGET = {**E1, **WHY_DEEPER["budget"]}
 ACTIVATION = "sigmoid|tanh|relu"  # the wildcards of the runs by activation x init
 INIT = "large|scaled|glorot|standard"
 
@@ -32,6 +35,7 @@ def split_inputs():
 # part of the study, in the subcategory Figures or Tables, with labels that make each subcategory a
 # table to browse (the experiment, what the result shows, the depths, activations and inits).
 CHAPTER, CAUSES_PART, BEYOND_PART = "Chapter 5", "Causes", "Beyond the chapter"
+WHY_DEEPER_PART = "Why deeper is no better"
 
 
 def listed(value):
@@ -84,6 +88,13 @@ STUDY_TABLES = {
         "causes_regime",
         "causes_layerwise",
         "depth_speed",
+    ],
+    WHY_DEEPER_PART: [
+        "learning_speed_fit",
+        "why_deeper_budget",
+        "why_deeper_large_init",
+        "why_deeper_remedies",
+        "why_deeper_remedies_speed",
     ],
 }
 

@@ -88,6 +88,16 @@ FIGURES = [
         drawn_from("depth_speed"),
     ),
     Figure(
+        "why_deeper_remedies",
+        WHY_DEEPER_PART,
+        labels(
+            "Q2, Q4", "accuracy against depth with each remedy", WHY_DEEPER["remedies"]
+        ),
+        drawn_from(
+            "why_deeper_remedies", speed=paths.table("why_deeper_remedies_speed")
+        ),
+    ),
+    Figure(
         "causes_regime",
         CAUSES_PART,
         labels("regime", "speed ratio against updates", CAUSES["regime"]),

@@ -21,7 +21,9 @@ rule report:
         chain_table=rules.chain.output.table,
         window_table=rules.window.output.table,
         causes_summary=rules.causes_summary.output.summary,
-        causes_figures=study_figures(CAUSES_PART, "png"),
+        why_deeper_summary=rules.why_deeper_summary.output.summary,
+        causes_figures=study_figures(CAUSES_PART, "png")
+        + study_figures(WHY_DEEPER_PART, "png"),
         figures=study_figures(CHAPTER, "png") + study_figures(BEYOND_PART, "png"),
         tables=list(study_tables().values()),
         source=report_sources(),
@@ -54,6 +56,7 @@ rule publish:
         summary=rules.summary.output.summary,
         beyond_summary=rules.beyond_summary.output.summary,
         causes_summary=rules.causes_summary.output.summary,
+        why_deeper_summary=rules.why_deeper_summary.output.summary,
     output:
         stamp="results/publish/published.json",
     log:

@@ -18,6 +18,7 @@ rule reproduce_check:
         summary=rules.summary.output.summary,
         beyond_summary=rules.beyond_summary.output.summary,
         causes_summary=rules.causes_summary.output.summary,
+        why_deeper_summary=rules.why_deeper_summary.output.summary,
     output:
         csv="results/reproduce_check.csv",
         json="results/reproduce_check.json",

@@ -7,8 +7,10 @@
 from dataclasses import dataclass, field
 
 from vanishing.beyond import optimizer_names
+from vanishing.why_deeper import remedies
 
 OPTIMIZER = r"sgd|(momentum|nesterov)-0\.\d+"
+REMEDY = "|".join(remedies.REMEDIES)
 
 
 @dataclass
@@ -158,6 +160,41 @@ JOBS = {
             inputs={"selection": paths.R3_SELECTION},
         ),
         by_activation_init("beyond_table1", "table1"),
+        Job(
+            name="why_deeper_budget",
+            script_name="train.py",
+            section=BUDGET,
+            run=paths.RUNS["why_deeper_budget"],
+            grid={"depth": BUDGET["hidden_layers"], "seed": BUDGET["seeds"]},
+            axis="seed",
+            size=BUDGET["stack_seeds"],
+            work="depth_accuracy",
+            runtime=60,
+        ),
+        Job(
+            name="why_deeper_large_init",
+            script_name="initial_speed.py",
+            section={**E2, "init": "large"},  # E2 with the book's N(0, 1) weights
+            run=paths.RUNS["why_deeper_large_init"],
+            grid={"depth": E2["hidden_layers"]},
+            mem_mb=1500,
+            runtime=10,
+        ),
+        Job(
+            name="why_deeper_remedies",
+            script_name="train.py",
+            section=WHY_DEEPER["remedies"],
+            run=paths.RUNS["why_deeper_remedies"],
+            grid={
+                "remedy": WHY_DEEPER["remedies"]["remedies"],
+                "depth": WHY_DEEPER["remedies"]["hidden_layers"],
+                "seed": WHY_DEEPER["remedies"]["seeds"],
+            },
+            axis="seed",
+            size=WHY_DEEPER["remedies"]["stack_seeds"],
+            work="remedies",
+            constraints={"remedy": REMEDY},
+        ),
         Job(
             name="causes_run",
             script_name="causes_run.py",

@@ -82,6 +82,40 @@ RUN_TABLES = {
         CAUSES_PART,
         labels("layerwise", "cost when only some layers train", CAUSES["layerwise"]),
     ),
+    "table_learning_speed_fit": RunTable(
+        "learning_speed_fit",
+        JOBS["train_learning_speed"].runs(),
+        WHY_DEEPER_PART,
+        labels("E3", "cost and accuracy during training", E3),
+    ),
+    "why_deeper_table_budget": RunTable(
+        "why_deeper_budget",
+        JOBS["why_deeper_budget"].runs(),
+        WHY_DEEPER_PART,
+        labels("Q3", "validation accuracy per epoch, trained longer", BUDGET),
+    ),
+    "why_deeper_table_large_init": RunTable(
+        "why_deeper_large_init",
+        JOBS["why_deeper_large_init"].runs(),
+        WHY_DEEPER_PART,
+        labels("Q5", "speed of each layer at initialization, N(0, 1) weights", E2),
+    ),
+    "why_deeper_table_remedies": RunTable(
+        "why_deeper_remedies",
+        JOBS["why_deeper_remedies"].runs(),
+        WHY_DEEPER_PART,
+        labels("Q4", "accuracy per epoch with each remedy", WHY_DEEPER["remedies"]),
+    ),
+    "why_deeper_table_remedies_speed": RunTable(
+        "why_deeper_remedies_speed",
+        JOBS["why_deeper_remedies"].runs(),
+        WHY_DEEPER_PART,
+        labels(
+            "Q4",
+            "speed of each layer per epoch with each remedy",
+            WHY_DEEPER["remedies"],
+        ),
+    ),
     "table_depth_speed": RunTable(
         "depth_speed",
         JOBS["train_depth_accuracy"].runs(),

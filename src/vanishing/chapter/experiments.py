@@ -46,8 +46,9 @@ E1_ACTIVATION_IMAGES = 300
 def depth_accuracy(section, hidden_layers, seed, splits, dtype=np.float64, log=None,
                    probe_size=book.SPEED_PROBE_IMAGES, activation_images=E1_ACTIVATION_IMAGES):
     """E1: mini-batch SGD on the first ``train_size`` training images; validation accuracy, the
-    training cost (mean over the first ``cost_images`` images, plus the L2 term) and the per-layer
-    speeds after every epoch (entry 0 before training)."""
+    training cost (mean over the first ``cost_images`` images, plus the L2 term), the training
+    accuracy on the same images and the per-layer speeds after every epoch (entry 0 before
+    training)."""
     return depth_accuracy_seeds(section, hidden_layers, [seed], splits, dtype, log, probe_size,
                                 activation_images)[0]
 
@@ -68,7 +69,7 @@ def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64
     nc = cost_images(section)
     nets, rngs = zip(*(section_net(section, hidden_layers, seed, dtype) for seed in seeds))
     monitors = [Monitor(x[:probe_size], y[:probe_size], cost_x=x[:nc], cost_y=y[:nc], valid_x=vx, valid_y=vy,
-                        act_x=tx, lmbda=section["lmbda"], n=len(x)) for _ in seeds]
+                        act_x=tx, training_accuracy=True, lmbda=section["lmbda"], n=len(x)) for _ in seeds]
     labels = [run_label("depth_accuracy", section, hidden_layers, seed) for seed in seeds]
     kw = dict(epochs=section["epochs"], mini_batch_size=section["mini_batch_size"], eta=section["eta"],
               lmbda=section["lmbda"], log=log)
@@ -81,11 +82,13 @@ def depth_accuracy_seeds(section, hidden_layers, seeds, splits, dtype=np.float64
 
 
 def depth_accuracy_table(records):
+    """One row per depth, seed and epoch: validation accuracy, training cost and the training
+    accuracy over the same ``cost_images`` images as the cost."""
     rows = [{"hidden_layers": r["hidden_layers"], "seed": r["seed"], "epoch": e,
-             "validation_accuracy": acc, "training_cost": cost}
+             "validation_accuracy": acc, "training_cost": cost, "training_accuracy": fit}
             for r in records
-            for e, acc, cost in zip(r["history"]["epoch"], r["history"]["validation_accuracy"],
-                                    r["history"]["training_cost"])]
+            for e, acc, cost, fit in zip(r["history"]["epoch"], r["history"]["validation_accuracy"],
+                                         r["history"]["training_cost"], r["history"]["training_accuracy"])]
     return pd.DataFrame(rows).sort_values(["hidden_layers", "seed", "epoch"], kind="stable")
 
 
@@ -116,13 +119,27 @@ def initial_speed_table(records):
 def learning_speed(section, hidden_layers, seed, splits, dtype=np.float64, log=None):
     """E3: full-batch gradient descent on the first ``train_size`` images, which are also the
     probe set; the speed of every layer after every epoch, read off the gradient of the update
-    (one back-propagation per epoch)."""
+    (one back-propagation per epoch); every ``fit_every`` epochs the training cost and accuracy
+    on those images and the validation accuracy."""
     x, y = load_split(splits["train"], n=section["train_size"], dtype=dtype)
+    vx, vy = load_split(splits["validation"], dtype=dtype)
     net, _ = section_net(section, hidden_layers, seed, dtype)
     label = run_label("learning_speed", section, hidden_layers, seed)
     history = gradient_descent(net, x, y, epochs=section["epochs"], eta=section["eta"],
-                               lmbda=section["lmbda"], log=log, label=label)
+                               lmbda=section["lmbda"], log=log, label=label, fit_every=section["fit_every"],
+                               valid_x=vx, valid_labels=vy)
     return record("learning_speed", section, hidden_layers, seed, dtype, history=history)
+
+
+def learning_speed_fit_table(records):
+    """E3's training cost (with the L2 term) and accuracy on its training images, and validation
+    accuracy, every ``fit_every`` epochs (epoch 0 before training, and the last)."""
+    rows = [{"hidden_layers": r["hidden_layers"], "seed": r["seed"], "epoch": e, "training_cost": c,
+             "training_accuracy": t, "validation_accuracy": a}
+            for r in records for e, c, t, a in zip(r["history"]["fit"]["epoch"], r["history"]["fit"]["training_cost"],
+                                                   r["history"]["fit"]["training_accuracy"],
+                                                   r["history"]["fit"]["validation_accuracy"])]
+    return pd.DataFrame(rows).sort_values(["hidden_layers", "seed", "epoch"], kind="stable")
 
 
 def learning_speed_table(records):

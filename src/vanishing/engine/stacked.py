@@ -164,8 +164,9 @@ def _same(a, b):
 
 
 def shared_readings(nets, monitors, weights, biases, rows):
-    """Training cost and validation accuracy of replicas ``rows`` in one stacked pass each, as
-    ``known`` dicts for ``Monitor.record``, when their monitors read the same images (else {})."""
+    """Training cost (and accuracy, where a monitor asks for it) and validation accuracy of replicas
+    ``rows`` in one stacked pass each, as ``known`` dicts for ``Monitor.record``, when their
+    monitors read the same images (else {})."""
     known = {r: {} for r in rows}
     first = monitors[rows[0]]
     for r in rows:
@@ -178,6 +179,8 @@ def shared_readings(nets, monitors, weights, biases, rows):
         for j, r in enumerate(rows):
             mean_cost = float(np.sum(nets[r].cost.fn(z[j], a[j], first._cost_onehot))) / len(first.cost_x)
             known[r]["training_cost"] = mean_cost + nets[r].l2_penalty(first.lmbda, first.n)
+            if monitors[r].training_accuracy:
+                known[r]["training_accuracy"] = 100.0 * float(np.mean(np.argmax(a[j], axis=1) == first.cost_y))
     if len(rows) > 1 and first.valid_x is not None and all(
             _same(monitors[r].valid_x, first.valid_x) and np.array_equal(monitors[r].valid_y, first.valid_y)
             for r in rows):

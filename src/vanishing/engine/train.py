@@ -144,6 +144,8 @@ class Monitor:
                         ‖mean ∂C/∂wˡ‖_F of every layer l = 2..L (no regularization term), and
                         the mean ∂C/∂bˡⱼ of the first ``bias_neurons`` neurons of each layer
     cost_x, cost_y      the training set, for the total cost (mean cost + ½(λ/n)Σw²); optional
+    training_accuracy   also record the accuracy in percent on cost_x, cost_y
+                        (``training_accuracy``); needs cost_x
     valid_x, valid_y    validation set for the accuracy in percent; optional
     act_x               fixed images for the mean and standard deviation of each hidden layer's
                         activations (Glorot & Bengio's Fig. 2); optional
@@ -157,9 +159,14 @@ class Monitor:
     valid_x: np.ndarray | None = None
     valid_y: np.ndarray | None = None
     act_x: np.ndarray | None = None
+    training_accuracy: bool = False
     lmbda: float = 0.0
     n: int = 1
     history: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.training_accuracy and (self.cost_x is None or self.cost_y is None):
+            raise ValueError("Monitor(training_accuracy=True) needs the training images and labels cost_x, cost_y")
 
     def _targets(self, net):
         """One-hot targets (and inputs in the net's dtype), made once for the net's output size."""
@@ -189,6 +196,9 @@ class Monitor:
         elif self.cost_x is not None:
             mean_cost = net.cost_sum(self.cost_x, self._cost_onehot) / len(self.cost_x)
             row["training_cost"] = mean_cost + net.l2_penalty(self.lmbda, self.n)
+        if self.training_accuracy:
+            row["training_accuracy"] = (known["training_accuracy"] if "training_accuracy" in known
+                                        else accuracy(net, self.cost_x, self.cost_y))
         if "validation_accuracy" in known:
             row["validation_accuracy"] = known["validation_accuracy"]
         elif self.valid_x is not None:
@@ -336,7 +346,8 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     return monitor.history if monitor else {}
 
 
-def gradient_descent(net, x, labels, *, epochs, eta, lmbda, log=None, label="run"):
+def gradient_descent(net, x, labels, *, epochs, eta, lmbda, log=None, label="run", fit_every=None, valid_x=None,
+                     valid_labels=None):
     """Full-batch gradient descent on images x (n, n¹) with integer labels (n,), instrumented.
 
     Each epoch is network2's update with one mini-batch of all n images,
@@ -348,14 +359,27 @@ def gradient_descent(net, x, labels, *, epochs, eta, lmbda, log=None, label="run
     no shuffle is needed, the sum over all images does not depend on their order).
 
     Returns the history {"epoch": [0..epochs], "speed_b": [...], "speed_w": [...]} per epoch.
+    ``fit_every`` (epochs) adds ``history["fit"]``: at epoch 0, every ``fit_every``-th epoch and
+    after the last, before that epoch's update, the training cost (mean over x plus ½(λ/n)Σw²), the
+    training accuracy on x and, with ``valid_x``/``valid_labels``, the validation accuracy (%).
     """
+    if fit_every is not None and int(fit_every) < 1:
+        raise ValueError(f"fit_every must be a positive number of epochs, got {fit_every}")
     n = len(x)
     y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
     x = np.asarray(x, dtype=net.dtype)
     decay = 1.0 - eta * (lmbda / n)
     history = {"epoch": [], "speed_b": [], "speed_w": []}
+    if fit_every is not None:
+        history["fit"] = {"epoch": [], "training_cost": [], "training_accuracy": [], "validation_accuracy": []}
     start = time.perf_counter()
     for epoch in range(epochs + 1):
+        if fit_every is not None and (epoch % int(fit_every) == 0 or epoch == epochs):
+            fit = history["fit"]
+            fit["epoch"].append(epoch)
+            fit["training_cost"].append(net.cost_sum(x, y) / n + net.l2_penalty(lmbda, n))
+            fit["training_accuracy"].append(accuracy(net, x, labels))
+            fit["validation_accuracy"].append(None if valid_x is None else accuracy(net, valid_x, valid_labels))
         with np.errstate(over="ignore", invalid="ignore"):
             nabla_b, nabla_w = net.backprop(x, y)
         row = {"speed_b": [float(np.linalg.norm(nb / n)) for nb in nabla_b],

@@ -70,6 +70,11 @@ def job_estimates(config: dict) -> list[tuple[str, int, str]]:
         add("initial_speed", e2, e2["width"], max(e2["hidden_layers"]), 1, "probe_size", e2["probe_size"])
     if e3:
         add("learning_speed", e3, e3["width"], max(e3["hidden_layers"]), 1, "train_size", e3["train_size"])
+    remedies = config.get("why_deeper", {}).get("remedies")
+    if remedies:
+        add("why_deeper.remedies", remedies, remedies["width"], max(remedies["hidden_layers"]),
+            stacked(remedies, remedies["stack_seeds"]), "cost_images", max(remedies["cost_images"], VALIDATION_IMAGES),
+            alive=1)
     sections = [
         ("beyond.init", beyond.get("init"), "widths", 1, "probe_size"),
         ("beyond.saturation", beyond.get("saturation"), "width", stack.get("saturation", 1), "probe_size"),

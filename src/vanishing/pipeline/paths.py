@@ -13,6 +13,7 @@ RESULTS = "results"
 SUMMARY = "results/summary.json"
 BEYOND_SUMMARY = "results/beyond_summary.json"
 CAUSES_SUMMARY = "results/causes_summary.json"
+WHY_DEEPER_SUMMARY = "results/why_deeper_summary.json"
 R3_SELECTION = "results/beyond/r3/selected_eta.json"
 
 # One results file per run: the experiment's folder, then the run's wildcards.
@@ -26,6 +27,9 @@ RUNS = {
     "beyond_optimizer": "results/beyond/r3/final/{optimizer}/seed{seed}.json",
     "beyond_table1": "results/beyond/r4/{activation}_{init}/seed{seed}.json",
     "causes": "results/causes/{experiment}.json",
+    "why_deeper_budget": "results/why_deeper/budget/depth{depth}/seed{seed}.json",
+    "why_deeper_large_init": "results/why_deeper/large_init/depth{depth}.json",
+    "why_deeper_remedies": "results/why_deeper/remedies/{remedy}/depth{depth}/seed{seed}.json",
 }
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from vanishing.pipeline.iofiles import write_json, write_text
 from . import numbers, origins, tables
 
-SUMMARIES = ("summary.json", "beyond_summary.json", "causes_summary.json")
+SUMMARIES = ("summary.json", "beyond_summary.json", "causes_summary.json", "why_deeper_summary.json")
 PUBLISHED = "docs"  # where rule publish puts the published run (relative to the working directory)
 REPRODUCED, WITHIN_SPREAD, DIFFERS = "reproduced", "within spread", "differs"
 CSV_COLUMNS = ("kind", "file", "item", "published", "run", "difference", "relative", "spread", "spread_kind",
