@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from vanishing.publication.palette import OKABE_ITO
-from vanishing.chapter.plots import STYLE, WIDTH
+from vanishing.publication.figure_style import STYLE, WIDTH
 
 NAMES = {"book": "book (sigmoid, N(0, 1/n))", "equalized": "book, speeds equalized",
          "tanh_normalized": "tanh, normalized init", "relu_he": "ReLU, He init", "residual": "sigmoid, residual"}

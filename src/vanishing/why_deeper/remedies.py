@@ -18,7 +18,7 @@ from vanishing.chapter import book
 from vanishing.beyond import verdicts as v
 from vanishing.beyond.training import CHANCE_ACCURACY, is_diverged, train_seeds
 from vanishing.mnist.data import load_split
-from vanishing.layer_rates import EqualizedSpeeds
+from vanishing.engine.layer_rates import EqualizedSpeeds
 from vanishing.engine.nets import make_net, sizes
 from vanishing.publication.wording import plural
 from vanishing.pipeline.provenance import describe
