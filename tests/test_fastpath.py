@@ -215,3 +215,41 @@ def test_csr_rows_are_each_images_lit_pixels():
     assert indptr.tolist() == [0, 1, 1, 3]
     assert indices.tolist() == [1, 0, 2]
     assert values.tolist() == [0.5, 1.0, 0.25]
+
+
+@pytest.mark.parametrize("activation,cost", PAIRS)
+def test_lit_outputs_equal_the_networks_outputs(activation, cost):
+    """The monitors' outputs over lit pixels: Network.output to 1e-12 (blank image included);
+    images it was not given, float32 nets and non-finite weights take Network.output itself."""
+    x, labels = sparse_data(n=50)
+    other = x[:20].copy()
+    outputs = fastpath.LitOutputs([x, None, x])
+    for sizes in ([16, 4], [16, 9, 7, 4]):
+        net = Network(sizes, np.random.default_rng(8), activation=activation, cost=cost)
+        z, a = outputs.of(net)(x)
+        z0, a0 = net.output(x)
+        np.testing.assert_allclose(z, z0, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(a, a0, rtol=1e-12, atol=1e-15)
+        assert not np.array_equal(z, z0) or sizes == [16, 4]  # the sums run in another order
+        for z, z0 in zip(outputs.of(net)(other), net.output(other)):
+            assert np.array_equal(z, z0)
+        net.weights[0][0, 0] = np.inf
+        with np.errstate(invalid="ignore"):
+            pairs = list(zip(outputs.of(net)(x), net.output(x)))
+        for z, z0 in pairs:
+            assert np.array_equal(z, z0, equal_nan=True)
+            assert not np.isfinite(z0).all()
+    net32 = Network([16, 4], np.random.default_rng(8), dtype=np.float32)
+    assert outputs.of(net32) == net32.output
+
+
+def test_monitor_readings_with_lit_outputs_equal_the_numpy_readings():
+    x, labels = sparse_data(n=70)
+    net = Network([16, 8, 4], np.random.default_rng(2))
+    mon = monitor(x, labels, 2.0, len(x))
+    mon._targets(net)
+    fast = mon.measure(net, outputs=fastpath.LitOutputs([mon.cost_x, mon.valid_x]).of(net))
+    ref = mon.measure(net)
+    assert fast.keys() == ref.keys() and "training_cost" in fast and "validation_accuracy" in fast
+    assert fast["training_cost"] == pytest.approx(ref["training_cost"], rel=1e-12)
+    assert fast["validation_accuracy"] == ref["validation_accuracy"]

@@ -58,6 +58,7 @@ class LitPixels:
         x = np.asarray(x, dtype=np.float64)
         self.indptr, self.indices, self.values = _kernels().csr_rows(x)
         self.shape = x.shape
+        self.key = _key(x)
 
     @property
     def lit_fraction(self):
@@ -156,6 +157,48 @@ class FastSteps:
         """Fold the first layer's scale into its weights (every epoch: c never underflows) and sync."""
         self.kernels.settle(self.w1, self.c)
         self.sync()
+
+
+class LitOutputs:
+    """``network.Network.output`` on fixed images with the first layer over each image's lit pixels:
+    ``of(net)(x)`` gives (zᴸ, aᴸ) of ``net`` as it is at the call of ``of``, for each image array x
+    among ``images`` (each turned into LitPixels once, or taken from ``reuse`` when one of those was
+    made of the same array); the layers above the first are ``Network.output``'s numpy code. Other
+    arrays, float32 nets and nets with a non-finite weight or bias go through ``net.output`` itself
+    (where 0 · ∞ is NaN, as the numpy engine has it)."""
+
+    def __init__(self, images, reuse=()):
+        have = {lit.key: lit for lit in reuse}
+        self._lit = {}
+        for x in images:
+            if x is not None and _key(x) not in self._lit:
+                self._lit[_key(x)] = have.get(_key(x)) or LitPixels(x)
+
+    def of(self, net):
+        if net.dtype != np.float64 or not all(np.isfinite(p).all() for p in net.params()):
+            return net.output
+        w1 = np.ascontiguousarray(net.weights[0].T)
+        layers = [(net.layer_function(i).fn, w, b) for i, (w, b) in enumerate(zip(net.weights, net.biases))]
+
+        def output(x):
+            lit = self._lit.get(_key(x))
+            if lit is None:
+                return net.output(x)
+            z = np.empty((lit.shape[0], net.sizes[1]))
+            _kernels().first_z(w1, net.biases[0], lit.indptr, lit.indices, lit.values, z)
+            a = layers[0][0](z)
+            for fn, w, b in layers[1:]:  # as Network.output
+                z = a @ w.T
+                z += b
+                a = fn(z)
+            return z, a
+
+        return output
+
+
+def _key(x):
+    """The identity of an image array: its memory, shape, strides and dtype."""
+    return (x.__array_interface__["data"][0], x.shape, x.strides, x.dtype.str)
 
 
 def fast_steps(engine, nets, x, labels, *, mini_batch_size, etas, lmbda, optimizer):
