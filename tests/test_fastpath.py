@@ -243,6 +243,23 @@ def test_lit_outputs_equal_the_networks_outputs(activation, cost):
     assert outputs.of(net32) == net32.output
 
 
+def test_lit_outputs_of_several_nets_are_each_nets_own():
+    """One pass over the lit pixels for three nets gives each net's outputs exactly as alone; one
+    net with an infinite weight takes Network.output, the others still the lit-pixel pass."""
+    x, _ = sparse_data(n=40)
+    outputs = fastpath.LitOutputs([x])
+    nets = [Network([16, 9, 4], np.random.default_rng(s), activation="tanh") for s in (1, 2, 3)]
+    for net, together in zip(nets, outputs.of_many(nets)):
+        alone = outputs.of(net)(x)
+        assert all(np.array_equal(p, q) for p, q in zip(together(x), alone))
+        assert np.allclose(alone[1], net.output(x)[1], rtol=1e-12, atol=0)
+    nets[1].biases[0][0] = np.inf
+    together = outputs.of_many(nets)
+    with np.errstate(invalid="ignore"):
+        assert all(np.array_equal(p, q, equal_nan=True) for p, q in zip(together[1](x), nets[1].output(x)))
+    assert all(np.array_equal(p, q) for p, q in zip(together[2](x), outputs.of(nets[2])(x)))
+
+
 def test_monitor_readings_with_lit_outputs_equal_the_numpy_readings():
     x, labels = sparse_data(n=70)
     net = Network([16, 8, 4], np.random.default_rng(2))

@@ -238,8 +238,9 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
         images = [x for m in monitors for x in (m.cost_x, m.valid_x)]
         lit_outputs = LitOutputs(images, reuse=[fast[0].lit])
 
-        def outputs(r):
-            return lit_outputs.of(nets[r])
+        def outputs(rows):
+            """The monitor outputs of replicas ``rows``: {r: outputs}."""
+            return dict(zip(rows, lit_outputs.of_many([nets[r] for r in rows])))
     # SGD: the first layer on lit pixels only, its decay lazily (FirstLayer)
     first = FirstLayer(weights[0], decay, lit_columns(x)) if velocity is None and fast is None else None
     train_w = weights if first is None else [first.w] + weights[1:]
@@ -248,8 +249,9 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
 
     def finish_epoch(epoch, seconds):
         known = shared_readings(nets, monitors, weights, biases, alive) if monitors and alive and not outputs else {}
+        out = outputs(alive) if outputs and alive else {}
         for r in list(alive):
-            row = monitors[r].record(nets[r], epoch, known.get(r), outputs(r) if outputs else None) if monitors else {}
+            row = monitors[r].record(nets[r], epoch, known.get(r), out.get(r)) if monitors else {}
             try:
                 check_finite(nets[r], row, epoch, labels_r[r])
             except TrainingDiverged as error:
@@ -275,8 +277,8 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
         fine = monitors is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
         with np.errstate(over="ignore", invalid="ignore"):
             if fast:
-                fast_epoch(fast, alive, orders, monitors, nets, epoch, batches, record_points(batches, record_every, fine),
-                           outputs)
+                marks = record_points(batches, record_every, fine)
+                fast_epoch(fast, alive, orders, monitors, nets, epoch, batches, marks, outputs)
             for j, k in enumerate(range(0, n, mini_batch_size) if not fast else [], start=1):
                 idx = orders[:, k : k + mini_batch_size]
                 xb, yb = train_x[idx], y[idx]
@@ -305,7 +307,8 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
 def fast_epoch(steps, alive, orders, monitors, nets, epoch, batches, marks, outputs=None):
     """One epoch of the replicas ``alive`` with the compiled engine (``fastpath.engine.FastSteps``, one
     per net): each replica's updates up to a record, then the records, as the stacked loop does;
-    ``outputs(r)`` gives replica r's monitor outputs (``fastpath.engine.LitOutputs``)."""
+    ``outputs(rows)`` gives the monitor outputs of replicas ``rows`` ({r: outputs}, from
+    ``fastpath.engine.LitOutputs``)."""
     for r in alive:
         steps[r].start_epoch(orders[r])
     done = 0
@@ -315,8 +318,10 @@ def fast_epoch(steps, alive, orders, monitors, nets, epoch, batches, marks, outp
         done = j
         for r in alive:
             (steps[r].sync if j < batches else steps[r].end_epoch)()
-            if j < batches:
-                monitors[r].record(nets[r], epoch - 1 + j / batches, outputs=outputs(r) if outputs else None)
+        if j < batches:
+            out = outputs(alive) if outputs else {}
+            for r in alive:
+                monitors[r].record(nets[r], epoch - 1 + j / batches, outputs=out.get(r))
 
 
 def per_replica(value, R, dtype):

@@ -175,25 +175,43 @@ class LitOutputs:
                 self._lit[_key(x)] = have.get(_key(x)) or LitPixels(x)
 
     def of(self, net):
-        if net.dtype != np.float64 or not all(np.isfinite(p).all() for p in net.params()):
-            return net.output
-        w1 = np.ascontiguousarray(net.weights[0].T)
-        layers = [(net.layer_function(i).fn, w, b) for i, (w, b) in enumerate(zip(net.weights, net.biases))]
+        return self.of_many([net])[0]
 
-        def output(x):
-            lit = self._lit.get(_key(x))
-            if lit is None:
-                return net.output(x)
-            z = np.empty((lit.shape[0], net.sizes[1]))
-            _kernels().first_z(w1, net.biases[0], lit.indptr, lit.indices, lit.values, z)
-            a = layers[0][0](z)
-            for fn, w, b in layers[1:]:  # as Network.output
-                z = a @ w.T
-                z += b
-                a = fn(z)
-            return z, a
+    def of_many(self, nets):
+        """``of`` for several same-shaped nets on the same images: their first layers as one sum over
+        each image's lit pixels, with the nets' (w²)ᵀ side by side (one pass over the pixels for
+        all; each net's z² is summed in the same order as alone)."""
+        if any(net.dtype != np.float64 or not all(np.isfinite(p).all() for p in net.params()) for net in nets):
+            return [self.of_many([net])[0] if len(nets) > 1 else net.output for net in nets]
+        w1 = np.ascontiguousarray(np.concatenate([net.weights[0] for net in nets]).T)
+        b1 = np.concatenate([net.biases[0] for net in nets])
+        width = nets[0].sizes[1]
+        first = {}  # z² of all the nets, per image array
 
-        return output
+        def first_z(key, lit):
+            if key not in first:
+                first[key] = np.empty((lit.shape[0], len(b1)))
+                _kernels().first_z(w1, b1, lit.indptr, lit.indices, lit.values, first[key])
+            return first[key]
+
+        def output_of(r, net):
+            layers = [(net.layer_function(i).fn, w, b) for i, (w, b) in enumerate(zip(net.weights, net.biases))]
+
+            def output(x):
+                lit = self._lit.get(_key(x))
+                if lit is None:
+                    return net.output(x)
+                z = first_z(_key(x), lit)[:, r * width: (r + 1) * width]
+                a = layers[0][0](z)
+                for fn, w, b in layers[1:]:  # as Network.output
+                    z = a @ w.T
+                    z += b
+                    a = fn(z)
+                return z, a
+
+            return output
+
+        return [output_of(r, net) for r, net in enumerate(nets)]
 
 
 def _key(x):
