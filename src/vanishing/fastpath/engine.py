@@ -4,12 +4,14 @@
 monitor records. The numpy engine (``train.ReferenceSteps``) runs them one mini-batch at a time;
 ``FastSteps`` runs them in one compiled call (``kernels.run_steps``) on its own flat copy of the
 parameters and writes them back into the ``Network`` before anything reads it, so the monitors,
-the divergence check and the results are the numpy engine's code, unchanged.
+the divergence check and the results are the numpy engine's code; only the monitors' passes over
+many images (training cost, validation accuracy) take their outputs from ``LitOutputs``, whose
+first layer follows each image's lit pixels as the training does.
 
 engine   "reference": always the numpy engine.
          "fast": the compiled engine wherever it applies: float64 networks (every activation, cost,
          initializer and optimizer, single seeds and stacks). float32 runs, full-batch gradient
-         descent (E3) and everything that is not training (E2, the monitors) stay on numpy.
+         descent (E3) and everything that is not training (E2) stay on numpy.
          "auto" (the config's default): "fast" where the images light at most ``AUTO_MAX_LIT`` of their
          pixels, where it was measured faster (``benchmarks/epoch_speed.py``); else numpy.
 """
