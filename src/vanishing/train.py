@@ -294,11 +294,14 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     if resolve(engine) != "reference":
         steps = fast_steps(engine, [net], x, labels, mini_batch_size=mini_batch_size, etas=[eta], lmbda=lmbda,
                            optimizer=optimizer)
-    outputs = lambda: None  # noqa: E731  (the monitor's outputs: net.output)
+    lit_outputs = None  # the compiled engine's monitor outputs; None: the monitor's own net.output
     if steps and monitor:
         monitor._targets(net)
         lit_outputs = LitOutputs([monitor.cost_x, monitor.valid_x], reuse=[steps[0].lit])
-        outputs = lambda: lit_outputs.of(net)  # noqa: E731
+
+    def outputs():
+        return lit_outputs.of(net) if lit_outputs else None
+
     steps = steps[0] if steps else ReferenceSteps(net, x, y, mini_batch_size=mini_batch_size, eta=eta, lmbda=lmbda,
                                                   optimizer=optimizer)
     batches = -(-n // mini_batch_size)  # updates per epoch
