@@ -6,11 +6,14 @@ First, all in this process, for [784,30,10] and [784,30,30,30,30,10]: the dense 
 gradient, over the 5,000 steps of an epoch, into preallocated arrays), the numpy engine's
 (``engine="reference"``) and the compiled engine's (``engine="fast"``) epochs, one seed and 5 seeds
 stacked (seconds per network-epoch), each the second epoch of a two-epoch run (the first, with the
-job's one-time set-up, beside it), their ratios and each over the floor; all interleaved round by
-round (best of 5), so that the ratios survive a changing load. Then the compiled engine's first
-call in a fresh process with an empty and with a filled numba cache. Summary lines
-``fast_over_floor <ratio>`` and ``fast_deep_over_floor <ratio>`` (one seed). ``--only fastpath``
-stops there; otherwise the lines below follow.
+job's one-time set-up, beside it), their ratios and each over the floor, and an E1 job's epoch
+(5 seeds stacked with E1's monitors: the training cost over all images, the validation accuracy,
+the speeds and activations) with either engine; all interleaved round by round (best of
+``--rounds``, 5), so that the ratios survive a changing load. Then the compiled engine's first call
+in a fresh process with an empty and with a filled numba cache. Summary lines
+``fast_over_floor <ratio>`` and ``fast_deep_over_floor <ratio>`` (one seed) and
+``e1_fast_over_reference <ratio>`` (the larger of the two sizes'). ``--only fastpath`` stops
+there; otherwise the lines below follow.
 
 One epoch of 50,000 images, mini-batch 10, eta 0.1, lambda 5.0, for [784,30,10] and
 [784,30,30,30,30,10], both implementations on the same data, the same initial weights and the
@@ -53,7 +56,7 @@ from vanishing.engine import per_example
 from vanishing.mnist.data import load_split
 from vanishing.engine.network import Network
 from vanishing.engine.stacked import train_stacked
-from vanishing.engine.train import Optimizer, momentum_scratch, momentum_step, one_hot, sgd_step, train
+from vanishing.engine.train import Monitor, Optimizer, momentum_scratch, momentum_step, one_hot, sgd_step, train
 
 SIZES = ([784, 30, 10], [784, 30, 30, 30, 30, 10])
 
@@ -64,6 +67,17 @@ def load_images(path, n):
         return x, labels, f"MNIST {path}"
     rng = np.random.default_rng(0)
     return rng.random((n, 784)), rng.integers(0, 10, n), "random images of MNIST's shape"
+
+
+def monitor_images(train_path):
+    """E1's validation images and labels and its 300 activation images: the prepared splits beside
+    ``train_path`` where they exist, else random images of MNIST's shape."""
+    folder = Path(train_path).parent if train_path else None
+    if folder and (folder / "validation.npz").exists() and (folder / "test.npz").exists():
+        vx, vy = load_split(folder / "validation.npz")
+        return vx, vy, load_split(folder / "test.npz", n=300)[0]
+    rng = np.random.default_rng(1)
+    return rng.random((10000, 784)), rng.integers(0, 10, 10000), rng.random((300, 784))
 
 
 def time_engine(sizes, x, labels, args, repeats=3, dtype=np.float64):
@@ -93,11 +107,19 @@ def dense_floor(x, mini_batch):
     return time.perf_counter() - start
 
 
-def two_epochs(sizes, x, labels, engine, seeds, mini_batch, activation="sigmoid"):
+def two_epochs(sizes, x, labels, engine, seeds, mini_batch, activation="sigmoid", monitored=None):
     """One two-epoch run (one net, or len(seeds) > 1 stacked) with ``engine``, in seconds: (first
-    epoch with the job's set-up, second epoch); the ends read off the progress lines."""
+    epoch with the job's set-up, second epoch); the ends read off the progress lines (the first
+    line of each epoch). ``monitored`` (validation images, labels, activation images): each net
+    gets E1's Monitor (speeds over the first 1000 training images, the training cost over all,
+    the validation accuracy, the activations), as a job of E1 has it."""
     rngs = [np.random.default_rng(s) for s in seeds]
     nets = [Network(sizes, rng, activation=activation) for rng in rngs]
+    monitors = None
+    if monitored:
+        vx, vy, tx = monitored
+        monitors = [Monitor(x[:1000], labels[:1000], cost_x=x, cost_y=labels, valid_x=vx, valid_y=vy, act_x=tx,
+                            lmbda=5.0, n=len(x)) for _ in nets]
     ends = {}
 
     def log(line):
@@ -106,9 +128,9 @@ def two_epochs(sizes, x, labels, engine, seeds, mini_batch, activation="sigmoid"
     kw = dict(epochs=2, mini_batch_size=mini_batch, eta=0.1, lmbda=5.0, log=log, engine=engine)
     start = time.perf_counter()
     if len(seeds) == 1:
-        train(nets[0], x, labels, rng=rngs[0], **kw)
+        train(nets[0], x, labels, rng=rngs[0], monitor=monitors[0] if monitors else None, **kw)
     else:
-        train_stacked(nets, x, labels, rngs=rngs, **kw)
+        train_stacked(nets, x, labels, rngs=rngs, monitors=monitors, **kw)
     return ends[1] - start, ends[2] - ends[1]
 
 
@@ -145,13 +167,14 @@ def first_call_seconds():
                                      text=True).stdout) for _ in range(2)]
 
 
-def fastpath_lines(x, labels, mini_batch, rounds=5):
+def fastpath_lines(x, labels, mini_batch, monitored, rounds=5):
     """The compiled engine against the numpy engine and the dense floor, each size's measures
-    interleaved (best of ``rounds``); prints the lines and the summary ratios."""
+    interleaved (best of ``rounds``); prints the lines and the summary ratios. ``monitored``: the
+    validation and activation images of E1's monitors (see ``two_epochs``)."""
     lit = np.count_nonzero(x) / x.size
     print(f"images light {100 * lit:.1f} % of their pixels; best of {rounds} interleaved rounds, the floor timed in "
           f"each round beside the engines")
-    over = []
+    over, e1 = [], []
     for sizes in SIZES:
         deep = sizes == SIZES[-1]
         measures = {"floor": lambda: dense_floor(x, mini_batch)}
@@ -159,6 +182,8 @@ def fastpath_lines(x, labels, mini_batch, rounds=5):
             measures[engine] = lambda engine=engine: two_epochs(sizes, x, labels, engine, [1], mini_batch)
             measures[engine + "5"] = lambda engine=engine: two_epochs(sizes, x, labels, engine, [1, 2, 3, 4, 5],
                                                                       mini_batch)
+            measures[engine + "E1"] = lambda engine=engine: two_epochs(sizes, x, labels, engine, [1, 2, 3, 4, 5],
+                                                                       mini_batch, monitored=monitored)
         if deep:
             measures["relu"] = lambda: two_epochs(sizes, x, labels, "fast", [1], mini_batch, activation="relu")
         best = interleaved(measures, rounds)
@@ -172,6 +197,10 @@ def fastpath_lines(x, labels, mini_batch, rounds=5):
                   f"reference / floor {ref / floor:.2f}, fast / floor {fast / floor:.2f}")
             if per == 1:
                 over.append(fast / floor)
+        ref, fast = float(best["referenceE1"][1]), float(best["fastE1"][1])
+        print(f"{sizes} an E1 job's epoch (5 seeds stacked, E1's monitors every epoch): reference {ref:.3f} s, fast "
+              f"{fast:.3f} s, fast / reference {fast / ref:.2f}")
+        e1.append(fast / ref)
         if deep:
             relu = float(best["relu"][1])
             print(f"{sizes} one seed, fast, ReLU hidden layers (no exp): {relu:.3f} s/epoch, fast / floor "
@@ -181,6 +210,7 @@ def fastpath_lines(x, labels, mini_batch, rounds=5):
           f"{warm:.2f} s with the cache filled")
     print(f"fast_over_floor {over[0]:.2f}")
     print(f"fast_deep_over_floor {over[1]:.2f}")
+    print(f"e1_fast_over_reference {max(e1):.2f}")
 
 
 def time_reference(sizes, x, labels, args):
@@ -258,6 +288,7 @@ def main():
     parser.add_argument("--n", type=int, default=50000, help="images per epoch")
     parser.add_argument("--mini-batch", type=int, default=10)
     parser.add_argument("--only", choices=["fastpath"], help="print only the compiled engine's lines")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the compiled engine's lines")
     args = parser.parse_args()
     x, labels, source = load_images(args.data, args.n)
     ratios, costs, reference_s = [], [], {}
@@ -266,7 +297,7 @@ def main():
         threads = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
         print(f"data: {source}; {len(x)} images; mini-batch {args.mini_batch}; BLAS threads {threads}; "
               f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}, OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')}")
-        fastpath_lines(x, labels, args.mini_batch)
+        fastpath_lines(x, labels, args.mini_batch, monitor_images(args.data), rounds=args.rounds)
         if args.only:
             return
         for sizes in SIZES:

@@ -215,3 +215,58 @@ def test_csr_rows_are_each_images_lit_pixels():
     assert indptr.tolist() == [0, 1, 1, 3]
     assert indices.tolist() == [1, 0, 2]
     assert values.tolist() == [0.5, 1.0, 0.25]
+
+
+@pytest.mark.parametrize("activation,cost", PAIRS)
+def test_lit_outputs_equal_the_networks_outputs(activation, cost):
+    """The monitors' outputs over lit pixels: Network.output to 1e-12 (blank image included);
+    images it was not given, float32 nets and non-finite weights take Network.output itself."""
+    x, labels = sparse_data(n=50)
+    other = x[:20].copy()
+    outputs = fastpath.LitOutputs([x, None, x])
+    for sizes in ([16, 4], [16, 9, 7, 4]):
+        net = Network(sizes, np.random.default_rng(8), activation=activation, cost=cost)
+        z, a = outputs.of(net)(x)
+        z0, a0 = net.output(x)
+        np.testing.assert_allclose(z, z0, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(a, a0, rtol=1e-12, atol=1e-15)
+        assert not np.array_equal(z, z0) or sizes == [16, 4]  # the sums run in another order
+        for z, z0 in zip(outputs.of(net)(other), net.output(other)):
+            assert np.array_equal(z, z0)
+        net.weights[0][0, 0] = np.inf
+        with np.errstate(invalid="ignore"):
+            pairs = list(zip(outputs.of(net)(x), net.output(x)))
+        for z, z0 in pairs:
+            assert np.array_equal(z, z0, equal_nan=True)
+            assert not np.isfinite(z0).all()
+    net32 = Network([16, 4], np.random.default_rng(8), dtype=np.float32)
+    assert outputs.of(net32) == net32.output
+
+
+def test_lit_outputs_of_several_nets_are_each_nets_own():
+    """One pass over the lit pixels for three nets gives each net's outputs exactly as alone; one
+    net with an infinite weight takes Network.output, the others still the lit-pixel pass."""
+    x, _ = sparse_data(n=40)
+    outputs = fastpath.LitOutputs([x])
+    nets = [Network([16, 9, 4], np.random.default_rng(s), activation="tanh") for s in (1, 2, 3)]
+    for net, together in zip(nets, outputs.of_many(nets)):
+        alone = outputs.of(net)(x)
+        assert all(np.array_equal(p, q) for p, q in zip(together(x), alone))
+        assert np.allclose(alone[1], net.output(x)[1], rtol=1e-12, atol=0)
+    nets[1].biases[0][0] = np.inf
+    together = outputs.of_many(nets)
+    with np.errstate(invalid="ignore"):
+        assert all(np.array_equal(p, q, equal_nan=True) for p, q in zip(together[1](x), nets[1].output(x)))
+    assert all(np.array_equal(p, q) for p, q in zip(together[2](x), outputs.of(nets[2])(x)))
+
+
+def test_monitor_readings_with_lit_outputs_equal_the_numpy_readings():
+    x, labels = sparse_data(n=70)
+    net = Network([16, 8, 4], np.random.default_rng(2))
+    mon = monitor(x, labels, 2.0, len(x))
+    mon._targets(net)
+    fast = mon.measure(net, outputs=fastpath.LitOutputs([mon.cost_x, mon.valid_x]).of(net))
+    ref = mon.measure(net)
+    assert fast.keys() == ref.keys() and "training_cost" in fast and "validation_accuracy" in fast
+    assert fast["training_cost"] == pytest.approx(ref["training_cost"], rel=1e-12)
+    assert fast["validation_accuracy"] == ref["validation_accuracy"]

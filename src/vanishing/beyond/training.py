@@ -62,8 +62,8 @@ class BeyondMonitor(Monitor):
     percentile: float | None = None
     valid_cost: bool = False
 
-    def measure(self, net, known=None):
-        row = super().measure(net, known)
+    def measure(self, net, known=None, outputs=None):
+        row = super().measure(net, known, outputs)
         if self.percentile is not None and self.act_x is not None:
             hidden = net.forward(self.act_x)[1:-1]
             row["activation_percentile"] = [float(np.percentile(np.abs(a), self.percentile)) for a in hidden]
@@ -71,7 +71,8 @@ class BeyondMonitor(Monitor):
             if getattr(self, "_valid_onehot", None) is None:
                 self._valid_onehot = one_hot(self.valid_y, net.sizes[-1], net.dtype)
             with np.errstate(over="ignore", invalid="ignore"):
-                row["validation_cost"] = net.cost_sum(self.valid_x, self._valid_onehot) / len(self.valid_x)
+                z, a = (outputs or net.output)(self.valid_x)
+                row["validation_cost"] = float(np.sum(net.cost.fn(z, a, self._valid_onehot))) / len(self.valid_x)
         return row
 
 

@@ -60,8 +60,8 @@ def make_regime_net(section, settings, seed, dtype=np.float64):
 class SigmaPrimeMonitor(Monitor):
     """The Monitor's readings plus rms σ′(zʲ) of every hidden layer over the probe images."""
 
-    def measure(self, net, known=None):
-        row = super().measure(net, known)
+    def measure(self, net, known=None, outputs=None):
+        row = super().measure(net, known, outputs)
         row["fprime_rms"] = factors.fprime_rms(factors.hidden_fprime(net, self.probe_x))
         return row
 

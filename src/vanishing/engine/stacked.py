@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from vanishing.engine.fastpath.steps import fast_steps, resolve
+from vanishing.engine.fastpath.steps import LitOutputs, fast_steps, resolve
 from .layer_rates import layer_gradients, per_layer
 from .train import (Optimizer, TrainingDiverged, _log, check_finite, momentum_scratch, momentum_update,
                     one_hot, record_points, shift)
@@ -255,6 +255,16 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     if resolve(engine) != "reference" and layered is None:
         fast = fast_steps(engine, nets, x, labels, mini_batch_size=mini_batch_size, etas=etas.ravel(), lmbda=lmbda,
                           optimizer=optimizer)
+    outputs = None  # replica r's monitor outputs: outputs(r), or the numpy engine's (shared_readings)
+    if fast and monitors:
+        for r in range(R):
+            monitors[r]._targets(nets[r])
+        images = [x for m in monitors for x in (m.cost_x, m.valid_x)]
+        lit_outputs = LitOutputs(images, reuse=[fast[0].lit])
+
+        def outputs(rows):
+            """The monitor outputs of replicas ``rows``: {r: outputs}."""
+            return dict(zip(rows, lit_outputs.of_many([nets[r] for r in rows])))
     # SGD: the first layer on lit pixels only, its decay lazily (FirstLayer)
     first = FirstLayer(weights[0], decay, lit_columns(x)) if velocity is None and fast is None else None
     train_w = weights if first is None else [first.w] + weights[1:]
@@ -262,9 +272,10 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     etas_m = etas / mini_batch_size
 
     def finish_epoch(epoch, seconds):
-        known = shared_readings(nets, monitors, weights, biases, alive) if monitors and alive else {}
+        known = shared_readings(nets, monitors, weights, biases, alive) if monitors and alive and not outputs else {}
+        out = outputs(alive) if outputs and alive else {}
         for r in list(alive):
-            row = monitors[r].record(nets[r], epoch, known[r]) if monitors else {}
+            row = monitors[r].record(nets[r], epoch, known.get(r), out.get(r)) if monitors else {}
             try:
                 check_finite(nets[r], row, epoch, labels_r[r])
             except TrainingDiverged as error:
@@ -292,7 +303,8 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
         fine = monitors is not None and record_every is not None and (record_epochs is None or epoch <= record_epochs)
         with np.errstate(over="ignore", invalid="ignore"):
             if fast:
-                fast_epoch(fast, alive, orders, monitors, nets, epoch, batches, record_points(batches, record_every, fine))
+                marks = record_points(batches, record_every, fine)
+                fast_epoch(fast, alive, orders, monitors, nets, epoch, batches, marks, outputs)
             for j, k in enumerate(range(0, n, mini_batch_size) if not fast else [], start=1):
                 idx = orders[:, k : k + mini_batch_size]
                 xb, yb = train_x[idx], y[idx]
@@ -320,9 +332,11 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     return [monitor.history for monitor in monitors] if monitors else [{} for _ in nets]
 
 
-def fast_epoch(steps, alive, orders, monitors, nets, epoch, batches, marks):
+def fast_epoch(steps, alive, orders, monitors, nets, epoch, batches, marks, outputs=None):
     """One epoch of the replicas ``alive`` with the compiled engine (``fastpath.engine.FastSteps``, one
-    per net): each replica's updates up to a record, then the records, as the stacked loop does."""
+    per net): each replica's updates up to a record, then the records, as the stacked loop does;
+    ``outputs(rows)`` gives the monitor outputs of replicas ``rows`` ({r: outputs}, from
+    ``fastpath.engine.LitOutputs``)."""
     for r in alive:
         steps[r].start_epoch(orders[r])
     done = 0
@@ -332,8 +346,10 @@ def fast_epoch(steps, alive, orders, monitors, nets, epoch, batches, marks):
         done = j
         for r in alive:
             (steps[r].sync if j < batches else steps[r].end_epoch)()
-            if j < batches:
-                monitors[r].record(nets[r], epoch - 1 + j / batches)
+        if j < batches:
+            out = outputs(alive) if outputs else {}
+            for r in alive:
+                monitors[r].record(nets[r], epoch - 1 + j / batches, outputs=out.get(r))
 
 
 def per_replica(value, R, dtype):

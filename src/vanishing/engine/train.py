@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vanishing.engine.fastpath.steps import fast_steps, resolve
+from vanishing.engine.fastpath.steps import LitOutputs, fast_steps, resolve
 from .layer_rates import layer_gradients, per_layer, sgd_step_layers
 
 
@@ -178,11 +178,14 @@ class Monitor:
             self._cost_onehot = None if self.cost_y is None else one_hot(self.cost_y, net.sizes[-1], net.dtype)
             self._cache_key = (net.sizes[-1], net.dtype)
 
-    def measure(self, net, known=None):
+    def measure(self, net, known=None, outputs=None):
         """The instruments' readings for the network as it is now, as a dict of plain values.
         ``known`` may hold "training_cost" and "validation_accuracy" computed elsewhere for this
-        net (train_stacked computes them for all replicas in one pass); they are not recomputed."""
+        net (train_stacked computes them for all replicas in one pass); they are not recomputed.
+        ``outputs`` (x → (zᴸ, aᴸ), ``net.output`` by default) gives the net's outputs on the
+        training-cost and validation images (the compiled engine's ``fastpath.engine.LitOutputs``)."""
         known = known or {}
+        outputs = outputs or net.output
         self._targets(net)
         nabla_b, nabla_w = net.backprop(self.probe_x, self._probe_onehot)
         m = len(self.probe_x)
@@ -191,26 +194,30 @@ class Monitor:
             "speed_w": [float(np.linalg.norm(nw / m)) for nw in nabla_w],
             "bias_grad": [(nb[: self.bias_neurons] / m).tolist() for nb in nabla_b],
         }
+        cost_outputs = None  # (zᴸ, aᴸ) on the training-cost images, one pass for the cost and the accuracy
         if "training_cost" in known:
             row["training_cost"] = known["training_cost"]
         elif self.cost_x is not None:
-            mean_cost = net.cost_sum(self.cost_x, self._cost_onehot) / len(self.cost_x)
+            cost_outputs = z, a = outputs(self.cost_x)
+            mean_cost = float(np.sum(net.cost.fn(z, a, self._cost_onehot))) / len(self.cost_x)
             row["training_cost"] = mean_cost + net.l2_penalty(self.lmbda, self.n)
         if self.training_accuracy:
-            row["training_accuracy"] = (known["training_accuracy"] if "training_accuracy" in known
-                                        else accuracy(net, self.cost_x, self.cost_y))
+            if "training_accuracy" in known:
+                row["training_accuracy"] = known["training_accuracy"]
+            else:
+                row["training_accuracy"] = percent_correct((cost_outputs or outputs(self.cost_x))[1], self.cost_y)
         if "validation_accuracy" in known:
             row["validation_accuracy"] = known["validation_accuracy"]
         elif self.valid_x is not None:
-            row["validation_accuracy"] = accuracy(net, self.valid_x, self.valid_y)
+            row["validation_accuracy"] = percent_correct(outputs(self.valid_x)[1], self.valid_y)
         if self.act_x is not None:
             hidden = net.forward(self.act_x)[1:-1]
             row["activation_mean"] = [float(a.mean()) for a in hidden]
             row["activation_std"] = [float(a.std()) for a in hidden]
         return row
 
-    def record(self, net, epoch, known=None):
-        row = self.measure(net, known)
+    def record(self, net, epoch, known=None, outputs=None):
+        row = self.measure(net, known, outputs)
         self.history.setdefault("epoch", []).append(epoch)
         for key, value in row.items():
             self.history.setdefault(key, []).append(value)
@@ -219,7 +226,12 @@ class Monitor:
 
 def accuracy(net, x, labels):
     """Percentage of images whose most active output neuron is the label."""
-    return 100.0 * float(np.mean(np.argmax(net.feedforward(x), axis=1) == labels))
+    return percent_correct(net.feedforward(x), labels)
+
+
+def percent_correct(a, labels):
+    """Percentage of the rows of outputs a whose largest entry is at the label."""
+    return 100.0 * float(np.mean(np.argmax(a, axis=1) == labels))
 
 
 def check_finite(net, row, epoch, label):
@@ -315,12 +327,20 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     if resolve(engine) != "reference" and rule is None and rates is None:
         steps = fast_steps(engine, [net], x, labels, mini_batch_size=mini_batch_size, etas=[eta], lmbda=lmbda,
                            optimizer=optimizer)
+    lit_outputs = None  # the compiled engine's monitor outputs; None: the monitor's own net.output
+    if steps and monitor:
+        monitor._targets(net)
+        lit_outputs = LitOutputs([monitor.cost_x, monitor.valid_x], reuse=[steps[0].lit])
+
+    def outputs():
+        return lit_outputs.of(net) if lit_outputs else None
+
     first_rates = rates if rule is None else per_layer(rule(net), len(net.weights))
     steps = steps[0] if steps else ReferenceSteps(net, x, y, mini_batch_size=mini_batch_size,
                                                   eta=eta if first_rates is None else first_rates, lmbda=lmbda,
                                                   optimizer=optimizer)
     batches = -(-n // mini_batch_size)  # updates per epoch
-    row = monitor.record(net, 0) if monitor else {}
+    row = monitor.record(net, 0, outputs=outputs()) if monitor else {}
     check_finite(net, row, 0, label)
     _log(log, label, 0, epochs, row, 0.0)
     for epoch in range(1, epochs + 1):
@@ -337,10 +357,10 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
                 steps.run(done, j)
                 done = j
                 steps.sync()
-                monitor.record(net, epoch - 1 + j / batches)
+                monitor.record(net, epoch - 1 + j / batches, outputs=outputs())
             steps.run(done, batches)
             steps.end_epoch()
-            row = monitor.record(net, epoch) if monitor else {}
+            row = monitor.record(net, epoch, outputs=outputs()) if monitor else {}
         check_finite(net, row, epoch, label)
         _log(log, label, epoch, epochs, row, time.perf_counter() - start)
     return monitor.history if monitor else {}

@@ -65,17 +65,31 @@ def _prime(a, code):
 
 @njit(cache=True, fastmath=_FLAGS)
 def _first_forward(z, e, lo, hi, indices, values, w1, b, scale):
-    """z[e] = scale · Σ_p x_p (w²)ᵀ[p] + b² over one image's lit pixels p = indices[lo:hi]."""
+    """z[e] = scale · Σ_p x_p (w²)ᵀ[p] + b² over one image's lit pixels p = indices[lo:hi], four
+    pixels at a time (one pass over z[e] per four rows of (w²)ᵀ)."""
     width = w1.shape[1]
+    ze = z[e]
     for j in range(width):
-        z[e, j] = 0.0
-    for q in range(lo, hi):
-        p = indices[q]
-        xv = values[q]
+        ze[j] = 0.0
+    q = lo
+    while q + 4 <= hi:
+        x0, x1, x2, x3 = values[q], values[q + 1], values[q + 2], values[q + 3]
+        r0, r1, r2, r3 = w1[indices[q]], w1[indices[q + 1]], w1[indices[q + 2]], w1[indices[q + 3]]
         for j in range(width):
-            z[e, j] += xv * w1[p, j]
-    for j in range(width):
-        z[e, j] = z[e, j] * scale + b[j] if scale != 1.0 else z[e, j] + b[j]
+            ze[j] += (x0 * r0[j] + x1 * r1[j]) + (x2 * r2[j] + x3 * r3[j])
+        q += 4
+    while q < hi:
+        xv = values[q]
+        row = w1[indices[q]]
+        for j in range(width):
+            ze[j] += xv * row[j]
+        q += 1
+    if scale != 1.0:
+        for j in range(width):
+            ze[j] = ze[j] * scale + b[j]
+    else:
+        for j in range(width):
+            ze[j] += b[j]
 
 
 @njit(cache=True, fastmath=_FLAGS)
@@ -263,6 +277,14 @@ def run_steps(sizes, w1, v1, g1, woff, w, vw, gw, boff, b, vb, gb, c, indptr, in
             _update(b, vb, gb, bo, bo + width, kind, mu, 0.0, 1.0)
             if i:
                 dcur, dprev = dprev, dcur
+
+
+@njit(cache=True, fastmath=_FLAGS)
+def first_z(w1, b1, indptr, indices, values, z):
+    """z² = x (w²)ᵀ + b² of every image x (the rows of the CSR matrix indptr, indices, values) into
+    z (n, n²), over each image's lit pixels."""
+    for r in range(len(indptr) - 1):
+        _first_forward(z, r, indptr[r], indptr[r + 1], indices, values, w1, b1, 1.0)
 
 
 @njit(cache=True)

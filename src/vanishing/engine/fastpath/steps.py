@@ -4,7 +4,9 @@
 monitor records. The numpy engine (``train.ReferenceSteps``) runs them one mini-batch at a time;
 ``FastSteps`` runs them in one compiled call (``kernels.run_steps``) on its own flat copy of the
 parameters and writes them back into the ``Network`` before anything reads it, so the monitors,
-the divergence check and the results are the numpy engine's code, unchanged.
+the divergence check and the results are the numpy engine's code; only the monitors' passes over
+many images (training cost, validation accuracy) take their outputs from ``LitOutputs``, whose
+first layer follows each image's lit pixels as the training does.
 
 engine   "reference": always the numpy engine.
          "fast": the compiled engine wherever it applies: float64 networks (every activation of
@@ -60,6 +62,7 @@ class LitPixels:
         x = np.asarray(x, dtype=np.float64)
         self.indptr, self.indices, self.values = _kernels().csr_rows(x)
         self.shape = x.shape
+        self.key = _key(x)
 
     @property
     def lit_fraction(self):
@@ -158,6 +161,66 @@ class FastSteps:
         """Fold the first layer's scale into its weights (every epoch: c never underflows) and sync."""
         self.kernels.settle(self.w1, self.c)
         self.sync()
+
+
+class LitOutputs:
+    """``network.Network.output`` on fixed images with the first layer over each image's lit pixels:
+    ``of(net)(x)`` gives (zᴸ, aᴸ) of ``net`` as it is at the call of ``of``, for each image array x
+    among ``images`` (each turned into LitPixels once, or taken from ``reuse`` when one of those was
+    made of the same array); the layers above the first are ``Network.output``'s numpy code. Other
+    arrays, float32 nets and nets with a non-finite weight or bias go through ``net.output`` itself
+    (where 0 · ∞ is NaN, as the numpy engine has it)."""
+
+    def __init__(self, images, reuse=()):
+        have = {lit.key: lit for lit in reuse}
+        self._lit = {}
+        for x in images:
+            if x is not None and _key(x) not in self._lit:
+                self._lit[_key(x)] = have.get(_key(x)) or LitPixels(x)
+
+    def of(self, net):
+        return self.of_many([net])[0]
+
+    def of_many(self, nets):
+        """``of`` for several same-shaped nets on the same images: their first layers as one sum over
+        each image's lit pixels, with the nets' (w²)ᵀ side by side (one pass over the pixels for
+        all; each net's z² is summed in the same order as alone)."""
+        if any(net.dtype != np.float64 or not all(np.isfinite(p).all() for p in net.params()) for net in nets):
+            return [self.of_many([net])[0] if len(nets) > 1 else net.output for net in nets]
+        w1 = np.ascontiguousarray(np.concatenate([net.weights[0] for net in nets]).T)
+        b1 = np.concatenate([net.biases[0] for net in nets])
+        width = nets[0].sizes[1]
+        first = {}  # z² of all the nets, per image array
+
+        def first_z(key, lit):
+            if key not in first:
+                first[key] = np.empty((lit.shape[0], len(b1)))
+                _kernels().first_z(w1, b1, lit.indptr, lit.indices, lit.values, first[key])
+            return first[key]
+
+        def output_of(r, net):
+            layers = [(net.layer_function(i).fn, w, b) for i, (w, b) in enumerate(zip(net.weights, net.biases))]
+
+            def output(x):
+                lit = self._lit.get(_key(x))
+                if lit is None:
+                    return net.output(x)
+                z = first_z(_key(x), lit)[:, r * width: (r + 1) * width]
+                a = layers[0][0](z)
+                for fn, w, b in layers[1:]:  # as Network.output
+                    z = a @ w.T
+                    z += b
+                    a = fn(z)
+                return z, a
+
+            return output
+
+        return [output_of(r, net) for r, net in enumerate(nets)]
+
+
+def _key(x):
+    """The identity of an image array: its memory, shape, strides and dtype."""
+    return (x.__array_interface__["data"][0], x.shape, x.strides, x.dtype.str)
 
 
 def compiles(net):
