@@ -192,7 +192,8 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
 
     x (n, n¹), labels (n,) are shared; replica r shuffles with its own ``rngs[r]`` every epoch.
     ``eta``: one learning rate, or one per net (replica r then trains as ``train`` with eta[r]).
-    ``optimizer`` (train.Optimizer: sgd, momentum or nesterov, constant μ or Sutskever's schedule),
+    ``optimizer`` (train.Optimizer: sgd, momentum or nesterov, constant μ or Sutskever's schedule, and
+    their final phase over the last updates of the epochs × batches of this call),
     ``monitors`` (one Monitor per net, or None), ``record_every``/``record_epochs`` as in ``train``.
     ``label``: a list of run names, or one name that gets "[replica r]" appended.
     ``on_diverge``: "raise" raises TrainingDiverged (as ``train``) when any replica's weights, cost or
@@ -212,18 +213,18 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     if record_every is not None and int(record_every) < 1:
         raise ValueError(f"record_every must be a positive number of updates, got {record_every}")
     etas = per_replica(eta, R, nets[0].dtype)
-    optimizer = optimizer or Optimizer()
+    n = len(x)
+    batches = -(-n // mini_batch_size)
+    optimizer = (optimizer or Optimizer()).for_run(epochs * batches)
     labels_r = _labels(label, R)
     weights, biases = stack_params(nets)
     net = nets[0]
     params = weights + biases
     velocity = [np.zeros_like(p) for p in params] if optimizer.kind != "sgd" else None
     scratch = momentum_scratch(params) if velocity is not None else None
-    n = len(x)
     y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
     x = np.asarray(x, dtype=net.dtype)
     alive = list(range(R))
-    batches = -(-n // mini_batch_size)
     weight_decay = etas * (lmbda / n) if lmbda else None  # ηλ/n per replica, (R, 1, 1)
     decay = 1.0 - etas * (lmbda / n)  # network2's weight decay factor per replica
     nesterov = optimizer.kind == "nesterov"
