@@ -46,12 +46,33 @@ def test_table1_summary_on_a_made_up_table_keeps_stuck_runs_and_leaves_out_diver
     assert worst["interval"]["estimate"] == pytest.approx(26.075 - 3.1)
     # One compared run stuck at chance: the claim is not tested (the stuck run is a finding of its own).
     assert worst["verdict"] == NOT_TESTED and worst["interval"]["lo"] < 0
-    assert worst["not_tested_because"] == "compared runs stuck at chance 1 (needs ≤ 0)"
+    assert worst["not_tested_because"] == ("compared runs stuck at chance 1 (needs ≤ 0); compared runs below 50 % "
+                                           "test accuracy (not trained) 1 (needs ≤ 0)")
     assert s["stuck_findings"] == ["at width 100 and 5 epochs, 1 of 4 sigmoid nets with the standard init never "
                                    "left chance"]
     assert CLAIM_FIELDS <= worst.keys() and worst["tested_as_stated"] == "partly"
     assert s["claims"]["normalized_helps_tanh"]["verdict"] == CANNOT_TELL  # 0.067 ± a wide interval
     assert s["published"]["values"]["sigmoid"] == 2.21
+
+
+def test_table1_claims_need_every_compared_run_trained_not_only_off_chance():
+    """A sigmoid net at 28 % accuracy has left chance (not stuck) but not trained: the claim is not
+    tested; with every compared net trained it is decided."""
+    section = {"hidden_layers": 4, "width": 100, "epochs": 5, "eta": 0.1, "lmbda": 5.0, "cost": "log_likelihood"}
+
+    def summary(sigmoid_errors):
+        rows = [{"activation": act, "init": init, "seed": seed, "epochs": 5, "diverged": False,
+                 "stuck": runs.is_stuck(0.0, 100 - e, None), "validation_accuracy": 100 - e,
+                 "test_accuracy": 100 - e, "test_error": e}
+                for (act, init), errs in {("sigmoid", "standard"): sigmoid_errors, ("tanh", "standard"): [3.0, 3.1, 3.2],
+                                          ("tanh", "glorot"): [2.9, 3.0, 3.1]}.items()
+                for seed, e in enumerate(errs)]
+        return beyond.r4_table1.summarize_table1(pd.DataFrame(rows), section)["claims"]
+
+    worst = summary([5.0, 5.2, 72.0])["sigmoid_worst"]
+    assert worst["verdict"] == NOT_TESTED
+    assert worst["not_tested_because"] == "compared runs below 50 % test accuracy (not trained) 1 (needs ≤ 0)"
+    assert summary([5.0, 5.2, 5.1])["sigmoid_worst"]["verdict"] == SUPPORTS  # about 2 points, well beyond 0.2
 
 
 def test_diverged_means_non_finite_and_stuck_means_finite_at_chance():
@@ -102,13 +123,19 @@ def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
     mean = pd.DataFrame({1: [0.0] * 5, 2: [0.0] * 5, 3: [0.0] * 5, 4: [0.0, -0.2, -0.3, -0.1, 0.0]}, index=updates)
     derivative = pd.DataFrame({1: [0.8, 0.4, 0.3, 0.3, 0.2], 2: [0.8] * 5, 3: [0.8] * 5,
                                4: [0.8, 0.7, 0.6, 0.4, 0.5]}, index=updates)
-    series = pd.concat({"p98": p98, "mean": mean, "derivative": derivative}, axis=1)
+    saturated = pd.DataFrame({1: [0.0, 0.3, 0.5, 0.5, 0.6], 2: [0.0] * 5, 3: [0.0] * 5,
+                              4: [0.01, 0.02, 0.15, 0.11, 0.1]}, index=updates)
+    series = pd.concat({"p98": p98, "mean": mean, "saturated": saturated, "derivative": derivative}, axis=1)
     order = r2_saturation.tanh_layer_order(series, 0.99)
     assert order["crossing_update"] == [100.0, 200.0, 300.0, math.inf]
     assert order["tau"] == 1.0 and order["top_max_abs_mean"] == pytest.approx(0.3)
     # Saturation: the top layer's lowest mean derivative over its start, and every layer's.
     assert order["top_derivative_ratio"] == pytest.approx(0.5) and order["top_p98_final"] == 0.6
     assert order["lowest_derivative_ratio_by_layer"] == pytest.approx([0.25, 1.0, 1.0, 0.5])
+    # The flat part: the top layer's fraction from 0.01 at the start to 0.15 at its highest.
+    assert order["top_saturated_initial"] == 0.01 and order["top_saturated_highest"] == 0.15
+    assert order["top_saturated_rise"] == pytest.approx(0.14)
+    assert order["highest_saturated_by_layer"] == [0.6, 0.0, 0.0, 0.15]
     sig_mean = pd.DataFrame({1: [0.5, 0.5, 0.5, 0.5, 0.5], 2: [0.5, 0.55, 0.6, 0.6, 0.6],
                              3: [0.5, 0.2, 0.1, 0.15, 0.3]}, index=updates)
     top = r2_saturation.sigmoid_top_layer(pd.concat({"mean": sig_mean}, axis=1), total=500)
@@ -165,6 +192,21 @@ def test_fraction_at_mu_max_counts_the_updates_of_the_optimizer(mu_max, updates,
 
 
 # --- Engine pieces ----------------------------------------------------------------------------
+
+
+def test_saturated_fraction_counts_the_flat_part_of_each_activation():
+    """tanh |a| > 0.9 and sigmoid |2a − 1| > 0.9 on hand-made values; both edges are where
+    f′/max f′ = 0.19, the same place (tanh(z) = 2σ(2z) − 1); no flat part for ReLU."""
+    from vanishing.beyond.runs import saturated_fraction
+
+    assert saturated_fraction("tanh", np.array([[0.95, -0.95], [0.5, -0.89]]), 0.9) == 0.5
+    assert saturated_fraction("sigmoid", np.array([0.97, 0.03, 0.5, 0.9, 0.94]), 0.9) == 0.4
+    assert saturated_fraction("relu", np.array([5.0, 0.0]), 0.9) is None
+    assert math.isnan(saturated_fraction("tanh", np.array([0.95, np.nan]), 0.9))
+    z = np.arctanh(0.9)  # the tanh edge; the sigmoid's is at 2z
+    sig = 1 / (1 + np.exp(-2 * z))
+    assert sig == pytest.approx(0.95) and (1 - 0.9**2) == pytest.approx(sig * (1 - sig) / 0.25)
+
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
@@ -243,6 +285,14 @@ def test_tables_have_the_documented_columns_and_counts(quick_run, quick_config):
                                            * r2["hidden_layers"])
     assert t["beyond_saturation"]["update"].max() == updates * r2["epochs"]
     assert t["beyond_saturation"]["p98"].between(0, 1).all()
+    sat = t["beyond_saturation"]
+    assert sat["saturated"].between(0, 1).all()
+    # Two instruments, one fact: a tanh layer's 98th percentile of |a| lies above 0.9 exactly when
+    # more than 2 % of its values do (to the percentile's interpolation between neighbouring values).
+    tanh = sat[sat["activation"] == "tanh"]
+    values = r2["activation_images"] * r2["width"]
+    assert (tanh.loc[tanh["p98"] <= 0.9, "saturated"] <= 0.02 + 2 / values).all()
+    assert (tanh.loc[tanh["p98"] > 0.9, "saturated"] >= 0.02 - 2 / values).all()
     k = r3["hidden_layers"]
     cols = TABLES["beyond_optimizers"][:-1] + [f"speed_layer{j}" for j in range(1, k + 1)]
     assert list(t["beyond_optimizers"].columns) == cols

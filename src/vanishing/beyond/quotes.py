@@ -10,6 +10,7 @@ from .. import book
 from ..formats import DASH, mean_pm_std, pct_or_dash, short
 from .r1_init import PAPER_ACTIVATION
 from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer, selection_costs
+from .r4_table1 import TRAINED_ACCURACY
 from .runs import CHANCE_ACCURACY, stats
 from .verdicts import POWER, interval_from_json
 
@@ -112,7 +113,12 @@ def r2_variables(s):
          "lower_above_seeds": str(r2["lower_layers_above_top_seeds"]),
          "published_desaturation_epoch": short(r2["published"]["desaturation_epoch"]),
          "tanh_glorot_tau": mean_pm_std(r2["tanh_glorot_tau"]),
-         "tanh_top_p98_final": mean_pm_std(stats([e.get("top_p98_final") for e in r2["tanh_order"].values()]))}
+         "tanh_top_p98_final": mean_pm_std(stats([e.get("top_p98_final") for e in r2["tanh_order"].values()])),
+         "saturated_above": short(r2["saturated_above"]),
+         "tanh_top_saturated_initial": mean_pm_std(stats([e.get("top_saturated_initial")
+                                                          for e in r2["tanh_order"].values()])),
+         "tanh_top_saturated_highest": mean_pm_std(r2["top_saturated_highest"].get("tanh")),
+         "sigmoid_top_saturated_highest": mean_pm_std(r2["top_saturated_highest"].get("sigmoid"))}
     for k in ("initial", "early_minimum", "final", "recovery_fraction"):
         v[f"top_{k}"] = mean_pm_std(st.get(k))
     for act in ("sigmoid", "tanh"):
@@ -167,6 +173,7 @@ def r4_variables(s):
          "published_width": str(book.GLOROT_TABLE1_ARCH["width"]),
          "diverged": str(sum(c["diverged_seeds"] for c in r4["cells"])),
          "stuck": str(sum(c["stuck_seeds"] for c in r4["cells"])), "chance": short(CHANCE_ACCURACY),
+         "trained_accuracy": short(TRAINED_ACCURACY),
          "stuck_findings": _sentence("; ".join(r4.get("stuck_findings", [])) or "no net was stuck at chance")}
     for c in r4["cells"]:
         v[f"{c['activation']}_{c['init']}_error"] = mean_pm_std(c["test_error"], pct_or_dash)
