@@ -116,6 +116,42 @@ def test_select_eta_on_training_cost_flags_edges_and_treats_stuck_and_diverged_a
     assert sel["eta"] == 0.1 and sel["edge"] is None and sel["selection_measure"] == "training_cost"
 
 
+def _r3_claim(final_updates=1000, best_eta_of_099=0.1):
+    """R3's 'higher μ_max' claim on made-up runs: 60,000 updates; three selection and three
+    comparison seeds per optimizer; μ_max 0.99 ends 1.7 times lower in cost than 0.9."""
+    section = {"epochs": 2, "train_size": 300000, "mini_batch_size": 10, "schedule": True,
+               "final_updates": final_updates, "select_seeds": [100, 101, 102], "hidden_layers": 4, "width": 30,
+               "cost": "cross_entropy", "init": "glorot"}
+    selection_cost = {"momentum-0.9": {0.01: 0.6, 0.1: 0.4, 1.0: 0.7},
+                      "momentum-0.99": {0.01: 0.6, 0.1: 0.8, 1.0: 0.9} if best_eta_of_099 == 0.01 else
+                      {0.01: 0.6, 0.1: 0.3, 1.0: 0.9}}
+    select = [_r3_record("select", opt, eta, seed, c, 90.0) for opt, costs in selection_cost.items()
+              for eta, c in costs.items() for seed in section["select_seeds"]]
+    selection = beyond.select_eta(select, section)
+    final = [_r3_record("final", opt, selection[opt]["eta"], seed, c, 90.0)
+             for opt, costs in {"momentum-0.9": [0.5, 0.52, 0.51], "momentum-0.99": [0.3, 0.31, 0.29]}.items()
+             for seed, c in enumerate(costs)]
+    summary = r3_optimizers.summarize_optimizers(beyond.optimizers_table(select + final), section, selection)
+    return summary["claims"]["higher_mu_momentum"]
+
+
+def test_r3_claims_need_mu_max_in_force_and_an_interior_eta():
+    """With μ = 0.99 for 78 % of 60,000 updates and both η inside their grid the claim is decided;
+    a final phase of 5,000 updates leaves 0.99 in force for 71 %, and an η at the grid's edge: each
+    alone makes it not tested, naming the condition."""
+    claim = _r3_claim()
+    assert claim["verdict"] == SUPPORTS and all(c["met"] for c in claim["preconditions"])
+    mu = next(c for c in claim["preconditions"] if "μ = 0.99" in c["name"])
+    assert mu["value"] == pytest.approx((60000 - 1000 - 12250) / 60000) and mu["threshold"] == 0.75
+    longer_final = _r3_claim(final_updates=5000)
+    assert longer_final["verdict"] == NOT_TESTED
+    assert longer_final["not_tested_because"] == \
+        "fraction of updates at the momentum cap μ = 0.99 (momentum-0.99) 0.713 (needs ≥ 0.75)"
+    edge = _r3_claim(best_eta_of_099=0.01)
+    assert edge["verdict"] == NOT_TESTED
+    assert edge["not_tested_because"] == "chosen η inside the grid on training cost (momentum-0.99) no (needs = yes)"
+
+
 def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
     updates = [0, 100, 200, 300, 400]
     p98 = pd.DataFrame({1: [0.5, 0.995, 1, 1, 1], 2: [0.5, 0.9, 0.995, 1, 1], 3: [0.5, 0.5, 0.9, 0.999, 1],
@@ -340,10 +376,18 @@ def test_a_failed_precondition_is_not_tested_in_the_summary_and_the_rendered_tab
     for c in claims + causes["factors"] + causes["jacobian"]:
         assert isinstance(c["preconditions"], list) and c["preconditions"], c
         for p in c["preconditions"]:
-            assert {"name", "value", "threshold", "met"} <= p.keys()
+            assert {"name", "value", "threshold", "comparison", "met"} <= p.keys()
     for c in claims:
         if not all(p["met"] for p in c["preconditions"]):
             assert c["verdict"] == NOT_TESTED and c["not_tested_because"], c["claim"]
+    # The causes' readings without an interval rule: none decided with a failed precondition.
+    for row in causes["factors"]:
+        if not all(p["met"] for p in row["preconditions"]):
+            assert row["verdict"] == row["simple_verdict"] == NOT_TESTED, row
+    for row in causes["jacobian"]:
+        if not all(p["met"] for p in row["preconditions"]):
+            assert row["agrees"] is None, row
+    assert any(not all(p["met"] for p in row["preconditions"]) for row in causes["jacobian"])  # quick: 2 seeds
     assert s["family"]["claims"] == len(claims) - 1 and s["family"]["not_tested"] >= 1
     # The rendered verdict table shows the failed condition in words.
     html = (quick_run / "results" / "report" / "report.html").read_text()
