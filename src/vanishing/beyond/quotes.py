@@ -156,7 +156,8 @@ def r3_variables(s):
     for opt, mu in r3["mu_at_last_update"].items():
         v[f"{_key(opt)}_mu_final"] = short(mu)
     v["mu_final"] = short(max(r3["mu_at_last_update"].values())) if r3["mu_at_last_update"] else DASH
-    v["mu_highest"] = short(max(r3["mu_highest"].values())) if r3["mu_highest"] else DASH
+    # four digits: the schedule just below its cap (0.98958) must not read as the cap (0.99)
+    v["mu_highest"] = short(max(r3["mu_highest"].values()), 4) if r3["mu_highest"] else DASH
     v["final_updates"], v["final_mu"] = f"{r3['final_updates']:,}", short(r3["final_mu"])
     for k, val in book.SUTSKEVER_MNIST_AUTOENCODER.items():  # as printed in the paper
         v[f"published_{_key(k)}"] = f"{val:.2f}" if val < 1 else f"{val:.1f}"
