@@ -116,7 +116,7 @@ def test_select_eta_on_training_cost_flags_edges_and_treats_stuck_and_diverged_a
     assert sel["eta"] == 0.1 and sel["edge"] is None and sel["selection_measure"] == "training_cost"
 
 
-def _r3_claim(final_updates=1000, best_eta_of_099=0.1):
+def _r3_claim(final_updates=1000, best_eta_of_099=0.1, full=False):
     """R3's 'higher μ_max' claim on made-up runs: 60,000 updates; three selection and three
     comparison seeds per optimizer; μ_max 0.99 ends 1.7 times lower in cost than 0.9."""
     section = {"epochs": 2, "train_size": 300000, "mini_batch_size": 10, "schedule": True,
@@ -132,7 +132,7 @@ def _r3_claim(final_updates=1000, best_eta_of_099=0.1):
              for opt, costs in {"momentum-0.9": [0.5, 0.52, 0.51], "momentum-0.99": [0.3, 0.31, 0.29]}.items()
              for seed, c in enumerate(costs)]
     summary = r3_optimizers.summarize_optimizers(beyond.optimizers_table(select + final), section, selection)
-    return summary["claims"]["higher_mu_momentum"]
+    return summary["claims"]["higher_mu_momentum"] if not full else (summary, section)
 
 
 def test_r3_claims_need_mu_max_in_force_and_an_interior_eta():
@@ -150,6 +150,25 @@ def test_r3_claims_need_mu_max_in_force_and_an_interior_eta():
     edge = _r3_claim(best_eta_of_099=0.01)
     assert edge["verdict"] == NOT_TESTED
     assert edge["not_tested_because"] == "chosen η inside the grid on training cost (momentum-0.99) no (needs = yes)"
+
+
+def test_r3_prose_says_what_the_final_phase_leaves_of_the_cap():
+    """The report's R3 numbers: the final phase's length and μ, the highest μ reached to four digits
+    (0.98958 is not the cap), and what the phase leaves of μ_max = 0.99."""
+    from vanishing.beyond.quotes import r3_variables
+
+    summary, section = _r3_claim(full=True)
+    config = {**section, "activation": "sigmoid", "methods": ["momentum"], "mu_max": [0.9, 0.99], "seeds": [0, 1, 2],
+              "etas": [0.01, 0.1, 1.0], "lmbda": 0.0}
+    v = r3_variables({"r3": summary, "config": {"optimizers": config}})
+    assert (v["final_updates"], v["final_mu"], v["mu_highest"]) == ("1,000", "0.9", "0.99")  # 60,000 updates
+    assert v["final_phase_effect"] == "μ is at 0.99 for a fraction 0.779 of the updates before it"
+    short_run = {**section, "train_size": 65000}  # 13,000 updates: the phase starts at 12,000, before the cap
+    summary["fraction_at_mu_max"]["0.99"] = r3_optimizers.fraction_at_mu_max(0.99, 13000, True, 1000)
+    summary["mu_highest"] = {"momentum-0.99": r3_optimizers.section_optimizer(short_run, "momentum", 0.99).mu(11999)}
+    v = r3_variables({"r3": summary, "config": {"optimizers": {**config, "train_size": 65000}}})
+    assert v["final_phase_effect"] == "in a run this short it begins before μ reaches 0.99"
+    assert v["mu_highest"] == "0.9896"
 
 
 def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():

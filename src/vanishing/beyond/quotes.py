@@ -153,6 +153,9 @@ def r3_variables(s):
         v[f"fraction_mu_{name}"] = short(fractions.get(f"{mu:g}"))
         v[f"updates_needed_{name}"] = f"{needed[f'{mu:g}']:,}" if f"{mu:g}" in needed else "–"
     v["mu_fraction"] = short(r3.get("mu_fraction"))
+    high = fractions.get(f"{MU_HIGH:g}")
+    v["final_phase_effect"] = (f"in a run this short it begins before μ reaches {short(MU_HIGH)}" if not high else
+                               f"μ is at {short(MU_HIGH)} for a fraction {short(high)} of the updates before it")
     for opt, mu in r3["mu_at_last_update"].items():
         v[f"{_key(opt)}_mu_final"] = short(mu)
     v["mu_final"] = short(max(r3["mu_at_last_update"].values())) if r3["mu_at_last_update"] else DASH
