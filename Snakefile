@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from snakemake.utils import min_version, validate
-from vanishing.config_check import check_config
-from vanishing.locks import release_stale_locks
+from vanishing.pipeline.config_check import check_config
+from vanishing.pipeline.locks import release_stale_locks
 
 min_version("9.0")
 

@@ -15,10 +15,10 @@ import numpy as np
 import yaml
 from threadpoolctl import threadpool_limits
 
-from vanishing import experiments
-from vanishing.data import load_split
-from vanishing.replicas import train_stacked
-from vanishing.train import Monitor, one_hot
+from vanishing.chapter import experiments
+from vanishing.mnist.data import load_split
+from vanishing.engine.stacked import train_stacked
+from vanishing.engine.train import Monitor, one_hot
 
 
 class BothCosts(Monitor):

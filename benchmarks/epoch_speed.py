@@ -17,7 +17,7 @@ One epoch of 50,000 images, mini-batch 10, eta 0.1, lambda 5.0, for [784,30,10] 
 same shuffle, in this process, with the same BLAS thread count (the engine's times are the best
 of three epochs). Prints a line per size, then, all in this process:
 
-- 5 and 20 seeds trained as one stacked computation (``vanishing.replicas.train_stacked``): seconds
+- 5 and 20 seeds trained as one stacked computation (``vanishing.engine.stacked.train_stacked``): seconds
   per epoch of the stack (the second epoch of a two-epoch run, what every epoch after the first
   costs; the first, with the job's one-time set-up, is printed beside it), per network-epoch, and
   the per-example reference's time over that;
@@ -49,11 +49,11 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from vanishing import reference
-from vanishing.data import load_split
-from vanishing.network import Network
-from vanishing.replicas import train_stacked
-from vanishing.train import Optimizer, momentum_scratch, momentum_step, one_hot, sgd_step, train
+from vanishing.engine import per_example
+from vanishing.mnist.data import load_split
+from vanishing.engine.network import Network
+from vanishing.engine.stacked import train_stacked
+from vanishing.engine.train import Optimizer, momentum_scratch, momentum_step, one_hot, sgd_step, train
 
 SIZES = ([784, 30, 10], [784, 30, 30, 30, 30, 10])
 
@@ -127,8 +127,8 @@ FIRST_CALL = """
 import sys, time
 import numpy as np
 start = time.perf_counter()
-from vanishing.network import Network
-from vanishing.train import train
+from vanishing.engine.network import Network
+from vanishing.engine.train import train
 x = np.zeros((20, 784)); x[:, :100] = 0.5
 train(Network([784, 30, 10], np.random.default_rng(0)), x, np.arange(20) % 10, epochs=1, mini_batch_size=10,
       eta=0.1, lmbda=5.0, rng=np.random.default_rng(1), engine="fast")
@@ -189,7 +189,7 @@ def time_reference(sizes, x, labels, args):
     biases = [b.reshape(-1, 1) for b in net.biases]
     order = np.random.default_rng(2).permutation(len(x))
     start = time.perf_counter()
-    weights, _ = reference.sgd_epoch(weights, biases, x, one_hot(labels), order, args.mini_batch, 0.1, 5.0)
+    weights, _ = per_example.sgd_epoch(weights, biases, x, one_hot(labels), order, args.mini_batch, 0.1, 5.0)
     return time.perf_counter() - start, weights
 
 

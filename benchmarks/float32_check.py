@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 from threadpoolctl import threadpool_limits
 
-from vanishing import experiments
+from vanishing.chapter import experiments
 
 
 def compare(name, f64, f32):

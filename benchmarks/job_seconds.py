@@ -15,7 +15,7 @@ import argparse
 import re
 from pathlib import Path
 
-from vanishing.report import read_benchmarks
+from vanishing.publication.report_values import read_benchmarks
 
 NAMES = {"depth_accuracy": "E1 depth vs accuracy", "initial_speed": "E2 speed at initialization",
          "learning_speed": "E3 speed during training", "window": "E5 window",

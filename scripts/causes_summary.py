@@ -1,12 +1,12 @@
 """Rule causes_summary: the numbers the report's cause sections quote, with their verdicts."""
 
-from vanishing import jobs
+from vanishing.pipeline import job_setup
 from vanishing.causes import summary
-from vanishing.iofiles import write_json
-from vanishing.provenance import describe
+from vanishing.pipeline.iofiles import write_json
+from vanishing.pipeline.provenance import describe
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
-log = jobs.start(sm)
+log = job_setup.start(sm)
 result = {**summary.summarize(summary.read_tables(dict(sm.input.items())), sm.params.config,
                                              sm.params.e3_updates),
           "provenance": describe()}

@@ -1,13 +1,15 @@
 """Rules fig_*: draw one figure (params.figure, a key of FIGURES below) from its inputs, as PNG and SVG."""
 
-from vanishing import book, jobs, plots
+from vanishing.chapter import book, plots
+from vanishing.pipeline import job_setup
+from vanishing.publication import figure_style
 from vanishing.beyond import plots as beyond_plots
 from vanishing.causes import plots as causes_plots
-from vanishing.iofiles import read_json
-from vanishing.tables import read_table
+from vanishing.pipeline.iofiles import read_json
+from vanishing.pipeline.table_digests import read_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
-log = jobs.start(sm)
+log = job_setup.start(sm)
 
 
 def table():
@@ -48,5 +50,5 @@ FIGURES = {
 }
 
 fig = FIGURES[sm.params.figure]()
-plots.save(fig, sm.output.png, sm.output.svg)
+figure_style.save(fig, sm.output.png, sm.output.svg)
 log.info("wrote %s and %s", sm.output.png, sm.output.svg)

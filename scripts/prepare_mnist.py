@@ -3,10 +3,11 @@ splits and the digest the training jobs check."""
 
 from pathlib import Path
 
-from vanishing import data, jobs
+from vanishing.mnist import data
+from vanishing.pipeline import job_setup
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
-jobs.start(sm)
+job_setup.start(sm)
 data.prepare_mnist(
     Path(sm.input.raw[0]).parent,
     {split: sm.output[split] for split in data.SPLITS},

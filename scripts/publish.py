@@ -1,5 +1,5 @@
 """Rule publish: the report of a full default run of committed code, with its summaries and the
-tables behind its figures, swapped into docs/ whole (vanishing.publishing says what may be
+tables behind its figures, swapped into docs/ whole (vanishing.publication.publishing says what may be
 published, and how docs/ is replaced); the rule's output is a stamp listing what was published."""
 
 from pathlib import Path
@@ -7,11 +7,12 @@ from pathlib import Path
 import yaml
 from snakemake.utils import validate
 
-from vanishing import jobs, publishing
-from vanishing.iofiles import read_json, write_json
+from vanishing.pipeline import job_setup
+from vanishing.publication import publishing
+from vanishing.pipeline.iofiles import read_json, write_json
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
-log = jobs.start(sm)
+log = job_setup.start(sm)
 default = yaml.safe_load(open(sm.params.default_config))
 validate(default, sm.params.schema)
 summary = read_json(sm.input.summary)

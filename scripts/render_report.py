@@ -7,21 +7,23 @@ from pathlib import Path
 import yaml
 from snakemake.utils import validate
 
-from vanishing import findings, jobs, render, report, reproduce, widgets
-from vanishing.iofiles import atomic_path, read_json
-from vanishing.tables import verify_table
+from vanishing.publication import report_top, render, report_values, widgets
+from vanishing.pipeline import job_setup
+from vanishing import reproduce
+from vanishing.pipeline.iofiles import atomic_path, read_json
+from vanishing.pipeline.table_digests import verify_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
-log = jobs.start(sm)
+log = job_setup.start(sm)
 for table in sm.input.tables:  # every table the report reads or links to matches its digest
     verify_table(table)
 summary = read_json(sm.input.summary)
 default = yaml.safe_load(open(sm.input.default_config))
 validate(default, sm.input.schema)  # fills in the defaults, as for the run's own config
 benchmarks = [*sm.input.benchmarks, *sm.input.get("causes_benchmarks", [])]
-run = findings.run_variables(summary["config"], default, benchmarks)
+run = report_top.run_variables(summary["config"], default, benchmarks)
 extra = []
-generated = report.report_tables(summary, benchmarks)
+generated = report_values.report_tables(summary, benchmarks)
 if "beyond_summary" in sm.input.keys():
     from vanishing import beyond
 
@@ -29,16 +31,16 @@ if "beyond_summary" in sm.input.keys():
     extra.append({"beyond": beyond.report_variables(beyond_summary)})
     generated.update(beyond.report_tables(beyond_summary))
 if "causes_summary" in sm.input.keys():
-    from vanishing.causes import report as causes_report
+    from vanishing.causes import report_values as causes_report
 
     causes_summary = read_json(sm.input.causes_summary)
     extra.append({"causes": causes_report.report_variables(causes_summary)})
     generated.update(causes_report.report_tables(causes_summary))
 # the explorable figures beside the chain and window figures, from this run's tables
 generated.update(widgets.report_fragments(summary, sm.input.chain_table, sm.input.window_table))
-variables = report.report_variables(summary, *extra, run=run)
-generated["_generated/reproduce.md"] = findings.reproduce_box(variables["run"])
-generated["_generated/findings.md"] = findings.key_findings(summary)
+variables = report_values.report_variables(summary, *extra, run=run)
+generated["_generated/reproduce.md"] = report_top.reproduce_box(variables["run"])
+generated["_generated/findings.md"] = report_top.key_findings(summary)
 # the appendix's reproduction check, whenever a published run is present
 published = Path(reproduce.PUBLISHED)
 generated["_generated/reproduce_check.md"] = (

@@ -3,10 +3,11 @@ docs/; writes the check's CSV and JSON, and prints and logs the verdict."""
 
 from pathlib import Path
 
-from vanishing import jobs, reproduce
+from vanishing.pipeline import job_setup
+from vanishing import reproduce
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
-log = jobs.start(sm)
+log = job_setup.start(sm)
 try:
     result = reproduce.check(Path(sm.input.summary).parent, Path(sm.params.against))
 except reproduce.NoRunError as exc:

@@ -1,12 +1,13 @@
 """Rule summary: the headline numbers the report quotes, each beside the book's value."""
 
-from vanishing import jobs, summary
-from vanishing.iofiles import read_json, write_json
-from vanishing.provenance import describe
-from vanishing.tables import read_table
+from vanishing.pipeline import job_setup
+from vanishing.chapter import summary
+from vanishing.pipeline.iofiles import read_json, write_json
+from vanishing.pipeline.provenance import describe
+from vanishing.pipeline.table_digests import read_table
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
-log = jobs.start(sm)
+log = job_setup.start(sm)
 tables = {name: read_table(path) for name, path in sm.input.items() if name != "manifest"}
 result = {
     "depth_accuracy": summary.depth_accuracy(tables["depth_accuracy"]),

@@ -1,10 +1,12 @@
 """The rules of workflow/rules/tables.smk: gather one experiment's per-run results files into its
 table; params.table names the table, a key of TABLES below."""
 
-from vanishing import beyond, experiments, jobs
+from vanishing import beyond
+from vanishing.chapter import experiments
+from vanishing.pipeline import job_setup
 from vanishing.causes import depth_sweep, jacobian, layerwise, regime
-from vanishing.iofiles import read_json
-from vanishing.tables import write_table
+from vanishing.pipeline.iofiles import read_json
+from vanishing.pipeline.table_digests import write_table
 
 TABLES = {
     "depth_accuracy": experiments.depth_accuracy_table,
@@ -22,7 +24,7 @@ TABLES = {
 }
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
-log = jobs.start(sm)
+log = job_setup.start(sm)
 table = TABLES[sm.params.table]([read_json(path) for path in sm.input.runs])
 log.info("%s: %d rows from %d files", sm.params.table, len(table), len(sm.input.runs))
 write_table(sm.output.table, table, inputs=sm.input.runs, rule=sm.rule, digest=sm.output.digest)

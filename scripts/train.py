@@ -3,13 +3,15 @@ below, params.members the chunk of seeds (or of R3's selection etas) that this j
 stacked computation; one results file per member, in the order of the members, with a progress
 line per epoch in the log."""
 
-from vanishing import beyond, experiments, jobs
-from vanishing.iofiles import read_json, write_json
+from vanishing import beyond
+from vanishing.chapter import experiments
+from vanishing.pipeline import job_setup
+from vanishing.pipeline.iofiles import read_json, write_json
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive
-log = jobs.start(sm)
+log = job_setup.start(sm)
 wc, section, members = sm.wildcards, sm.params.section, sm.params.members
-kwargs = {"dtype": jobs.dtype(sm.params.dtype), "log": log.info}
+kwargs = {"dtype": job_setup.dtype(sm.params.dtype), "log": log.info}
 
 
 def depth_accuracy(splits):
@@ -44,6 +46,6 @@ def table1(splits):
 TRAINING = {"depth_accuracy": depth_accuracy, "saturation": saturation, "selection": selection,
             "optimizers": optimizers, "table1": table1}
 
-results = TRAINING[sm.params.work](jobs.splits(sm))
+results = TRAINING[sm.params.work](job_setup.splits(sm))
 for path, result in zip(sm.output, results, strict=True):
     write_json(path, result)

@@ -199,7 +199,7 @@ def open_and_check(html_path, screenshot_path, *, width: int = 1200, max_height:
             _stop(proc, cdp)
 
 
-# Layout facts of the publication template (src/vanishing/pandoc/template.html), in CSS pixels.
+# Layout facts of the publication template (src/vanishing/publication/pandoc/template.html), in CSS pixels.
 LAYOUT_PROBE = """(() => {
   const box = el => { if (!el) return null; const r = el.getBoundingClientRect();
     const s = getComputedStyle(el);

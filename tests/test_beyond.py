@@ -12,9 +12,9 @@ import pytest
 
 from conftest import REPO
 from vanishing import beyond
-from vanishing.beyond import CANNOT_TELL, CONTRADICTS, NOT_RUN, NOT_TESTED, SMALLER, SUPPORTS, r2_saturation, r3_optimizers, runs
-from vanishing.network import Network
-from vanishing.train import Monitor, one_hot, sgd_step, train
+from vanishing.beyond import CANNOT_TELL, CONTRADICTS, NOT_RUN, NOT_TESTED, SMALLER, SUPPORTS, r2_saturation, r3_optimizers, training
+from vanishing.engine.network import Network
+from vanishing.engine.train import Monitor, one_hot, sgd_step, train
 
 VERDICTS = {SUPPORTS, SMALLER, CONTRADICTS, CANNOT_TELL, NOT_TESTED, NOT_RUN}
 CLAIM_FIELDS = {"claim", "source", "where", "tested_as_stated", "deviations", "measure", "interval", "minimal",
@@ -30,10 +30,10 @@ def test_table1_summary_on_a_made_up_table_keeps_stuck_runs_and_leaves_out_diver
     for (act, init), errs in errors.items():
         for seed, e in enumerate(errs):
             rows.append({"activation": act, "init": init, "seed": seed, "epochs": 1,
-                         "diverged": runs.is_diverged(0.0, 100 - e, None), "stuck": runs.is_stuck(0.0, 100 - e, None),
+                         "diverged": training.is_diverged(0.0, 100 - e, None), "stuck": training.is_stuck(0.0, 100 - e, None),
                          "validation_accuracy": 100 - e, "test_accuracy": 100 - e, "test_error": e})
     rows.append({"activation": "tanh", "init": "glorot", "seed": 9, "epochs": 1,  # stopped on NaN: no test
-                 "diverged": runs.is_diverged(0.0, float("nan"), 1), "stuck": runs.is_stuck(0.0, float("nan"), 1),
+                 "diverged": training.is_diverged(0.0, float("nan"), 1), "stuck": training.is_stuck(0.0, float("nan"), 1),
                  "validation_accuracy": float("nan"), "test_accuracy": float("nan"), "test_error": float("nan")})
     section = {"hidden_layers": 4, "width": 100, "epochs": 5, "eta": 0.1, "lmbda": 5.0, "cost": "log_likelihood"}
     s = beyond.r4_table1.summarize_table1(pd.DataFrame(rows), section)
@@ -62,7 +62,7 @@ def test_table1_claims_need_every_compared_run_trained_not_only_off_chance():
 
     def summary(sigmoid_errors):
         rows = [{"activation": act, "init": init, "seed": seed, "epochs": 5, "diverged": False,
-                 "stuck": runs.is_stuck(0.0, 100 - e, None), "validation_accuracy": 100 - e,
+                 "stuck": training.is_stuck(0.0, 100 - e, None), "validation_accuracy": 100 - e,
                  "test_accuracy": 100 - e, "test_error": e}
                 for (act, init), errs in {("sigmoid", "standard"): sigmoid_errors, ("tanh", "standard"): [3.0, 3.1, 3.2],
                                           ("tanh", "glorot"): [2.9, 3.0, 3.1]}.items()
@@ -76,13 +76,13 @@ def test_table1_claims_need_every_compared_run_trained_not_only_off_chance():
 
 
 def test_diverged_means_non_finite_and_stuck_means_finite_at_chance():
-    assert not runs.is_diverged(0.3, 95.0, None) and not runs.is_stuck(0.3, 95.0, None)
-    assert runs.is_diverged(0.3, 95.0, 4) and not runs.is_stuck(0.3, 95.0, 4)  # stopped on non-finite numbers
-    assert runs.is_diverged(float("nan"), 95.0, None) and runs.is_diverged(0.3, None, None)
-    assert runs.is_diverged(math.inf, 10.0, None) and not runs.is_stuck(math.inf, 10.0, None)
-    assert runs.is_stuck(0.3, runs.CHANCE_ACCURACY, None)  # finite but at chance: stuck...
-    assert not runs.is_diverged(0.3, runs.CHANCE_ACCURACY, None)  # ...not diverged
-    assert not runs.is_stuck(0.3, runs.CHANCE_ACCURACY + 0.01, None)
+    assert not training.is_diverged(0.3, 95.0, None) and not training.is_stuck(0.3, 95.0, None)
+    assert training.is_diverged(0.3, 95.0, 4) and not training.is_stuck(0.3, 95.0, 4)  # stopped on non-finite numbers
+    assert training.is_diverged(float("nan"), 95.0, None) and training.is_diverged(0.3, None, None)
+    assert training.is_diverged(math.inf, 10.0, None) and not training.is_stuck(math.inf, 10.0, None)
+    assert training.is_stuck(0.3, training.CHANCE_ACCURACY, None)  # finite but at chance: stuck...
+    assert not training.is_diverged(0.3, training.CHANCE_ACCURACY, None)  # ...not diverged
+    assert not training.is_stuck(0.3, training.CHANCE_ACCURACY + 0.01, None)
 
 
 def _r3_record(stage, optimizer, eta, seed, vcost, acc, epochs=2, tcost=None):
@@ -155,7 +155,7 @@ def test_r3_claims_need_mu_max_in_force_and_an_interior_eta():
 def test_r3_prose_says_what_the_final_phase_leaves_of_the_cap():
     """The report's R3 numbers: the final phase's length and μ, the highest μ reached to four digits
     (0.98958 is not the cap), and what the phase leaves of μ_max = 0.99."""
-    from vanishing.beyond.quotes import r3_variables
+    from vanishing.beyond.report_values import r3_variables
 
     summary, section = _r3_claim(full=True)
     config = {**section, "activation": "sigmoid", "methods": ["momentum"], "mu_max": [0.9, 0.99], "seeds": [0, 1, 2],
@@ -220,7 +220,7 @@ def test_default_r3_reaches_mu_max_and_fits_the_schedule():
     cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["beyond"]["optimizers"]
     updates = r3_optimizers.total_updates(cfg)
     assert cfg["final_updates"] == 1000 and updates >= r3_optimizers.MU_REACHED_AT
-    from vanishing.train import sutskever_mu
+    from vanishing.engine.train import sutskever_mu
 
     assert sutskever_mu(r3_optimizers.MU_REACHED_AT, 0.99) == 0.99 > sutskever_mu(r3_optimizers.MU_REACHED_AT - 1, 0.99)
     assert r3_optimizers.fraction_at_mu_max(0.9, updates, True, cfg["final_updates"]) == 12000 / 13000
@@ -236,7 +236,7 @@ def test_default_r3_reaches_mu_max_and_fits_the_schedule():
 def test_fraction_at_mu_max_counts_the_updates_of_the_optimizer(mu_max, updates, final, schedule):
     """R3's fraction of updates at μ_max against a count of the updates at which the optimizer that
     trains the runs has μ = μ_max; the fewest updates for 75 % against a search over run lengths."""
-    from vanishing.train import Optimizer
+    from vanishing.engine.train import Optimizer
 
     opt = Optimizer("momentum", mu_max, schedule=schedule, final_updates=final)
     counted = np.mean([opt.for_run(updates).mu(t) == mu_max for t in range(updates)])
@@ -252,7 +252,7 @@ def test_fraction_at_mu_max_counts_the_updates_of_the_optimizer(mu_max, updates,
 def test_saturated_fraction_counts_the_flat_part_of_each_activation():
     """tanh |a| > 0.9 and sigmoid |2a − 1| > 0.9 on hand-made values; both edges are where
     f′/max f′ = 0.19, the same place (tanh(z) = 2σ(2z) − 1); no flat part for ReLU."""
-    from vanishing.beyond.runs import saturated_fraction
+    from vanishing.beyond.training import saturated_fraction
 
     assert saturated_fraction("tanh", np.array([[0.95, -0.95], [0.5, -0.89]]), 0.9) == 0.5
     assert saturated_fraction("sigmoid", np.array([0.97, 0.03, 0.5, 0.9, 0.94]), 0.9) == 0.4

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from vanishing import beyond
-from vanishing.beyond.runs import BeyondMonitor, train_seeds
-from vanishing.data import load_split
-from vanishing.iofiles import read_json, write_csv, write_json
-from vanishing.network import LogLikelihoodCost, Network, Softmax
+from vanishing.beyond.training import BeyondMonitor, train_seeds
+from vanishing.mnist.data import load_split
+from vanishing.pipeline.iofiles import read_json, write_csv, write_json
+from vanishing.engine.network import LogLikelihoodCost, Network, Softmax
 
 RTOL = 1e-9
 

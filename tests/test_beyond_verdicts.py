@@ -340,9 +340,9 @@ def test_judge_rows_of_one_seed_are_strict_json_and_cannot_tell(kw, log):
 
 
 def test_the_report_prints_an_unbounded_interval_as_infinite():
-    from vanishing.beyond import quotes
+    from vanishing.beyond import report_values
 
     row = v.judge("c", source="s", where="w", tested_as_stated="yes", deviations=[], measure="m",
                   interval=v.mean_interval([1.3]), minimal=1.0, side="above")
-    assert quotes.effect_text(row) == "1.3 [−∞, ∞]"
-    assert quotes.detectable_text(row) == "– (too few seeds)"
+    assert report_values.effect_text(row) == "1.3 [−∞, ∞]"
+    assert report_values.detectable_text(row) == "– (too few seeds)"

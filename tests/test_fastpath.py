@@ -1,4 +1,4 @@
-"""The compiled engine (vanishing.fastpath) against the numpy engine and the book's per-example
+"""The compiled engine (vanishing.engine.fastpath) against the numpy engine and the book's per-example
 algorithm: the same nets and instruments to 1e-12 relative, for every optimizer, activation and
 cost, single and stacked; images with no lit pixel; divergence; where auto takes which engine."""
 
@@ -10,12 +10,12 @@ import pytest
 
 from test_throughput import assert_history_close, flat
 
-from vanishing import reference
-from vanishing.fastpath import engine as fastpath
-from vanishing.fastpath.kernels import csr_rows
-from vanishing.network import Network
-from vanishing.replicas import train_stacked
-from vanishing.train import Monitor, Optimizer, ReferenceSteps, TrainingDiverged, one_hot, train
+from vanishing.engine import per_example
+from vanishing.engine.fastpath import steps as fastpath
+from vanishing.engine.fastpath.kernels import csr_rows
+from vanishing.engine.network import Network
+from vanishing.engine.stacked import train_stacked
+from vanishing.engine.train import Monitor, Optimizer, ReferenceSteps, TrainingDiverged, one_hot, train
 
 OPTIMIZERS = {"sgd": Optimizer(), "momentum": Optimizer("momentum", 0.9),
               "nesterov": Optimizer("nesterov", 0.99, schedule=True)}
@@ -86,7 +86,7 @@ def test_fast_sgd_equals_the_books_per_example_algorithm():
     steps.start_epoch(order)
     steps.run(0, steps.batches)  # the last mini-batch is short: 60 = 7 × 8 + 4
     steps.end_epoch()
-    weights, biases = reference.sgd_epoch(weights, biases, x, one_hot(labels, 4), order, 8, 0.5, 5.0)
+    weights, biases = per_example.sgd_epoch(weights, biases, x, one_hot(labels, 4), order, 8, 0.5, 5.0)
     for w, rw in zip(net.weights, weights):
         np.testing.assert_allclose(w, rw, rtol=1e-12, atol=1e-15)
     for b, rb in zip(net.biases, biases):

@@ -6,13 +6,13 @@ import sys
 SCRIPT = """
 import sys
 import matplotlib.pyplot as plt
-from vanishing import plots
-with plt.rc_context(plots.STYLE):
+from vanishing.publication import figure_style
+with plt.rc_context(figure_style.STYLE):
     fig, ax = plt.subplots()
     ax.plot([1, 2, 3], [3, 1, 2], label="line")
     ax.fill_between([1, 2, 3], [0, 0, 1], [2, 3, 3], alpha=0.2)  # a clipped patch: clip-path ids
     ax.legend()
-plots.save(fig, sys.argv[1] + ".png", sys.argv[1] + ".svg")
+figure_style.save(fig, sys.argv[1] + ".png", sys.argv[1] + ".svg")
 """
 
 
@@ -51,7 +51,7 @@ def _table(name):
 
 def _bars_run():
     """One run's ∂C/∂b at initialization (the shape plots.initial_speed_bars draws), from the network."""
-    from vanishing.network import Network
+    from vanishing.engine.network import Network
 
     rng = np.random.default_rng(0)
     net = Network([784, 30, 30, 30, 10], rng)
@@ -63,7 +63,7 @@ def _bars_run():
 
 def _figures():
     """Each figure of the report: its name and a function drawing it as scripts/plot.py does."""
-    from vanishing import book, plots
+    from vanishing.chapter import book, plots
     from vanishing.beyond import plots as beyond_plots
     from vanishing.causes import plots as causes_plots
 

@@ -11,13 +11,13 @@ import time
 
 import pytest
 
-from vanishing import data as data_module
-from vanishing.locks import LOCKFILE, folder_lock, release_stale_locks, remove_data_leftovers, remove_leftovers
+from vanishing.mnist import data as data_module
+from vanishing.pipeline.locks import LOCKFILE, folder_lock, release_stale_locks, remove_data_leftovers, remove_leftovers
 
 HOLDER = textwrap.dedent(
     """
     import sys, time
-    from vanishing.locks import hold_run_lock
+    from vanishing.pipeline.locks import hold_run_lock
     assert hold_run_lock(sys.argv[1])
     print("holding", flush=True)
     time.sleep(60)
@@ -89,7 +89,7 @@ def test_a_killed_holders_locks_are_released(tmp_path, holder):
     assert f"{live.pid}" in messages[0]  # names the killed run
     # This process now holds the lock: a third process cannot take it.
     probe = subprocess.run(
-        [sys.executable, "-c", "import sys; from vanishing.locks import hold_run_lock; "
+        [sys.executable, "-c", "import sys; from vanishing.pipeline.locks import hold_run_lock; "
          "sys.exit(0 if hold_run_lock(sys.argv[1]) else 3)", str(folder)],
         timeout=30,
     )
@@ -155,7 +155,7 @@ def test_the_data_sweep_removes_only_this_projects_temporaries(tmp_path):
 LOCK_HOLDER = textwrap.dedent(
     """
     import sys, time
-    from vanishing.locks import folder_lock
+    from vanishing.pipeline.locks import folder_lock
     with folder_lock(sys.argv[1]):
         print("holding", flush=True)
         time.sleep(60)

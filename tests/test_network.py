@@ -8,10 +8,10 @@ import pytest
 
 from gradcheck import central_differences, rel_err
 
-from vanishing.chain import backprop_gradients, eq122_gradients, exploding_chain, vanishing_chain
-from vanishing import reference
-from vanishing.network import ACTIVATIONS, COSTS, Network
-from vanishing.train import (
+from vanishing.chapter.chain import backprop_gradients, eq122_gradients, exploding_chain, vanishing_chain
+from vanishing.engine import per_example
+from vanishing.engine.network import ACTIVATIONS, COSTS, Network
+from vanishing.engine.train import (
     Monitor,
     Optimizer,
     TrainingDiverged,
@@ -65,7 +65,7 @@ def test_vectorized_sgd_equals_per_example_reference():
     for start in range(0, n, m):  # several mini-batches, the last one short
         sgd_step(net, x[start : start + m], y[start : start + m], eta, lmbda, n)
         batch = [(xi.reshape(-1, 1), yi.reshape(-1, 1)) for xi, yi in zip(x[start : start + m], y[start : start + m])]
-        weights, biases = reference.update_mini_batch(weights, biases, batch, eta, lmbda, n)
+        weights, biases = per_example.update_mini_batch(weights, biases, batch, eta, lmbda, n)
     for w, rw in zip(net.weights, weights):
         np.testing.assert_allclose(w, rw, rtol=0, atol=1e-12)
     for b, rb in zip(net.biases, biases):
@@ -242,8 +242,8 @@ def test_monitor_records_epoch_zero_and_the_books_quantities():
     data_rng = np.random.default_rng(100)
     x = data_rng.random((60, 8))
     labels = data_rng.integers(0, 3, 60)
-    per_example = [net.backprop(x[i : i + 1], one_hot(labels[i : i + 1], 3))[0] for i in range(20)]
-    mean_b = [np.mean([g[l] for g in per_example], axis=0) for l in range(3)]
+    example_grads = [net.backprop(x[i : i + 1], one_hot(labels[i : i + 1], 3))[0] for i in range(20)]
+    mean_b = [np.mean([g[l] for g in example_grads], axis=0) for l in range(3)]
     np.testing.assert_allclose(hist["speed_b"][-1], [np.linalg.norm(g) for g in mean_b], rtol=1e-12)
     total = net.cost_sum(x, one_hot(labels, 3)) / 60 + 0.5 * (1.0 / 60) * sum((w**2).sum() for w in net.weights)
     assert hist["training_cost"][-1] == pytest.approx(total, rel=1e-12)
@@ -273,7 +273,7 @@ def test_train_epochs_equal_the_books_algorithm_with_the_same_shuffles():
     train(net, x, labels, epochs=3, mini_batch_size=10, eta=0.5, lmbda=2.0, rng=np.random.default_rng(10))
     shuffles = np.random.default_rng(10)
     for _ in range(3):
-        weights, biases = reference.sgd_epoch(weights, biases, x, one_hot(labels, 3), shuffles.permutation(45), 10, 0.5, 2.0)
+        weights, biases = per_example.sgd_epoch(weights, biases, x, one_hot(labels, 3), shuffles.permutation(45), 10, 0.5, 2.0)
     for w, rw in zip(net.weights, weights):
         np.testing.assert_allclose(w, rw, rtol=0, atol=1e-12)
     for b, rb in zip(net.biases, biases):

@@ -9,8 +9,8 @@ import pytest
 
 from gradcheck import central_differences, rel_err
 
-from vanishing.network import ACTIVATIONS, INITIALIZERS, LogLikelihoodCost, Network, Softmax
-from vanishing.train import one_hot, sgd_step
+from vanishing.engine.network import ACTIVATIONS, INITIALIZERS, LogLikelihoodCost, Network, Softmax
+from vanishing.engine.train import one_hot, sgd_step
 
 
 def batch(rng, m=9, n_in=6, classes=4):
@@ -24,7 +24,8 @@ def batch(rng, m=9, n_in=6, classes=4):
 
 def ref_forward(weights, biases, x, hidden):
     """One example x of shape (n¹, 1): the list of activations; softmax at the output."""
-    f = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}[hidden]
+    f = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0),
+         "softsign": lambda z: z / (1 + np.abs(z))}[hidden]
     acts = [x]
     for i, (w, b) in enumerate(zip(weights, biases)):
         z = np.dot(w, acts[-1]) + b
@@ -38,7 +39,8 @@ def ref_forward(weights, biases, x, hidden):
 
 def ref_backprop(weights, biases, x, y, hidden):
     """(nabla_b, nabla_w) of C = −ln aᴸ_y for one example: δᴸ = aᴸ − y, then BP2 with f′."""
-    fprime = {"sigmoid": lambda a: a * (1 - a), "tanh": lambda a: 1 - a**2, "relu": lambda a: (a > 0) * 1.0}[hidden]
+    fprime = {"sigmoid": lambda a: a * (1 - a), "tanh": lambda a: 1 - a**2, "relu": lambda a: (a > 0) * 1.0,
+              "softsign": lambda a: (1 - np.abs(a)) ** 2}[hidden]
     acts = ref_forward(weights, biases, x, hidden)
     delta = acts[-1] - y
     nb, nw = [None] * len(weights), [None] * len(weights)

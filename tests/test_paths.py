@@ -1,9 +1,9 @@
-"""vanishing.paths: the chunks a stacked job trains, the files its members write and the name of
+"""vanishing.pipeline.paths: the chunks a stacked job trains, the files its members write and the name of
 its log and benchmark record, which the rules and the report's timings both take from here."""
 
 import pytest
 
-from vanishing import paths
+from vanishing.pipeline import paths
 
 
 def test_chunks_cut_the_members_in_order_the_last_one_shorter():

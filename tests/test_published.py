@@ -15,8 +15,8 @@ import time
 import pytest
 
 from conftest import REPO, run_snakemake
-from vanishing import publishing
-from vanishing.publishing import PublishError
+from vanishing.publication import publishing
+from vanishing.publication.publishing import PublishError
 
 
 def _git(repo, *args):
@@ -134,7 +134,7 @@ def test_publish_swaps_in_exactly_the_new_copy(published):
 KILLABLE = """
 import os, shutil, sys, time
 from pathlib import Path
-from vanishing import publishing
+from vanishing.publication import publishing
 repo, stage = Path(sys.argv[1]), sys.argv[2]
 files = {r: Path(p) for r, p in (a.split("=", 1) for a in sys.argv[3:])}
 copied = []

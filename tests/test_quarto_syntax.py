@@ -1,6 +1,6 @@
 """The report's source read as Quarto reads it, with no Quarto installed.
 
-The rules (vanishing.quarto_syntax) follow quarto-cli's source, read for this test:
+The rules (vanishing.publication.quarto_syntax) follow quarto-cli's source, read for this test:
   src/core/lib/parse-shortcode.ts       isBlockShortcode (the line rule) and parseShortcodeCapture
                                         (the parameter grammar: bare, name=value, "..." or '...')
   src/core/lib/break-quarto-md.ts       a line matching isBlockShortcode becomes a directive cell
@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from conftest import REPO
-from vanishing import quarto_syntax, render
-from vanishing.quarto_syntax import ShortcodeSyntaxError, parse_block, text_problems
+from vanishing.publication import quarto_syntax, render
+from vanishing.publication.quarto_syntax import ShortcodeSyntaxError, parse_block, text_problems
 
 OLD = "fee9a49"  # main before the report source followed Quarto's line rule
 # Lines of report/report.qmd at fee9a49 (68 and 174): Quarto reads each as one shortcode.

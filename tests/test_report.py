@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from conftest import REPO
-from vanishing import report
-from vanishing.render import check_html
+from vanishing.publication import report_values
+from vanishing.publication.render import check_html
 
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -47,14 +47,14 @@ def test_numbers_shown_are_those_of_summary_json(rendered):
     _, _, plain, summary = rendered
     for d in summary["depth_accuracy"]["per_depth"]:
         acc = d["final_accuracy"]
-        assert f"{report.pct(acc['mean'])} ± {report.pct(acc['std'])}" in plain
+        assert f"{report_values.pct(acc['mean'])} ± {report_values.pct(acc['std'])}" in plain
     for d in summary["initial_speed"]["per_depth"]:
         for layer in d["layers"]:
-            assert report.sig(layer["mean"]) in plain
-        assert f"{report.ratio(d['last_over_first']['mean'])}" in plain
+            assert report_values.sig(layer["mean"]) in plain
+        assert f"{report_values.ratio(d['last_over_first']['mean'])}" in plain
     k4 = [d for d in summary["learning_speed"]["per_depth"] if d["hidden_layers"] == 4][0]
-    assert f"learns {report.ratio(k4['ratio_over_training']['median'])} times faster" in plain
-    assert f"a factor of {report.ratio(summary['chain']['exploding_factor_per_layer']['mean'])} per layer" in plain
+    assert f"learns {report_values.ratio(k4['ratio_over_training']['median'])} times faster" in plain
+    assert f"a factor of {report_values.ratio(summary['chain']['exploding_factor_per_layer']['mean'])} per layer" in plain
     assert f"|w| ≈ {summary['window']['widest_w']:.3f}, with a width of only {summary['window']['widest_width']:.4f}" in plain
     assert summary["provenance"]["code_version"] in plain
     assert summary["data"]["files"]["train-images-idx3-ubyte"]["sha256"] in plain
@@ -100,7 +100,7 @@ def test_quick_report_reads_right(rendered, quick_run):
 
 
 def report_digest(summary):
-    from vanishing.findings import config_digest
+    from vanishing.publication.report_top import config_digest
 
     return config_digest(summary["config"])
 
@@ -110,7 +110,8 @@ def test_figures_are_crisp_and_legible(quick_run):
     import pandas as pd
     from PIL import Image
 
-    from vanishing import book, plots
+    from vanishing.chapter import book, plots
+    from vanishing.publication import figure_style
 
     results = quick_run / "results"
     for name in ("depth_accuracy", "initial_speed", "initial_speed_bars", "chain", "window", "learning_speed_depth4"):
@@ -123,8 +124,8 @@ def test_figures_are_crisp_and_legible(quick_run):
                plots.learning_speed(tables["learning_speed"], 4), plots.chain(tables["chain"]),
                plots.window(tables["window"], tables["sigma_prime"], (6.9, 0.45))]
     for fig in figures:
-        assert fig.get_size_inches()[0] <= plots.WIDTH + 1e-9
-        assert min(plots.font_sizes(fig)) >= plots.MIN_FONT_PT
+        assert fig.get_size_inches()[0] <= figure_style.WIDTH + 1e-9
+        assert min(figure_style.font_sizes(fig)) >= figure_style.MIN_FONT_PT
 
 
 def test_pdf_tables_print_whole_and_nothing_overprints(quick_run):

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from conftest import copy_project, run_snakemake, write_config
-from vanishing.render import check_html
+from vanishing.publication.render import check_html
 
 SWEEP = [1, 2, 3, 4, 5, 6]
 TINY = {"depth_accuracy": {"epochs": 1, "train_size": 500},

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from test_report_configs import BAD_AGREEMENT
-from vanishing import book, findings, report, summary
+from vanishing.chapter import book, summary
+from vanishing.publication import report_top, report_values
 
 
 def tables(depths, seeds, epochs=3):
@@ -31,13 +32,13 @@ def prose(depths, seeds):
     acc, init, learn = tables(depths, seeds)
     s = {"depth_accuracy": summary.depth_accuracy(acc), "initial_speed": summary.initial_speed(init),
          "learning_speed": summary.learning_speed(learn)}
-    e1, e2, e3 = (report.e1_variables(s["depth_accuracy"], 30), report.e2_variables(s["initial_speed"], 30),
-                  report.e3_variables(s["learning_speed"]))
+    e1, e2, e3 = (report_values.e1_variables(s["depth_accuracy"], 30), report_values.e2_variables(s["initial_speed"], 30),
+                  report_values.e3_variables(s["learning_speed"]))
     text = " ".join([e1["findings"], e1["nets"], e1["seeds_text"], e2["findings"], e2["depth_phrase"],
-                     e3["findings"], report.e1_table(s["depth_accuracy"]), report.e2_table(s["initial_speed"], 1000),
-                     report.e3_table(s["learning_speed"], s["initial_speed"]),
-                     findings._e1_line(s["depth_accuracy"]), findings._e2_line(s["initial_speed"]),
-                     findings._e3_line(s["learning_speed"])])
+                     e3["findings"], report_values.e1_table(s["depth_accuracy"]), report_values.e2_table(s["initial_speed"], 1000),
+                     report_values.e3_table(s["learning_speed"], s["initial_speed"]),
+                     report_top._e1_line(s["depth_accuracy"]), report_top._e2_line(s["initial_speed"]),
+                     report_top._e3_line(s["learning_speed"])])
     return text.replace("\u00a0", " ")
 
 
@@ -74,27 +75,27 @@ def test_sweep_names_its_range_and_deepest_net():
 
 
 def test_words_and_plurals():
-    assert report.plural(1, "hidden layer") == "one hidden layer"
-    assert report.plural(4, "hidden layer") == "four hidden layers"
-    assert report.plural(12, "seed") == "12 seeds"
-    assert report.depth_phrase([2, 3, 4]) == "two to four hidden layers"
-    assert report.depth_phrase([1, 2]) == "one and two hidden layers"
-    assert report.depth_phrase([1, 3, 6]) == "one, three and six hidden layers"
-    assert report.net(2, 30) == "`[784, 30, 30, 10]`"
-    assert report.spread({"mean": 1.0, "std": 0.5, "n": 1}, report.pct) == "1.00"
+    assert report_values.plural(1, "hidden layer") == "one hidden layer"
+    assert report_values.plural(4, "hidden layer") == "four hidden layers"
+    assert report_values.plural(12, "seed") == "12 seeds"
+    assert report_values.depth_phrase([2, 3, 4]) == "two to four hidden layers"
+    assert report_values.depth_phrase([1, 2]) == "one and two hidden layers"
+    assert report_values.depth_phrase([1, 3, 6]) == "one, three and six hidden layers"
+    assert report_values.net(2, 30) == "`[784, 30, 30, 10]`"
+    assert report_values.spread({"mean": 1.0, "std": 0.5, "n": 1}, report_values.pct) == "1.00"
 
 
 def test_setup_comes_from_the_config():
     book_setup = dict(book.DEPTH_ACCURACY_SETUP)
-    assert report.e1_setup(book_setup)["book_setup"] == "the book's setup"
-    relu = report.e1_setup({**book_setup, "activation": "relu", "train_size": 5000, "width": 100})
+    assert report_values.e1_setup(book_setup)["book_setup"] == "the book's setup"
+    relu = report_values.e1_setup({**book_setup, "activation": "relu", "train_size": 5000, "width": 100})
     assert relu["setup"].startswith("rectified linear units") and relu["width"] == "100"
     assert relu["images"] == "the first 5,000 training images"
     assert relu["book_setup"].startswith("the book: sigmoid neurons")
 
 
 def test_window_book_values_are_the_books_precision():
-    e5 = report.e5_variables({"max_abs_diff": 1e-8, "points": 10, "widest_w": 6.894151, "widest_width": 0.447743,
+    e5 = report_values.e5_variables({"max_abs_diff": 1e-8, "points": 10, "widest_w": 6.894151, "widest_width": 0.447743,
                               "sigma_prime_max": 0.25, "sigma_prime_argmax": 0.0,
                               "book": {"widest_w": 6.894, "widest_width": 0.4477, "sigma_prime_max": 0.25}})
     assert (e5["book_widest_w"], e5["book_widest_width"]) == ("6.9", "0.45")
@@ -120,12 +121,12 @@ def full_summary():
 
 def test_report_variables_merge_hook():
     s = full_summary()
-    merged = report.report_variables(s, {"beyond": {"x": "1"}}, {"causes": {"y": "2"}}, run={"command": "`c`"})
+    merged = report_values.report_variables(s, {"beyond": {"x": "1"}}, {"causes": {"y": "2"}}, run={"command": "`c`"})
     assert merged["beyond"] == {"x": "1"} and merged["causes"] == {"y": "2"}
     assert merged["run"]["command"] == "`c`" and merged["run"]["code_version"] == "`abc`"
     assert merged["e4"]["max_rel_diff_check"] == "identical in every layer and seed"
     with pytest.raises(ValueError, match="'e1' is defined twice"):
-        report.report_variables(s, {"e1": {}})
+        report_values.report_variables(s, {"e1": {}})
 
 
 def test_run_times_and_digest(tmp_path):
@@ -137,10 +138,10 @@ def test_run_times_and_digest(tmp_path):
         p.write_text(f"s\th:m:s\tmax_rss\n{seconds}\t0:00:10\t1\n")
         os.utime(p, (end, end))
         paths.append(p)
-    assert findings.run_times(paths) == (40.0, 15.0)  # from 990 to 1030
-    assert findings.duration(125) == "2 min 5 s" and findings.duration(25) == "25 s"
-    assert findings.config_digest({"a": 1, "b": [1]}) == findings.config_digest({"b": [1], "a": 1})
-    assert findings.config_digest({"a": 1}) != findings.config_digest({"a": 2})
+    assert report_top.run_times(paths) == (40.0, 15.0)  # from 990 to 1030
+    assert report_top.duration(125) == "2 min 5 s" and report_top.duration(25) == "25 s"
+    assert report_top.config_digest({"a": 1, "b": [1]}) == report_top.config_digest({"b": [1], "a": 1})
+    assert report_top.config_digest({"a": 1}) != report_top.config_digest({"a": 2})
 
 
 def test_book_readings_of_e1_are_decided_by_the_interval_rule():
@@ -184,7 +185,7 @@ def test_prose_leaves_out_the_reproduce_box():
 def test_e1_readings_say_plainly_what_the_intervals_say():
     """The published run's E1 (5 seeds): 2 vs 1 better but its size undetermined; 4 vs 2 and 3 vs 2
     worse, with their intervals."""
-    from vanishing.report import e1_reading_sentences
+    from vanishing.publication.report_values import e1_reading_sentences
 
     def acc(mean, std):
         return {"final_accuracy": {"mean": mean, "std": std, "n": 5}}

@@ -1,4 +1,4 @@
-"""Config and data text in the report is text, never markup (vanishing.markup), and includes stay
+"""Config and data text in the report is text, never markup (vanishing.publication.markup), and includes stay
 in the render folder: hostile values in every context (running text, code spans, table cells,
 captions, the title block, the configuration dump) render inert in the HTML (no element or
 attribute the template did not put there; headless Chromium runs no script) and in the PDF."""
@@ -16,7 +16,7 @@ import pypandoc
 import pytest
 
 from conftest import run_snakemake, write_config
-from vanishing import markup
+from vanishing.publication import markup
 
 WJ = markup.WORD_JOINER
 SVG = "a` <svg onload=\"document.title='XSS'\"> `b"
@@ -99,7 +99,7 @@ def hostile_run(tmp_path_factory, quick_run, quick_config, mnist_raw):
     """The quick run's folder, fetched again from a source folder named ``SVG``, with hostile
     failing sources in the config (so in the configuration dump) and hostile machine, code and
     package strings in its summary, then summarized and rendered again."""
-    from vanishing import data
+    from vanishing.mnist import data
 
     root = tmp_path_factory.mktemp("hostile")
     work = root / "project"

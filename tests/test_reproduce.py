@@ -247,7 +247,7 @@ def test_a_folder_without_a_run_is_refused(tmp_path, runs):
 
 
 def test_provenance_records_the_blas_kernel():
-    code = "from vanishing import provenance; import json; print(json.dumps(provenance.describe()['blas']))"
+    code = "from vanishing.pipeline import provenance; import json; print(json.dumps(provenance.describe()['blas']))"
     env = {**os.environ, "OPENBLAS_CORETYPE": "Haswell"}
     blas = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                      check=True).stdout)

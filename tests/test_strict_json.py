@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from vanishing.beyond import runs
-from vanishing.iofiles import NonFiniteJSON, nonfinite_path, read_json, write_json
-from vanishing.network import Network
-from vanishing.train import Monitor
+from vanishing.beyond import training
+from vanishing.pipeline.iofiles import NonFiniteJSON, nonfinite_path, read_json, write_json
+from vanishing.engine.network import Network
+from vanishing.engine.train import Monitor
 
 
 def strict_loads(text):
@@ -69,7 +69,7 @@ def test_a_diverged_beyond_run_is_recorded_with_null_readings_and_written_strict
         nets = [Network([6, 5, 3], np.random.default_rng(s)) for s in seeds]
         monitors = [Monitor(x[:10], labels[:10], bias_neurons=0, cost_x=x, cost_y=labels, valid_x=x, valid_y=labels)
                     for _ in seeds]
-        out = runs.train_seeds(nets, [np.random.default_rng(s) for s in seeds], x, labels, monitors,
+        out = training.train_seeds(nets, [np.random.default_rng(s) for s in seeds], x, labels, monitors,
                                labels_of_runs=[f"seed {s}" for s in seeds], epochs=3, mini_batch_size=10,
                                eta=1e308, lmbda=0.0)
         assert len(out) == len(seeds)
@@ -81,7 +81,7 @@ def test_a_diverged_beyond_run_is_recorded_with_null_readings_and_written_strict
             write_json(tmp_path / "run.json", {"diverged_at_epoch": stopped, "history": history})
             back = strict_loads((tmp_path / "run.json").read_text())
             assert back["history"]["epoch"][-1] == stopped
-            assert runs.is_diverged(back["history"]["training_cost"][-1], 50.0, back["diverged_at_epoch"])
+            assert training.is_diverged(back["history"]["training_cost"][-1], 50.0, back["diverged_at_epoch"])
 
 
 def test_every_json_file_of_the_quick_run_is_strict(quick_run):

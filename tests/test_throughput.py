@@ -7,10 +7,10 @@ import copy
 import numpy as np
 import pytest
 
-from vanishing.network import Network
-from vanishing import replicas
-from vanishing.replicas import stack_params, stacked_output, train_stacked
-from vanishing.train import Monitor, Optimizer, TrainingDiverged, gradient_descent, momentum_step, one_hot, train
+from vanishing.engine.network import Network
+from vanishing.engine import stacked
+from vanishing.engine.stacked import stack_params, stacked_output, train_stacked
+from vanishing.engine.train import Monitor, Optimizer, TrainingDiverged, gradient_descent, momentum_step, one_hot, train
 
 
 def data(n=70, inputs=12, classes=4, seed=11):
@@ -68,7 +68,7 @@ def test_momentum_step_reuses_its_scratch_arrays():
     x, labels = data()
     net = Network([12, 7, 4], np.random.default_rng(3))
     velocity = [np.zeros_like(p) for p in net.params()]
-    from vanishing.train import momentum_scratch
+    from vanishing.engine.train import momentum_scratch
     scratch = momentum_scratch(net.params())
     ids = [id(s) for s in scratch]
     momentum_step(net, x[:10], one_hot(labels[:10], 4), 0.1, 1.0, 70, velocity, 0.9, True, scratch)
@@ -124,18 +124,18 @@ def test_train_stacked_equals_single_runs(kind, activation, cost):
     kw = dict(activation=activation, cost=cost)
     nets, histories = single_runs(sizes, seeds, x, labels, optimizer, {}, **kw)
     rngs = [np.random.default_rng(s) for s in seeds]
-    stacked = [Network(sizes, rng, **kw) for rng in rngs]
+    members = [Network(sizes, rng, **kw) for rng in rngs]
     monitors = [Monitor(x[:20], labels[:20], cost_x=x, cost_y=labels, valid_x=x[:30], valid_y=labels[:30],
                         lmbda=2.0, n=len(x)) for _ in seeds]
     lines = []
-    got = train_stacked(stacked, x, labels, rngs=rngs, epochs=3, mini_batch_size=9, eta=0.3, lmbda=2.0,
+    got = train_stacked(members, x, labels, rngs=rngs, epochs=3, mini_batch_size=9, eta=0.3, lmbda=2.0,
                         optimizer=optimizer, monitors=monitors, log=lines.append, label="E1",
                         record_every=3, record_epochs=1)
-    for net, s, h, g in zip(nets, stacked, histories, got):
+    for net, s, h, g in zip(nets, members, histories, got):
         assert_params_close(net, s)
         assert_history_close(h, g)
     assert len(got[0]["epoch"]) == 4 + 2  # epochs 0..3 and two records inside epoch 1 (8 updates)
-    assert not np.allclose(stacked[0].weights[0], stacked[1].weights[0])
+    assert not np.allclose(members[0].weights[0], members[1].weights[0])
     assert len(lines) == 3 * 4 and "E1 [replica 2] epoch 3/3" in lines[-1]
 
 
@@ -158,8 +158,8 @@ def test_train_stacked_with_one_eta_per_net_equals_single_runs_with_those_etas(k
     monitors = [Monitor(x[:20], labels[:20], cost_x=x, cost_y=labels, lmbda=lmbda, n=len(x)) for _ in etas]
     got = train_stacked(nets, x, labels, rngs=rngs, epochs=3, mini_batch_size=9, eta=etas, lmbda=lmbda,
                         optimizer=optimizer, monitors=monitors)
-    for (net, history), stacked, g in zip(single, nets, got):
-        assert_params_close(net, stacked)
+    for (net, history), member, g in zip(single, nets, got):
+        assert_params_close(net, member)
         assert_history_close(history, g)
     assert not np.allclose(nets[0].weights[0], nets[2].weights[0])  # the etas did differ
     with pytest.raises(ValueError, match="one learning rate or one per net"):
@@ -172,7 +172,7 @@ def test_train_stacked_skips_pixels_dark_in_every_image_and_equals_single_runs(l
     SGD step; their weights only decay, exactly as in single runs."""
     x, labels = data()
     x[:, [0, 5, 11]] = 0.0
-    assert list(replicas.lit_columns(x)) == [1, 2, 3, 4, 6, 7, 8, 9, 10]
+    assert list(stacked.lit_columns(x)) == [1, 2, 3, 4, 6, 7, 8, 9, 10]
     sizes, seeds = [12, 7, 4], [3, 5]
     single = []
     for seed in seeds:
@@ -187,12 +187,12 @@ def test_train_stacked_skips_pixels_dark_in_every_image_and_equals_single_runs(l
     monitors = [Monitor(x[:20], labels[:20], cost_x=x, cost_y=labels, lmbda=lmbda, n=len(x)) for _ in seeds]
     got = train_stacked(nets, x, labels, rngs=rngs, epochs=2, mini_batch_size=9, eta=0.5, lmbda=lmbda,
                         monitors=monitors, record_every=4, record_epochs=1)
-    for (net, history), stacked, g in zip(single, nets, got):
-        assert_params_close(net, stacked)
+    for (net, history), member, g in zip(single, nets, got):
+        assert_params_close(net, member)
         assert_history_close(history, g)
     decayed = (1.0 - 0.5 * lmbda / len(x)) ** (2 * 8)  # 8 updates per epoch
     np.testing.assert_allclose(nets[0].weights[0][:, [0, 5, 11]], decayed * start[:, [0, 5, 11]], rtol=1e-12)
-    assert replicas.lit_columns(np.ones((3, 4))) is None
+    assert stacked.lit_columns(np.ones((3, 4))) is None
 
 
 def test_first_layer_decay_is_network2s_weight_decay():
@@ -200,7 +200,7 @@ def test_first_layer_decay_is_network2s_weight_decay():
     rng = np.random.default_rng(0)
     w = rng.normal(size=(2, 3, 4))
     decay = np.array([0.9, 0.5]).reshape(2, 1, 1)
-    eager, lazy = w.copy(), replicas.FirstLayer(w, decay)
+    eager, lazy = w.copy(), stacked.FirstLayer(w, decay)
     for _ in range(3):
         g = rng.normal(size=w.shape)
         eager = decay * eager - g
@@ -265,7 +265,7 @@ def test_stacked_monitors_on_shared_images_read_cost_and_accuracy_in_one_pass(mo
     vx, vy = x[:40], labels[:40]
     sizes, seeds = [12, 7, 6, 4], [3, 5, 8]
     calls = []
-    monkeypatch.setattr(replicas, "stacked_output",
+    monkeypatch.setattr(stacked, "stacked_output",
                         lambda *a: calls.append(len(a[3])) or stacked_output(*a))
     rngs = [np.random.default_rng(s) for s in seeds]
     nets = [Network(sizes, rng) for rng in rngs]

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pandas as pd
 
-from vanishing import experiments
-from vanishing.data import load_split
-from vanishing.train import Monitor, train
+from vanishing.chapter import experiments
+from vanishing.mnist.data import load_split
+from vanishing.engine.train import Monitor, train
 
 
 def splits(workdir):

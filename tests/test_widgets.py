@@ -1,8 +1,8 @@
-"""Tests of the explorable figures (vanishing.widgets): the widget state built from the
+"""Tests of the explorable figures (vanishing.publication.widgets): the widget state built from the
 pipeline's tables, the raw HTML fragments in both render paths, and, in headless Chromium, the
 widgets of the rendered quick report driven like a reader would (keys, clicks), their printed
 eq. (122) and eq. (123) values compared with chain.csv, window.csv, summary.json and
-vanishing.chain (relative error ≤ 1e-9), at 1200 px and at 390 px (phone), with screenshots in
+vanishing.chapter.chain (relative error ≤ 1e-9), at 1200 px and at 390 px (phone), with screenshots in
 test-artifacts/.
 """
 
@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 
 from browser import CdpError, _console_errors, _requests, _stop, start_chromium
-from vanishing import chain, experiments, render, summary, widgets
+from vanishing.chapter import chain, experiments, summary
+from vanishing.publication import render, widgets
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"

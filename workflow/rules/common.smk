@@ -1,9 +1,10 @@
 # Helpers shared by all workflow files: the config sections, the data every experiment reads,
-# the study's tables, and the report flags of figures and tables. Paths are vanishing.paths'.
+# the study's tables, and the report flags of figures and tables. Paths are vanishing.pipeline.paths'.
 from pathlib import Path
 
-from vanishing import data, paths
-from vanishing.tables import digest_path
+from vanishing.mnist import data
+from vanishing.pipeline import paths
+from vanishing.pipeline.table_digests import digest_path
 
 DATA = config["data"]["dir"]
 ENV = "../../envs/vanishing.yaml"
@@ -56,7 +57,7 @@ def reported_table(path, part, labels):
 
 
 def table_output(path, part, labels):
-    """A table and its digest (vanishing.tables), as the named outputs ``table`` and ``digest``."""
+    """A table and its digest (vanishing.pipeline.table_digests), as the named outputs ``table`` and ``digest``."""
     return {"table": reported_table(path, part, labels), "digest": digest_path(path)}
 
 

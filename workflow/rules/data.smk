@@ -2,7 +2,7 @@
 # The data folder may be shared by several clones: both steps hold its lock file while they write
 # and keep what another run finished meanwhile, so their outputs are update()d, never removed
 # before the job starts.
-from vanishing.data import lock_path
+from vanishing.mnist.data import lock_path
 
 
 localrules:
@@ -30,7 +30,7 @@ rule fetch_mnist:
 rule prepare_mnist:
     """The book's splits: train = first 50,000, validation = last 10,000, test = 10,000. The raw
     files are checked against data.checksums first; the digest records the splits' SHA-256,
-    which every training job checks when it loads a split (vanishing.data.load_split).
+    which every training job checks when it loads a split (vanishing.mnist.data.load_split).
     """
     input:
         raw=raw_files(),

@@ -4,7 +4,7 @@
 # Each figure is a PNG for the reports and an SVG for print.
 from dataclasses import dataclass, field
 
-from vanishing.report import bars_depth
+from vanishing.publication.report_values import bars_depth
 
 
 @dataclass

@@ -1,5 +1,5 @@
 # Every job that computes runs, in one form. A row of JOBS names an experiment's runs (the results
-# pattern of vanishing.paths.RUNS and the grid of its wildcards, in the order its table reads them)
+# pattern of vanishing.pipeline.paths.RUNS and the grid of its wildcards, in the order its table reads them)
 # and, for stacked training, the axis a job stacks: each job then trains one chunk of that axis's
 # members as one stacked computation and writes one results file per member (`stack_seeds: 1`:
 # chunks of one); without an axis, a job is one run. The loop at the end turns each row into its

@@ -1,5 +1,5 @@
 # Every table gathered from per-run results files, in one form: a row of RUN_TABLES names the
-# table (vanishing.paths.table; scripts/tabulate.py's table TABLES makes it), the runs it reads in
+# table (vanishing.pipeline.paths.table; scripts/tabulate.py's table TABLES makes it), the runs it reads in
 # order, and its place in Snakemake's report. The loop at the end makes one rule per row.
 from dataclasses import dataclass
 

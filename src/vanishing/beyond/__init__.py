@@ -1,21 +1,21 @@
 """Beyond the chapter: the claims of Glorot & Bengio (2010) and Sutskever et al. (2013), tested on
 the chapter's nets as the papers state them. Laid out like the chapter:
 
-    runs.py           nets, instruments, records, and ``train_seeds`` (every training run)
+    training.py       nets, instruments, records, and ``train_seeds`` (every training run)
     r1_init.py        R1 gradients at initialization (runs, table, claims)
     r2_saturation.py  R2 saturation during training (Figs. 2-3)
     r3_optimizers.py  R3 SGD, momentum and Nesterov with Sutskever et al.'s schedule
     r4_table1.py      R4 a small Table 1
     verdicts.py       intervals, minimal effects and the decision rule (pure functions)
     summary.py        beyond_summary.json
-    quotes.py         what the report quotes
+    report_values.py  what the report quotes
     plots.py          the figures
 
 Nothing here knows about Snakemake or paths. The names below are what the scripts and
 ``scripts/tabulate.py`` (``<experiment>_table``) use.
 """
 
-from .quotes import report_tables, report_variables
+from .report_values import report_tables, report_variables
 from .r1_init import init_gradients, init_table, layer_ratios
 from .r2_saturation import relative_derivative, saturation, saturation_seeds, saturation_table
 from .r3_optimizers import (optimizer_names, optimizer_run, optimizer_runs, optimizers_table, parse_optimizer,

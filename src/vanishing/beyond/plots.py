@@ -1,5 +1,5 @@
 """The beyond figures (R1-R4), drawn for the printed page: at most 6 in wide so that nothing is
-scaled down, no text below 8 pt, Okabe-Ito colours (``vanishing.palette``), small multiples
+scaled down, no text below 8 pt, Okabe-Ito colours (``vanishing.publication.palette``), small multiples
 rather than many series in one panel."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 import numpy as np
 
-from ..palette import OKABE_ITO, OKABE_ITO_NAMED
-from ..plots import STYLE
+from vanishing.publication.palette import OKABE_ITO, OKABE_ITO_NAMED
+from vanishing.publication.figure_style import STYLE
 from .r3_optimizers import parse_optimizer
 
 WIDTH = 6.0  # inches: the PDF's text width (US letter, 1.25 in margins); figures are drawn at their printed size

@@ -14,10 +14,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from .. import book
-from ..data import load_split
-from ..train import Monitor, one_hot
-from .runs import record, section_net, stats
+from vanishing.chapter import book
+from vanishing.mnist.data import load_split
+from vanishing.engine.train import Monitor, one_hot
+from .training import record, section_net, stats
 from .verdicts import geometric_mean_interval, interval_json, judge, precondition
 
 FLAT_BAND = (0.5, 2.0)  # "roughly constant across layers": last/first within a factor 2

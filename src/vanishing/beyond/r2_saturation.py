@@ -30,10 +30,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import book
-from ..data import load_split
-from ..prose import plural
-from .runs import BeyondMonitor, record, section_net, stats, train_seeds
+from vanishing.chapter import book
+from vanishing.mnist.data import load_split
+from vanishing.publication.wording import plural
+from .training import BeyondMonitor, record, section_net, stats, train_seeds
 from .verdicts import geometric_mean_interval, judge, kendall_tau, mean_interval, precondition
 
 DROP_MINIMAL = 0.5  # "driven towards 0": the top layer's early minimum below half its initial mean

@@ -14,7 +14,7 @@ with a final phase of 1,000 updates, that needs ≥ 53,000 updates), each compar
 selection seeds and MIN_SEEDS comparison seeds that did not diverge. A claim whose precondition
 fails is "not tested" at this scale. A run whose weights or
 cost are not finite has *diverged*; one with finite numbers whose validation accuracy ends at or
-below chance level (``runs.CHANCE_ACCURACY``) is *stuck at chance*. Both are counted apart and
+below chance level (``training.CHANCE_ACCURACY``) is *stuck at chance*. Both are counted apart and
 reported. A diverged run has no final numbers and is left out of the means; a stuck run's numbers
 are what that optimizer did with that seed, so they stay in the comparison's means (in the
 selection a stuck seed still makes its η count as +inf: such an η is never the one to choose).
@@ -32,10 +32,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from .. import book
-from ..data import load_split
-from ..train import Optimizer, accuracy, sutskever_mu
-from .runs import BeyondMonitor, is_diverged, is_stuck, record, section_net, stats, train_seeds
+from vanishing.chapter import book
+from vanishing.mnist.data import load_split
+from vanishing.engine.train import Optimizer, accuracy, sutskever_mu
+from .training import BeyondMonitor, is_diverged, is_stuck, record, section_net, stats, train_seeds
 from .verdicts import judge, precondition, ratio_interval
 
 MARKEDLY = 1.25  # "markedly worse without momentum": SGD's final cost at least 1.25 x the best momentum's

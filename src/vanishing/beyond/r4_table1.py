@@ -8,7 +8,7 @@ not learned most of MNIST yet: comparing it is comparing how long nets sit on th
 not the error of trained nets), or fewer than MIN_SEEDS compared runs did not diverge; the stuck
 runs are reported as a finding of their own. A run that diverges (weights or cost not finite) is counted and left out of
 the means and intervals: it has no test error. A run stuck at chance (finite numbers, test accuracy
-at or below ``runs.CHANCE_ACCURACY``: the net learned nothing, as Glorot & Bengio's saturated
+at or below ``training.CHANCE_ACCURACY``: the net learned nothing, as Glorot & Bengio's saturated
 sigmoid nets can) is counted too, and kept: its test error is what that net does.
 """
 
@@ -17,11 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import book
-from ..data import load_split
-from ..prose import plural
-from ..train import Monitor, Optimizer, accuracy
-from .runs import CHANCE_ACCURACY, is_diverged, is_stuck, record, section_net, stats, train_seeds
+from vanishing.chapter import book
+from vanishing.mnist.data import load_split
+from vanishing.publication.wording import plural
+from vanishing.engine.train import Monitor, Optimizer, accuracy
+from .training import CHANCE_ACCURACY, is_diverged, is_stuck, record, section_net, stats, train_seeds
 from .verdicts import difference_interval, judge, precondition
 
 MIN_SEEDS = 3  # precondition: trained (not diverged) seeds per compared cell

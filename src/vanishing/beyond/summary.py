@@ -23,7 +23,7 @@ a number can legitimately be non-finite it is written as null, with a fixed mean
                             ``r3_optimizers.selection_costs`` reads them back)
 
 Runs that diverged (weights or cost not finite) and runs stuck at chance (finite numbers, accuracy
-at or below ``runs.CHANCE_ACCURACY``) are counted apart (``diverged_seeds``, ``stuck_seeds``); the
+at or below ``training.CHANCE_ACCURACY``) are counted apart (``diverged_seeds``, ``stuck_seeds``); the
 diverged ones are left out of the means and intervals (they have no final numbers), the stuck ones
 kept (their numbers are what the net did). In a diverged run's results file the non-finite
 readings of its last record are null and ``test_accuracy`` is null.
@@ -32,7 +32,7 @@ readings of its last record are null and ``test_accuracy`` is null.
 from __future__ import annotations
 
 from . import r1_init, r2_saturation, r3_optimizers, r4_table1
-from .runs import CHANCE_ACCURACY
+from .training import CHANCE_ACCURACY
 from .verdicts import LEVEL, RULES, apply_family
 
 MINIMAL_EFFECTS = {

@@ -5,5 +5,5 @@ speeds shrinks in some regimes, and whether slow early layers are already near a
 Modules: ``factors`` (the backward factors of eq. 124 on one net: per-example gains, the simple
 estimate, Jacobian singular values), ``depth_sweep`` (E6), ``jacobian`` (singular values),
 ``regime`` (one factor at a time), ``layerwise`` (train one layer only), ``summary`` (the numbers
-and verdicts the report quotes), ``report`` (its variables and tables), ``plots`` (figures).
+and verdicts the report quotes), ``report_values`` (its variables and tables), ``plots`` (figures).
 """

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..data import load_split
-from ..nets import make_net
-from ..provenance import describe
-from ..train import one_hot
+from vanishing.mnist.data import load_split
+from vanishing.engine.nets import make_net
+from vanishing.pipeline.provenance import describe
+from vanishing.engine.train import one_hot
 from . import factors
 
 # The causes measure the chapter's nets: sigmoid output layer with the cross-entropy cost.

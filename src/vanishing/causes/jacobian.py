@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import book
-from ..data import load_split
-from ..provenance import describe
+from vanishing.chapter import book
+from vanishing.mnist.data import load_split
+from vanishing.pipeline.provenance import describe
 from . import factors
 from .depth_sweep import causes_net
 

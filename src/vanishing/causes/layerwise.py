@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data import load_split
-from ..nets import OUTPUTS
-from ..provenance import describe
-from ..train import accuracy, one_hot
+from vanishing.mnist.data import load_split
+from vanishing.engine.nets import OUTPUTS
+from vanishing.pipeline.provenance import describe
+from vanishing.engine.train import accuracy, one_hot
 from .depth_sweep import causes_net
 
 COLUMNS = ["trained", "seed", "epoch", "training_cost", "validation_accuracy"]

@@ -1,12 +1,12 @@
-"""The figures of the chapter's causes, in the project's style (``vanishing.plots``) and the Okabe–Ito palette."""
+"""The figures of the chapter's causes, in the project's style (``vanishing.publication.figure_style``) and the Okabe–Ito palette."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..palette import OKABE_ITO, OKABE_ITO_NAMED
-from ..plots import STYLE, WIDTH
+from vanishing.publication.palette import OKABE_ITO, OKABE_ITO_NAMED
+from vanishing.publication.figure_style import STYLE, WIDTH
 
 STYLES = ["-", "--", ":", "-."]
 NARROW = 4.6  # inches: a one-panel figure with much text

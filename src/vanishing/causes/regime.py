@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..data import load_split
-from ..nets import make_net
-from ..provenance import describe
-from ..train import Monitor, train
+from vanishing.mnist.data import load_split
+from vanishing.engine.nets import make_net
+from vanishing.pipeline.provenance import describe
+from vanishing.engine.train import Monitor, train
 from . import factors
 from .depth_sweep import COST
 

@@ -26,8 +26,8 @@ import math
 
 import numpy as np
 
-from ..beyond.verdicts import NOT_TESTED, difference_interval, judge, precondition
-from ..tables import read_table
+from vanishing.beyond.verdicts import NOT_TESTED, difference_interval, judge, precondition
+from vanishing.pipeline.table_digests import read_table
 from .depth_sweep import t975
 from .jacobian import PUBLISHED, PUBLISHED_ACTIVATION
 

@@ -4,8 +4,8 @@ made each run."""
 
 from __future__ import annotations
 
-from ..formats import cell
-from ..prose import table
+from vanishing.publication.formats import cell
+from vanishing.publication.wording import table
 from . import numbers, tables
 
 # Order of the numbers shown: the worst first; at most SHOWN of them.

@@ -17,7 +17,7 @@ import io
 import json
 from pathlib import Path
 
-from ..iofiles import write_json, write_text
+from vanishing.pipeline.iofiles import write_json, write_text
 from . import numbers, origins, tables
 
 SUMMARIES = ("summary.json", "beyond_summary.json", "causes_summary.json")

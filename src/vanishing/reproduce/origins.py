@@ -5,7 +5,7 @@ other numpy or pandas, another BLAS library or kernel, another Python. The platf
 
 from __future__ import annotations
 
-from ..findings import config_digest
+from vanishing.publication.report_top import config_digest
 
 
 def _flat(tree, prefix=""):

@@ -1,2 +1,0 @@
-"""The compiled engine beside the numpy one: ``kernels`` (the steps, compiled with numba) and
-``engine`` (where it applies, and its side of the training loop)."""
