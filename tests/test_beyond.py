@@ -46,12 +46,33 @@ def test_table1_summary_on_a_made_up_table_keeps_stuck_runs_and_leaves_out_diver
     assert worst["interval"]["estimate"] == pytest.approx(26.075 - 3.1)
     # One compared run stuck at chance: the claim is not tested (the stuck run is a finding of its own).
     assert worst["verdict"] == NOT_TESTED and worst["interval"]["lo"] < 0
-    assert worst["not_tested_because"] == "compared runs stuck at chance 1 (needs ≤ 0)"
+    assert worst["not_tested_because"] == ("compared runs stuck at chance 1 (needs ≤ 0); compared runs below 50 % "
+                                           "test accuracy (not trained) 1 (needs ≤ 0)")
     assert s["stuck_findings"] == ["at width 100 and 5 epochs, 1 of 4 sigmoid nets with the standard init never "
                                    "left chance"]
     assert CLAIM_FIELDS <= worst.keys() and worst["tested_as_stated"] == "partly"
     assert s["claims"]["normalized_helps_tanh"]["verdict"] == CANNOT_TELL  # 0.067 ± a wide interval
     assert s["published"]["values"]["sigmoid"] == 2.21
+
+
+def test_table1_claims_need_every_compared_run_trained_not_only_off_chance():
+    """A sigmoid net at 28 % accuracy has left chance (not stuck) but not trained: the claim is not
+    tested; with every compared net trained it is decided."""
+    section = {"hidden_layers": 4, "width": 100, "epochs": 5, "eta": 0.1, "lmbda": 5.0, "cost": "log_likelihood"}
+
+    def summary(sigmoid_errors):
+        rows = [{"activation": act, "init": init, "seed": seed, "epochs": 5, "diverged": False,
+                 "stuck": training.is_stuck(0.0, 100 - e, None), "validation_accuracy": 100 - e,
+                 "test_accuracy": 100 - e, "test_error": e}
+                for (act, init), errs in {("sigmoid", "standard"): sigmoid_errors, ("tanh", "standard"): [3.0, 3.1, 3.2],
+                                          ("tanh", "glorot"): [2.9, 3.0, 3.1]}.items()
+                for seed, e in enumerate(errs)]
+        return beyond.r4_table1.summarize_table1(pd.DataFrame(rows), section)["claims"]
+
+    worst = summary([5.0, 5.2, 72.0])["sigmoid_worst"]
+    assert worst["verdict"] == NOT_TESTED
+    assert worst["not_tested_because"] == "compared runs below 50 % test accuracy (not trained) 1 (needs ≤ 0)"
+    assert summary([5.0, 5.2, 5.1])["sigmoid_worst"]["verdict"] == SUPPORTS  # about 2 points, well beyond 0.2
 
 
 def test_diverged_means_non_finite_and_stuck_means_finite_at_chance():
@@ -95,6 +116,61 @@ def test_select_eta_on_training_cost_flags_edges_and_treats_stuck_and_diverged_a
     assert sel["eta"] == 0.1 and sel["edge"] is None and sel["selection_measure"] == "training_cost"
 
 
+def _r3_claim(final_updates=1000, best_eta_of_099=0.1, full=False):
+    """R3's 'higher μ_max' claim on made-up runs: 60,000 updates; three selection and three
+    comparison seeds per optimizer; μ_max 0.99 ends 1.7 times lower in cost than 0.9."""
+    section = {"epochs": 2, "train_size": 300000, "mini_batch_size": 10, "schedule": True,
+               "final_updates": final_updates, "select_seeds": [100, 101, 102], "hidden_layers": 4, "width": 30,
+               "cost": "cross_entropy", "init": "glorot"}
+    selection_cost = {"momentum-0.9": {0.01: 0.6, 0.1: 0.4, 1.0: 0.7},
+                      "momentum-0.99": {0.01: 0.6, 0.1: 0.8, 1.0: 0.9} if best_eta_of_099 == 0.01 else
+                      {0.01: 0.6, 0.1: 0.3, 1.0: 0.9}}
+    select = [_r3_record("select", opt, eta, seed, c, 90.0) for opt, costs in selection_cost.items()
+              for eta, c in costs.items() for seed in section["select_seeds"]]
+    selection = beyond.select_eta(select, section)
+    final = [_r3_record("final", opt, selection[opt]["eta"], seed, c, 90.0)
+             for opt, costs in {"momentum-0.9": [0.5, 0.52, 0.51], "momentum-0.99": [0.3, 0.31, 0.29]}.items()
+             for seed, c in enumerate(costs)]
+    summary = r3_optimizers.summarize_optimizers(beyond.optimizers_table(select + final), section, selection)
+    return summary["claims"]["higher_mu_momentum"] if not full else (summary, section)
+
+
+def test_r3_claims_need_mu_max_in_force_and_an_interior_eta():
+    """With μ = 0.99 for 78 % of 60,000 updates and both η inside their grid the claim is decided;
+    a final phase of 5,000 updates leaves 0.99 in force for 71 %, and an η at the grid's edge: each
+    alone makes it not tested, naming the condition."""
+    claim = _r3_claim()
+    assert claim["verdict"] == SUPPORTS and all(c["met"] for c in claim["preconditions"])
+    mu = next(c for c in claim["preconditions"] if "μ = 0.99" in c["name"])
+    assert mu["value"] == pytest.approx((60000 - 1000 - 12250) / 60000) and mu["threshold"] == 0.75
+    longer_final = _r3_claim(final_updates=5000)
+    assert longer_final["verdict"] == NOT_TESTED
+    assert longer_final["not_tested_because"] == \
+        "fraction of updates at the momentum cap μ = 0.99 (momentum-0.99) 0.713 (needs ≥ 0.75)"
+    edge = _r3_claim(best_eta_of_099=0.01)
+    assert edge["verdict"] == NOT_TESTED
+    assert edge["not_tested_because"] == "chosen η inside the grid on training cost (momentum-0.99) no (needs = yes)"
+
+
+def test_r3_prose_says_what_the_final_phase_leaves_of_the_cap():
+    """The report's R3 numbers: the final phase's length and μ, the highest μ reached to four digits
+    (0.98958 is not the cap), and what the phase leaves of μ_max = 0.99."""
+    from vanishing.beyond.report_values import r3_variables
+
+    summary, section = _r3_claim(full=True)
+    config = {**section, "activation": "sigmoid", "methods": ["momentum"], "mu_max": [0.9, 0.99], "seeds": [0, 1, 2],
+              "etas": [0.01, 0.1, 1.0], "lmbda": 0.0}
+    v = r3_variables({"r3": summary, "config": {"optimizers": config}})
+    assert (v["final_updates"], v["final_mu"], v["mu_highest"]) == ("1,000", "0.9", "0.99")  # 60,000 updates
+    assert v["final_phase_effect"] == "μ is at 0.99 for a fraction 0.779 of the updates before it"
+    short_run = {**section, "train_size": 65000}  # 13,000 updates: the phase starts at 12,000, before the cap
+    summary["fraction_at_mu_max"]["0.99"] = r3_optimizers.fraction_at_mu_max(0.99, 13000, True, 1000)
+    summary["mu_highest"] = {"momentum-0.99": r3_optimizers.section_optimizer(short_run, "momentum", 0.99).mu(11999)}
+    v = r3_variables({"r3": summary, "config": {"optimizers": {**config, "train_size": 65000}}})
+    assert v["final_phase_effect"] == "in a run this short it begins before μ reaches 0.99"
+    assert v["mu_highest"] == "0.9896"
+
+
 def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
     updates = [0, 100, 200, 300, 400]
     p98 = pd.DataFrame({1: [0.5, 0.995, 1, 1, 1], 2: [0.5, 0.9, 0.995, 1, 1], 3: [0.5, 0.5, 0.9, 0.999, 1],
@@ -102,13 +178,19 @@ def test_tanh_layer_order_and_sigmoid_top_layer_on_made_up_series():
     mean = pd.DataFrame({1: [0.0] * 5, 2: [0.0] * 5, 3: [0.0] * 5, 4: [0.0, -0.2, -0.3, -0.1, 0.0]}, index=updates)
     derivative = pd.DataFrame({1: [0.8, 0.4, 0.3, 0.3, 0.2], 2: [0.8] * 5, 3: [0.8] * 5,
                                4: [0.8, 0.7, 0.6, 0.4, 0.5]}, index=updates)
-    series = pd.concat({"p98": p98, "mean": mean, "derivative": derivative}, axis=1)
+    saturated = pd.DataFrame({1: [0.0, 0.3, 0.5, 0.5, 0.6], 2: [0.0] * 5, 3: [0.0] * 5,
+                              4: [0.01, 0.02, 0.15, 0.11, 0.1]}, index=updates)
+    series = pd.concat({"p98": p98, "mean": mean, "saturated": saturated, "derivative": derivative}, axis=1)
     order = r2_saturation.tanh_layer_order(series, 0.99)
     assert order["crossing_update"] == [100.0, 200.0, 300.0, math.inf]
     assert order["tau"] == 1.0 and order["top_max_abs_mean"] == pytest.approx(0.3)
     # Saturation: the top layer's lowest mean derivative over its start, and every layer's.
     assert order["top_derivative_ratio"] == pytest.approx(0.5) and order["top_p98_final"] == 0.6
     assert order["lowest_derivative_ratio_by_layer"] == pytest.approx([0.25, 1.0, 1.0, 0.5])
+    # The flat part: the top layer's fraction from 0.01 at the start to 0.15 at its highest.
+    assert order["top_saturated_initial"] == 0.01 and order["top_saturated_highest"] == 0.15
+    assert order["top_saturated_rise"] == pytest.approx(0.14)
+    assert order["highest_saturated_by_layer"] == [0.6, 0.0, 0.0, 0.15]
     sig_mean = pd.DataFrame({1: [0.5, 0.5, 0.5, 0.5, 0.5], 2: [0.5, 0.55, 0.6, 0.6, 0.6],
                              3: [0.5, 0.2, 0.1, 0.15, 0.3]}, index=updates)
     top = r2_saturation.sigmoid_top_layer(pd.concat({"mean": sig_mean}, axis=1), total=500)
@@ -130,20 +212,56 @@ def test_optimizer_names_round_trip():
 
 
 def test_default_r3_reaches_mu_max_and_fits_the_schedule():
-    """The default config trains long enough for Sutskever et al.'s schedule to reach 0.99."""
+    """The default config trains long enough for Sutskever et al.'s schedule to hold μ at 0.9 for
+    most updates; its final phase (the last 1,000 at 0.9) begins before 0.99 is reached, so 0.99 is
+    never in force and its claims need a longer run."""
     import yaml
 
     cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["beyond"]["optimizers"]
     updates = r3_optimizers.total_updates(cfg)
-    assert updates >= r3_optimizers.MU_REACHED_AT
+    assert cfg["final_updates"] == 1000 and updates >= r3_optimizers.MU_REACHED_AT
     from vanishing.engine.train import sutskever_mu
 
     assert sutskever_mu(r3_optimizers.MU_REACHED_AT, 0.99) == 0.99 > sutskever_mu(r3_optimizers.MU_REACHED_AT - 1, 0.99)
+    assert r3_optimizers.fraction_at_mu_max(0.9, updates, True, cfg["final_updates"]) == 12000 / 13000
+    assert r3_optimizers.fraction_at_mu_max(0.99, updates, True, cfg["final_updates"]) == 0.0
+    assert r3_optimizers.updates_for_fraction(0.99, 0.75, cfg["final_updates"]) == 53000  # (12,250 + 1,000) / 0.25
     assert not set(cfg["select_seeds"]) & set(cfg["seeds"])  # eta is not chosen on the compared runs
     assert len(cfg["seeds"]) >= 5
 
 
+@pytest.mark.parametrize("mu_max,updates,final,schedule", [(0.99, 13000, 1000, True), (0.99, 60000, 1000, True),
+                                                             (0.9, 13000, 1000, True), (0.99, 13000, 0, True),
+                                                             (0.99, 500, 100, False), (0.75, 2000, 300, True)])
+def test_fraction_at_mu_max_counts_the_updates_of_the_optimizer(mu_max, updates, final, schedule):
+    """R3's fraction of updates at μ_max against a count of the updates at which the optimizer that
+    trains the runs has μ = μ_max; the fewest updates for 75 % against a search over run lengths."""
+    from vanishing.engine.train import Optimizer
+
+    opt = Optimizer("momentum", mu_max, schedule=schedule, final_updates=final)
+    counted = np.mean([opt.for_run(updates).mu(t) == mu_max for t in range(updates)])
+    assert r3_optimizers.fraction_at_mu_max(mu_max, updates, schedule, final) == pytest.approx(counted, abs=1e-12)
+    needed = r3_optimizers.updates_for_fraction(mu_max, 0.75, final, schedule)
+    assert r3_optimizers.fraction_at_mu_max(mu_max, needed, schedule, final) >= 0.75
+    assert r3_optimizers.fraction_at_mu_max(mu_max, needed - 1, schedule, final) < 0.75
+
+
 # --- Engine pieces ----------------------------------------------------------------------------
+
+
+def test_saturated_fraction_counts_the_flat_part_of_each_activation():
+    """tanh |a| > 0.9 and sigmoid |2a − 1| > 0.9 on hand-made values; both edges are where
+    f′/max f′ = 0.19, the same place (tanh(z) = 2σ(2z) − 1); no flat part for ReLU."""
+    from vanishing.beyond.training import saturated_fraction
+
+    assert saturated_fraction("tanh", np.array([[0.95, -0.95], [0.5, -0.89]]), 0.9) == 0.5
+    assert saturated_fraction("sigmoid", np.array([0.97, 0.03, 0.5, 0.9, 0.94]), 0.9) == 0.4
+    assert saturated_fraction("relu", np.array([5.0, 0.0]), 0.9) is None
+    assert math.isnan(saturated_fraction("tanh", np.array([0.95, np.nan]), 0.9))
+    z = np.arctanh(0.9)  # the tanh edge; the sigmoid's is at 2z
+    sig = 1 / (1 + np.exp(-2 * z))
+    assert sig == pytest.approx(0.95) and (1 - 0.9**2) == pytest.approx(sig * (1 - sig) / 0.25)
+
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
@@ -222,6 +340,14 @@ def test_tables_have_the_documented_columns_and_counts(quick_run, quick_config):
                                            * r2["hidden_layers"])
     assert t["beyond_saturation"]["update"].max() == updates * r2["epochs"]
     assert t["beyond_saturation"]["p98"].between(0, 1).all()
+    sat = t["beyond_saturation"]
+    assert sat["saturated"].between(0, 1).all()
+    # Two instruments, one fact: a tanh layer's 98th percentile of |a| lies above 0.9 exactly when
+    # more than 2 % of its values do (to the percentile's interpolation between neighbouring values).
+    tanh = sat[sat["activation"] == "tanh"]
+    values = r2["activation_images"] * r2["width"]
+    assert (tanh.loc[tanh["p98"] <= 0.9, "saturated"] <= 0.02 + 2 / values).all()
+    assert (tanh.loc[tanh["p98"] > 0.9, "saturated"] >= 0.02 - 2 / values).all()
     k = r3["hidden_layers"]
     cols = TABLES["beyond_optimizers"][:-1] + [f"speed_layer{j}" for j in range(1, k + 1)]
     assert list(t["beyond_optimizers"].columns) == cols
@@ -269,10 +395,18 @@ def test_a_failed_precondition_is_not_tested_in_the_summary_and_the_rendered_tab
     for c in claims + causes["factors"] + causes["jacobian"]:
         assert isinstance(c["preconditions"], list) and c["preconditions"], c
         for p in c["preconditions"]:
-            assert {"name", "value", "threshold", "met"} <= p.keys()
+            assert {"name", "value", "threshold", "comparison", "met"} <= p.keys()
     for c in claims:
         if not all(p["met"] for p in c["preconditions"]):
             assert c["verdict"] == NOT_TESTED and c["not_tested_because"], c["claim"]
+    # The causes' readings without an interval rule: none decided with a failed precondition.
+    for row in causes["factors"]:
+        if not all(p["met"] for p in row["preconditions"]):
+            assert row["verdict"] == row["simple_verdict"] == NOT_TESTED, row
+    for row in causes["jacobian"]:
+        if not all(p["met"] for p in row["preconditions"]):
+            assert row["agrees"] is None, row
+    assert any(not all(p["met"] for p in row["preconditions"]) for row in causes["jacobian"])  # quick: 2 seeds
     assert s["family"]["claims"] == len(claims) - 1 and s["family"]["not_tested"] >= 1
     # The rendered verdict table shows the first failed condition in words, the appendix's table every one.
     html = (quick_run / "results" / "report" / "report.html").read_text()

@@ -118,6 +118,7 @@ def test_stacked_r2_records_equal_single_seed_records(quick_run, tmp_path):
     for seed, record in zip([0, 1, 2], stacked):
         [single] = beyond.saturation_seeds(section, "tanh", "glorot", [seed], splits(quick_run))
         assert len(record["history"]["activation_percentile"]) > section["epochs"]  # the fine records too
+        assert len(record["history"]["activation_saturated"]) == len(record["history"]["activation_percentile"])
         assert_close(via_json(record, tmp_path / "a.json"), via_json(single, tmp_path / "b.json"))
 
 

@@ -270,3 +270,29 @@ def test_monitor_readings_with_lit_outputs_equal_the_numpy_readings():
     assert fast.keys() == ref.keys() and "training_cost" in fast and "validation_accuracy" in fast
     assert fast["training_cost"] == pytest.approx(ref["training_cost"], rel=1e-12)
     assert fast["validation_accuracy"] == ref["validation_accuracy"]
+
+
+@pytest.mark.parametrize("kind", ["momentum", "nesterov"])
+def test_the_final_phase_is_the_same_in_every_engine(kind):
+    """Sutskever et al.'s final phase (μ 0.99, then 0.9 for the last 9 of 3 × 13 updates): the
+    compiled engine, the numpy engine and the stacked engines give the same nets to 1e-12, and the
+    phase changes them."""
+    x, labels = sparse_data()
+    opt = Optimizer(kind, 0.99, final_updates=9)
+
+    def single(engine, optimizer, seed):
+        net = Network([16, 9, 4], np.random.default_rng(seed))
+        train(net, x, labels, epochs=3, mini_batch_size=7, eta=0.1, lmbda=2.0, rng=np.random.default_rng(seed + 10),
+              optimizer=optimizer, engine=engine)
+        return net
+
+    def stacked(engine):
+        nets = [Network([16, 9, 4], np.random.default_rng(seed)) for seed in (3, 4)]
+        train_stacked(nets, x, labels, rngs=[np.random.default_rng(seed + 10) for seed in (3, 4)], epochs=3,
+                      mini_batch_size=7, eta=0.1, lmbda=2.0, optimizer=opt, engine=engine)
+        return nets
+
+    ref = [single("reference", opt, seed) for seed in (3, 4)]
+    for nets in ([single("fast", opt, seed) for seed in (3, 4)], stacked("reference"), stacked("fast")):
+        assert max(rel_diff(a, b) for a, b in zip(nets, ref)) <= 1e-12
+    assert rel_diff(single("reference", Optimizer(kind, 0.99), 3), ref[0]) > 1e-6

@@ -140,6 +140,55 @@ def test_sutskever_schedule_values():
         Optimizer("adam")
 
 
+def test_final_phase_lowers_mu_for_the_last_updates_of_the_run():
+    """Sutskever et al.'s final phase on a hand-made schedule: 13,000 updates, the last 1,000 at
+    min(μ, 0.9); before ``for_run`` knows the run's length there is no final phase."""
+    opt = Optimizer("momentum", 0.99, schedule=True, final_updates=1000)
+    assert opt.mu(12500) == 0.99  # the run's length unknown: the schedule alone
+    run = opt.for_run(13000)
+    expected = {0: 0.5, 250: 0.75, 11999: 1 - 1 / 96, 12000: 0.9, 12250: 0.9, 12999: 0.9}
+    np.testing.assert_allclose([run.mu(t) for t in expected], list(expected.values()), rtol=0, atol=1e-15)
+    assert opt.total_updates is None and run.total_updates == 13000  # for_run leaves the original as it was
+    early = Optimizer("nesterov", 0.99, schedule=True, final_updates=100).for_run(400)
+    assert [early.mu(t) for t in (299, 300, 399)] == [0.75, 0.75, 0.75]  # below 0.9: left as it is
+    constant = Optimizer("momentum", 0.99, final_updates=3).for_run(10)
+    assert [constant.mu(t) for t in range(10)] == [0.99] * 7 + [0.9] * 3
+    assert [Optimizer("momentum", 0.99).for_run(10).mu(t) for t in (0, 9)] == [0.99, 0.99]  # 0: no final phase
+    assert [Optimizer("momentum", 0.99, final_updates=50).for_run(10).mu(t) for t in (0, 9)] == [0.9, 0.9]
+    for bad in (-1, 2.5):
+        with pytest.raises(ValueError, match="final_updates"):
+            Optimizer("momentum", 0.99, final_updates=bad)
+    with pytest.raises(ValueError, match="final_mu"):
+        Optimizer("momentum", 0.99, final_updates=3, final_mu=1.0)
+
+
+@pytest.mark.parametrize("kind", ["momentum", "nesterov"])
+def test_train_runs_the_final_phase_on_its_last_updates(kind):
+    """``train`` with a final phase equals momentum_step by hand with μ = 0.99 and then 0.9 for the
+    last 4 of 2 epochs × 5 updates (the same shuffles), and differs from a run without it."""
+    rng = np.random.default_rng(8)
+    x, labels = rng.random((23, 5)), rng.integers(0, 3, 23)
+    y = one_hot(labels, 3)
+    nets = {}
+    for final in (0, 4):
+        net = Network([5, 4, 3], np.random.default_rng(2))
+        train(net, x, labels, epochs=2, mini_batch_size=5, eta=0.2, lmbda=1.0, rng=np.random.default_rng(6),
+              optimizer=Optimizer(kind, 0.99, final_updates=final), engine="reference")
+        nets[final] = net
+    by_hand = Network([5, 4, 3], np.random.default_rng(2))
+    velocity = [np.zeros_like(p) for p in by_hand.params()]
+    shuffle, mus = np.random.default_rng(6), iter([0.99] * 6 + [0.9] * 4)
+    for _ in range(2):
+        order = shuffle.permutation(23)
+        for k in range(0, 23, 5):
+            idx = order[k : k + 5]
+            momentum_step(by_hand, x[idx], y[idx], 0.2, 1.0, 23, velocity, next(mus), kind == "nesterov")
+    assert next(mus, None) is None  # 10 updates, 10 μ
+    for p, q in zip(nets[4].params(), by_hand.params()):
+        np.testing.assert_allclose(p, q, rtol=0, atol=1e-12)
+    assert max(float(np.max(np.abs(p - q))) for p, q in zip(nets[4].params(), nets[0].params())) > 1e-6
+
+
 # --- Initializers. ---------------------------------------------------------------------------
 
 

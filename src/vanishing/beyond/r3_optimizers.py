@@ -1,5 +1,6 @@
 """R3: SGD, classical momentum and Nesterov's accelerated gradient with Sutskever et al.'s (2013)
-momentum schedule μₜ = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max), on a well-initialized net.
+momentum schedule μₜ = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max) and their final phase (μ lowered
+to 0.9 for the last ``final_updates`` updates), on a well-initialized net.
 
 Two stages. *Selection*: every optimizer at every η of the grid, on the ``select_seeds``; each
 optimizer's η is the one with the lowest mean final training cost (the paper's measure; a run
@@ -8,8 +9,8 @@ grid. *Comparison*: every optimizer at its chosen η on the other ``seeds``; the
 the final training cost of these runs.
 
 Preconditions of every claim (``claim_preconditions``): μ = μ_max for at least MU_FRACTION of the
-updates for each compared momentum setting (the paper's schedule is mostly at μ_max: at 0.99
-that needs ≥ 49,000 updates), each compared optimizer's η inside its grid, at least MIN_SEEDS
+updates for each compared momentum setting (the paper's schedule is mostly at μ_max: at 0.99,
+with a final phase of 1,000 updates, that needs ≥ 53,000 updates), each compared optimizer's η inside its grid, at least MIN_SEEDS
 selection seeds and MIN_SEEDS comparison seeds that did not diverge. A claim whose precondition
 fails is "not tested" at this scale. A run whose weights or
 cost are not finite has *diverged*; one with finite numbers whose validation accuracy ends at or
@@ -91,16 +92,32 @@ def first_update_at(mu_max, step=250):
     return k * step
 
 
-def fraction_at_mu_max(mu_max, updates, schedule=True):
-    """The fraction of ``updates`` at which μ = μ_max (1 without the schedule or for SGD)."""
-    if not schedule or mu_max <= 0:
+def lowered_at_end(mu_max, final_updates):
+    """The updates at the end of a run at which the final phase holds μ below ``mu_max``: all
+    ``final_updates`` when μ_max is above the final phase's μ (0.9), else none."""
+    return int(final_updates) if mu_max > book.SUTSKEVER_FINAL_MU else 0
+
+
+def fraction_at_mu_max(mu_max, updates, schedule=True, final_updates=0):
+    """The fraction of ``updates`` at which μ = μ_max: from the update at which the schedule reaches
+    it (0 without the schedule) to the start of the final phase (1 for SGD)."""
+    if mu_max <= 0:
         return 1.0
-    return max(0.0, updates - first_update_at(mu_max)) / updates
+    start = first_update_at(mu_max) if schedule else 0
+    return max(0, updates - lowered_at_end(mu_max, final_updates) - start) / updates
 
 
-def updates_for_fraction(mu_max, fraction=MU_FRACTION):
+def updates_for_fraction(mu_max, fraction=MU_FRACTION, final_updates=0, schedule=True):
     """The fewest updates for which μ = μ_max during ``fraction`` of them."""
-    return math.ceil(first_update_at(mu_max) / (1.0 - fraction))
+    held = (first_update_at(mu_max) if schedule else 0) + lowered_at_end(mu_max, final_updates)
+    return math.ceil(held / (1.0 - fraction))
+
+
+def section_optimizer(section, method, mu_max):
+    """The train.Optimizer of one R3 optimizer: the section's schedule and final phase."""
+    return Optimizer(kind=method, mu_max=mu_max if method != "sgd" else book.SUTSKEVER_FINAL_MU,
+                     schedule=section["schedule"], final_updates=section["final_updates"],
+                     final_mu=book.SUTSKEVER_FINAL_MU)
 
 
 def optimizer_run(section, optimizer, eta, seed, splits, stage, dtype=np.float64, log=None):
@@ -125,7 +142,7 @@ def optimizer_runs(section, optimizer, eta, seeds, splits, stage, dtype=np.float
     p = section["probe_size"]
     monitors = [BeyondMonitor(x[:p], y[:p], bias_neurons=0, cost_x=x, cost_y=y, valid_x=vx, valid_y=vy,
                               lmbda=section["lmbda"], n=len(x), valid_cost=True) for _ in seeds]
-    opt = Optimizer(kind=method, mu_max=mu_max if method != "sgd" else 0.9, schedule=section["schedule"])
+    opt = section_optimizer(section, method, mu_max)
     labels = [f"R3 {stage} {optimizer} eta={e:g} seed={seed} (width={section['width']}, {section['activation']})"
               for e, seed in zip(etas, seeds)]
     runs = train_seeds(list(nets), list(rngs), x, y, monitors, labels_of_runs=labels, log=log,
@@ -210,7 +227,6 @@ def _deviations(section):
             f"{section['init']} init (the paper: sparse init)",
             f"{total_updates(section):,} updates on {section['train_size']:,} MNIST images, mini-batches of "
             f"{section['mini_batch_size']} (the paper: far longer)",
-            "μ is not lowered for the last updates",
             "η chosen on the final training cost of separate seeds"]
 
 
@@ -224,7 +240,8 @@ def claim_preconditions(section, selection, runs, compared):
         mu = parse_optimizer(opt)[1]
         if mu > 0:
             out.append(precondition(f"fraction of updates at the momentum cap μ = {mu:g} ({opt})",
-                                    fraction_at_mu_max(mu, updates, section["schedule"]), MU_FRACTION))
+                                    fraction_at_mu_max(mu, updates, section["schedule"], section["final_updates"]),
+                                    MU_FRACTION))
     for opt in compared:
         out.append(precondition(f"chosen η inside the grid on {SELECTION_MEASURE.replace('_', ' ')} ({opt})",
                                 selection[opt]["edge"] is None, True, "=="))
@@ -260,7 +277,8 @@ def summarize_optimizers(table, section, selection):
     if "sgd" in runs and momentum:
         # The best momentum setting among those whose μ_max is in force long enough to be tested here.
         in_force = [o for o in momentum if fraction_at_mu_max(parse_optimizer(o)[1], total_updates(section),
-                                                              section["schedule"]) >= MU_FRACTION] or momentum
+                                                              section["schedule"], section["final_updates"])
+                    >= MU_FRACTION] or momentum
         best = min(in_force, key=lambda o: min(selection_costs(selection[o]).values()))
         claims["sgd_worse"] = judge(
             "A well-initialized net trains markedly worse without momentum.", where="Abstract; Sect. 4, Table 1",
@@ -286,12 +304,19 @@ def summarize_optimizers(table, section, selection):
             compared=[cm, nag], interval=ratio_interval(costs(cm), costs(nag)), minimal=NESTEROV_MINIMAL,
             side="above", null=1.0, preconditions=claim_preconditions(section, selection, runs, [cm, nag]), **common)
     updates = total_updates(section)
-    mu_final = {o: (sutskever_mu(updates - 1, parse_optimizer(o)[1]) if section["schedule"] else parse_optimizer(o)[1])
-                for o in runs if o != "sgd"}
+    schedules = {o: section_optimizer(section, *parse_optimizer(o)).for_run(updates) for o in runs if o != "sgd"}
+    mu_final = {o: opt.mu(updates - 1) for o, opt in schedules.items()}
+    # μ rises with t until the final phase: its highest value is at the phase's start or the last update
+    mu_highest = {o: max(opt.mu(t) for t in {updates - section["final_updates"] - 1, updates - 1} if t >= 0)
+                  for o, opt in schedules.items()}
     mu_maxes = sorted({parse_optimizer(o)[1] for o in runs} - {0.0})
     return {"epochs": int(section["epochs"]), "updates": updates, "mu_reached_at": MU_REACHED_AT,
-            "fraction_at_mu_max": {f"{m:g}": fraction_at_mu_max(m, updates, section["schedule"]) for m in mu_maxes},
-            "updates_needed": {f"{m:g}": updates_for_fraction(m) for m in mu_maxes}, "mu_fraction": MU_FRACTION,
+            "fraction_at_mu_max": {f"{m:g}": fraction_at_mu_max(m, updates, section["schedule"], section["final_updates"])
+                                   for m in mu_maxes},
+            "updates_needed": {f"{m:g}": updates_for_fraction(m, MU_FRACTION, section["final_updates"], section["schedule"])
+                               for m in mu_maxes},
+            "mu_fraction": MU_FRACTION, "final_updates": int(section["final_updates"]),
+            "final_mu": book.SUTSKEVER_FINAL_MU, "mu_highest": mu_highest,
             "selection_measure": SELECTION_MEASURE,
             "mu_at_last_update": mu_final, "selection": selection, "runs": runs,
             "best_eta": {o: r["eta"] for o, r in runs.items()},

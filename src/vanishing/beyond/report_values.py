@@ -10,6 +10,7 @@ from vanishing.chapter import book
 from vanishing.publication.formats import DASH, mean_pm_std, pct_or_dash, short
 from .r1_init import PAPER_ACTIVATION
 from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer, selection_costs
+from .r4_table1 import TRAINED_ACCURACY
 from .training import CHANCE_ACCURACY, stats
 from .verdicts import POWER, interval_from_json
 
@@ -112,7 +113,12 @@ def r2_variables(s):
          "lower_above_seeds": str(r2["lower_layers_above_top_seeds"]),
          "published_desaturation_epoch": short(r2["published"]["desaturation_epoch"]),
          "tanh_glorot_tau": mean_pm_std(r2["tanh_glorot_tau"]),
-         "tanh_top_p98_final": mean_pm_std(stats([e.get("top_p98_final") for e in r2["tanh_order"].values()]))}
+         "tanh_top_p98_final": mean_pm_std(stats([e.get("top_p98_final") for e in r2["tanh_order"].values()])),
+         "saturated_above": short(r2["saturated_above"]),
+         "tanh_top_saturated_initial": mean_pm_std(stats([e.get("top_saturated_initial")
+                                                          for e in r2["tanh_order"].values()])),
+         "tanh_top_saturated_highest": mean_pm_std(r2["top_saturated_highest"].get("tanh")),
+         "sigmoid_top_saturated_highest": mean_pm_std(r2["top_saturated_highest"].get("sigmoid"))}
     for k in ("initial", "early_minimum", "final", "recovery_fraction"):
         v[f"top_{k}"] = mean_pm_std(st.get(k))
     for act in ("sigmoid", "tanh"):
@@ -147,9 +153,15 @@ def r3_variables(s):
         v[f"fraction_mu_{name}"] = short(fractions.get(f"{mu:g}"))
         v[f"updates_needed_{name}"] = f"{needed[f'{mu:g}']:,}" if f"{mu:g}" in needed else "–"
     v["mu_fraction"] = short(r3.get("mu_fraction"))
+    high = fractions.get(f"{MU_HIGH:g}")
+    v["final_phase_effect"] = (f"in a run this short it begins before μ reaches {short(MU_HIGH)}" if not high else
+                               f"μ is at {short(MU_HIGH)} for a fraction {short(high)} of the updates before it")
     for opt, mu in r3["mu_at_last_update"].items():
         v[f"{_key(opt)}_mu_final"] = short(mu)
     v["mu_final"] = short(max(r3["mu_at_last_update"].values())) if r3["mu_at_last_update"] else DASH
+    # four digits: the schedule just below its cap (0.98958) must not read as the cap (0.99)
+    v["mu_highest"] = short(max(r3["mu_highest"].values()), 4) if r3["mu_highest"] else DASH
+    v["final_updates"], v["final_mu"] = f"{r3['final_updates']:,}", short(r3["final_mu"])
     for k, val in book.SUTSKEVER_MNIST_AUTOENCODER.items():  # as printed in the paper
         v[f"published_{_key(k)}"] = f"{val:.2f}" if val < 1 else f"{val:.1f}"
     return v
@@ -165,6 +177,7 @@ def r4_variables(s):
          "published_width": str(book.GLOROT_TABLE1_ARCH["width"]),
          "diverged": str(sum(c["diverged_seeds"] for c in r4["cells"])),
          "stuck": str(sum(c["stuck_seeds"] for c in r4["cells"])), "chance": short(CHANCE_ACCURACY),
+         "trained_accuracy": short(TRAINED_ACCURACY),
          "stuck_findings": _sentence("; ".join(r4.get("stuck_findings", [])) or "no net was stuck at chance")}
     for c in r4["cells"]:
         v[f"{c['activation']}_{c['init']}_error"] = mean_pm_std(c["test_error"], pct_or_dash)

@@ -39,7 +39,7 @@ MINIMAL_EFFECTS = {
     "r1": {"flat_band": list(r1_init.FLAT_BAND), "shrink": r1_init.SHRINK_MINIMAL},
     "r2": {"drop": r2_saturation.DROP_MINIMAL, "early_fraction": r2_saturation.EARLY_FRACTION,
            "recovery_band": list(r2_saturation.RECOVERY_BAND), "order_tau": r2_saturation.ORDER_MINIMAL,
-           "saturated": r2_saturation.SATURATED_MINIMAL},
+           "saturated": r2_saturation.SATURATED_MINIMAL, "saturated_above": r2_saturation.SATURATED_ABOVE},
     "r3": {"markedly": r3_optimizers.MARKEDLY, "higher_mu": r3_optimizers.HIGHER_MU_MINIMAL,
            "nesterov": r3_optimizers.NESTEROV_MINIMAL},
     "r4": {"sigmoid_points": r4_table1.SIGMOID_MINIMAL, "normalized_points": r4_table1.NORMALIZED_MINIMAL},

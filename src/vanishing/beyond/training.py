@@ -56,17 +56,25 @@ class BeyondMonitor(Monitor):
 
     percentile   each hidden layer's ``percentile``-th percentile of |a| over the units and the
                  ``act_x`` images (Glorot & Bengio's Fig. 3 plots the 98th); None: not recorded
+    saturated_above
+                 each hidden layer's fraction of values (units × ``act_x`` images) in the flat part
+                 of its activation (``saturated_fraction``); None: not recorded
     valid_cost   also the mean cost (no regularization term) over the validation images
     """
 
     percentile: float | None = None
+    saturated_above: float | None = None
     valid_cost: bool = False
 
     def measure(self, net, known=None, outputs=None):
         row = super().measure(net, known, outputs)
-        if self.percentile is not None and self.act_x is not None:
+        if self.act_x is not None and (self.percentile is not None or self.saturated_above is not None):
             hidden = net.forward(self.act_x)[1:-1]
-            row["activation_percentile"] = [float(np.percentile(np.abs(a), self.percentile)) for a in hidden]
+            if self.percentile is not None:
+                row["activation_percentile"] = [float(np.percentile(np.abs(a), self.percentile)) for a in hidden]
+            if self.saturated_above is not None:
+                row["activation_saturated"] = [saturated_fraction(net.activation.name, a, self.saturated_above)
+                                               for a in hidden]
         if self.valid_cost and self.valid_x is not None:
             if getattr(self, "_valid_onehot", None) is None:
                 self._valid_onehot = one_hot(self.valid_y, net.sizes[-1], net.dtype)
@@ -74,6 +82,20 @@ class BeyondMonitor(Monitor):
                 z, a = (outputs or net.output)(self.valid_x)
                 row["validation_cost"] = float(np.sum(net.cost.fn(z, a, self._valid_onehot))) / len(self.valid_x)
         return row
+
+
+def saturated_fraction(activation, a, level):
+    """The fraction of the values ``a`` of a layer of ``activation`` units in its flat part: tanh
+    |a| > level; sigmoid |2a − 1| > level, the same place (tanh(z) = 2σ(2z) − 1), where f′/max f′
+    = 1 − level² too; None for an activation without a flat part on both sides (ReLU); NaN when
+    the values are not all finite (a diverged run)."""
+    if activation not in ("tanh", "sigmoid"):
+        return None
+    if not np.isfinite(a).all():
+        return float("nan")
+    if activation == "tanh":
+        return float(np.mean(np.abs(a) > level))
+    return float(np.mean(np.abs(2.0 * a - 1.0) > level))
 
 
 def train_seeds(nets, rngs, x, labels, monitors, *, labels_of_runs, log=None, **train_kwargs):

@@ -38,6 +38,8 @@ SUTSKEVER = "Sutskever, Martens, Dahl & Hinton (2013), ICML, PMLR 28(3):1139-114
 # Table 1, MNIST deep autoencoder training squared error, by momentum method and mu_max.
 SUTSKEVER_MNIST_AUTOENCODER = {"sgd": 2.1, "nag_0.9": 1.0, "nag_0.99": 0.73, "nag_0.995": 0.75, "nag_0.999": 0.80,
                                "cm_0.9": 1.0, "cm_0.99": 0.77, "cm_0.995": 0.84, "cm_0.999": 0.90}
+# Their final phase: μ lowered to 0.9 for the last 1000 updates (the number of updates is a config key).
+SUTSKEVER_FINAL_MU = 0.9
 
 # Glorot & Bengio, Table 1: the MNIST nets behind GLOROT_TABLE1_MNIST.
 GLOROT_TABLE1_ARCH = {"hidden_layers": 5, "width": 1000}

@@ -212,7 +212,8 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     per-layer rates (``layer_rates``): an array (R, L − 1), row r replica r's, or a rule ``eta(net)``
     called for every replica at the start of every epoch; these train on numpy, and the monitors'
     histories get "layer_eta" as ``train``'s do.
-    ``optimizer`` (train.Optimizer: sgd, momentum or nesterov, constant μ or Sutskever's schedule),
+    ``optimizer`` (train.Optimizer: sgd, momentum or nesterov, constant μ or Sutskever's schedule, and
+    their final phase over the last updates of the epochs × batches of this call),
     ``monitors`` (one Monitor per net, or None), ``record_every``/``record_epochs`` as in ``train``.
     ``label``: a list of run names, or one name that gets "[replica r]" appended.
     ``on_diverge``: "raise" raises TrainingDiverged (as ``train``) when any replica's weights, cost or
@@ -236,18 +237,18 @@ def train_stacked(nets, x, labels, *, rngs, epochs, mini_batch_size, eta, lmbda,
     if rule is not None or np.ndim(eta) == 2:
         layered = StackedRates(nets, rule, None if rule else eta, lmbda / len(x))
     etas = per_replica(1.0 if layered else eta, R, nets[0].dtype)
-    optimizer = optimizer or Optimizer()
+    n = len(x)
+    batches = -(-n // mini_batch_size)
+    optimizer = (optimizer or Optimizer()).for_run(epochs * batches)
     labels_r = _labels(label, R)
     weights, biases = stack_params(nets)
     net = nets[0]
     params = weights + biases
     velocity = [np.zeros_like(p) for p in params] if optimizer.kind != "sgd" else None
     scratch = momentum_scratch(params) if velocity is not None else None
-    n = len(x)
     y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
     x = np.asarray(x, dtype=net.dtype)
     alive = list(range(R))
-    batches = -(-n // mini_batch_size)
     weight_decay = etas * (lmbda / n) if lmbda else None  # ηλ/n per replica, (R, 1, 1)
     decay = 1.0 - etas * (lmbda / n)  # network2's weight decay factor per replica
     nesterov = optimizer.kind == "nesterov"

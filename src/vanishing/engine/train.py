@@ -11,7 +11,8 @@ g = (1/m) Σ ∂Cₓ/∂θ (+ (λ/n) w for weights):
     classical  v ← μ v − η g(θ)             θ ← θ + v
     Nesterov   v ← μ v − η g(θ + μ v)       θ ← θ + v
 
-with μ constant or their schedule μₜ = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max), t the update count.
+with μ constant or their schedule μₜ = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max), t the update count,
+and optionally their final phase: μ lowered to min(μ, 0.9) for the last ``final_updates`` updates.
 With one learning rate per layer (``layer_rates``), layer l's weights and biases take ηˡ for η.
 """
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -45,20 +46,45 @@ def sutskever_mu(t, mu_max):
 
 @dataclass
 class Optimizer:
-    """kind: 'sgd' (network2), 'momentum' (classical) or 'nesterov'; μ = mu_max, or the schedule."""
+    """kind: 'sgd' (network2), 'momentum' (classical) or 'nesterov'; μ = mu_max, or the schedule.
+
+    final_updates   Sutskever et al.'s final phase: for the last ``final_updates`` updates of the
+                    run, μ = min(μ, final_mu) (0: no final phase). The run's length is set by
+                    ``for_run`` (``train`` and ``train_stacked`` call it); before that, no final phase.
+    final_mu        μ in the final phase (Sutskever et al.: 0.9).
+    total_updates   the updates of the run (``for_run``); None: not known yet.
+    """
 
     kind: str = "sgd"
     mu_max: float = 0.9
     schedule: bool = False
+    final_updates: int = 0
+    final_mu: float = 0.9
+    total_updates: int | None = None
 
     def __post_init__(self):
         if self.kind not in ("sgd", "momentum", "nesterov"):
             raise ValueError(f"unknown optimizer {self.kind!r}; choose sgd, momentum or nesterov")
         if not 0.0 <= self.mu_max < 1.0:
             raise ValueError(f"mu_max must be in [0, 1), got {self.mu_max}")
+        if not 0.0 <= self.final_mu < 1.0:
+            raise ValueError(f"final_mu must be in [0, 1), got {self.final_mu}")
+        if int(self.final_updates) != self.final_updates or self.final_updates < 0:
+            raise ValueError(f"final_updates must be a whole number of updates >= 0, got {self.final_updates}")
+
+    def for_run(self, total_updates):
+        """This optimizer for a run of ``total_updates`` updates (its final phase is the last
+        ``final_updates`` of them)."""
+        return replace(self, total_updates=int(total_updates))
+
+    def in_final_phase(self, t):
+        """Whether update t (0-based) is one of the run's last ``final_updates``."""
+        return bool(self.final_updates) and self.total_updates is not None and \
+            t >= self.total_updates - self.final_updates
 
     def mu(self, t):
-        return sutskever_mu(t, self.mu_max) if self.schedule else self.mu_max
+        mu = sutskever_mu(t, self.mu_max) if self.schedule else self.mu_max
+        return min(mu, self.final_mu) if self.in_final_phase(t) else mu
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,6 +333,9 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     its j-th update. The records do not touch the net or ``rng``: training is the same with or
     without them.
 
+    ``optimizer`` (an Optimizer; None: network2's SGD) runs for the epochs × B updates of this call
+    (``Optimizer.for_run``): its final phase, if any, is their last ``final_updates``.
+
     ``eta``: one learning rate; a sequence of one per weight layer; or a rule ``eta(net)`` giving
     those, called at the start of every epoch (``layer_rates``). Per-layer rates train on numpy, and
     the monitor's history gets "layer_eta": the rates of epochs 1, 2, ....
@@ -315,10 +344,11 @@ def train(net, x, labels, *, epochs, mini_batch_size, eta, lmbda, rng, optimizer
     applies; see ``fastpath.engine``); None: the process's (``fastpath.engine.use``, else
     "reference"). Both give the same net to rounding.
     """
-    optimizer = optimizer or Optimizer()
     rule = eta if callable(eta) else None
     rates = None if rule is not None or np.ndim(eta) == 0 else per_layer(eta, len(net.weights))
     n = len(x)
+    batches = -(-n // mini_batch_size)  # updates per epoch
+    optimizer = (optimizer or Optimizer()).for_run(epochs * batches)
     y = one_hot(labels, classes=net.sizes[-1], dtype=net.dtype)
     x = np.asarray(x, dtype=net.dtype)
     if record_every is not None and int(record_every) < 1:
