@@ -100,7 +100,7 @@ def test_quick_run_records_training_accuracy_and_renders_the_section(quick_run):
     for d in s["fit"]["per_depth"]:
         assert f"{d['training_accuracy']['mean']:.2f}" in plain
     variables = report.report_variables(s)
-    for qmd in ("why_deeper.qmd", "report.qmd"):
+    for qmd in ("why_deeper.qmd", "why_deeper_appendix.qmd", "report.qmd"):
         source = (quick_run / "report" / qmd).read_text()
         for name in re.findall(r"\{\{< var why_deeper\.([A-Za-z0-9_.]+) >\}\}", source):
             node = variables
