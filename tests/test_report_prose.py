@@ -224,3 +224,20 @@ def test_deviations_are_said_once_and_a_verdict_cell_names_the_first_failed_prec
     assert report_values._first_reason({"not_tested_because": "seeds 1 (needs ≥ 3)"}) == ": seeds 1 (needs ≥ 3)"
     assert report_values._first_reason({"family_note": "undecided after Holm"}) == " (undecided after Holm)"
     assert report_values._first_reason({}) == ""
+
+
+def test_key_findings_quote_only_a_claim_whose_test_bears_a_verdict_and_name_stuck_nets():
+    """R4's sigmoid claim is not tested when its nets are stuck: the findings quote the next tested
+    claim's effect, never the untested one's, and say how many nets never left chance."""
+    def claim(text, verdict, estimate):
+        return {"claim": text, "verdict": verdict,
+                "interval": {"estimate": estimate, "lo": estimate - 1, "hi": estimate + 1, "half_width": 1.0}}
+    beyond = {"r4": {"claims": {"sigmoid_worst": claim("Sigmoid is worst.", "not tested", 81.3),
+                                "normalized_helps_tanh": claim("Normalized helps tanh.", "cannot tell", -0.16)},
+                     "stuck_findings": ["at width 100 and 5 epochs, 3 of 5 sigmoid nets never left chance"]}}
+    line = report_top._claims_line(beyond)
+    assert "Sigmoid is worst" not in line and "81.3" not in line
+    assert "Normalized helps tanh: −0.16 points (95 % interval −1.16 to +0.84), *cannot tell*." in line
+    assert line.endswith("In R4, at width 100 and 5 epochs, 3 of 5 sigmoid nets never left chance.")
+    beyond["r4"]["claims"]["normalized_helps_tanh"]["verdict"] = "not tested"
+    assert "points (95 % interval" not in report_top._claims_line(beyond)

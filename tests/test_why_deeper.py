@@ -64,7 +64,7 @@ def test_section_text_reads_the_summary_and_the_answer_rests_on_tested_claims_on
                                                  "than 0.2 points: −1.50 points (95 % interval")
     assert "so the deficit lies in fitting the training set" in words["3_vs_2"]["sentence"]
     assert "so the deficit lies in generalizing from it" in words["4_vs_2"]["sentence"]
-    assert report.fit_answer(s["fit"]).startswith("Deeper nets' validation deficit lies not in one place for every depth: "
+    assert report.fit_answer(s["fit"]).startswith("Deeper nets' validation deficit does not lie in one place for every depth: "
                                        "with four hidden layers against two the validation accuracy differs by "
                                        "−0.50 points")
     assert "| 3 against 2 | −1.50 points" in report.claims_table(s["fit"])
@@ -171,7 +171,7 @@ def test_remedy_nets_and_the_remedies_text():
                                           "hidden_layers": [2, 4], "seeds": [0, 1, 2, 3, 4]})
     assert words["helped"] == "more layers are surely better with ReLU with He's init"
     assert words["equalized"].startswith("With the book's net with its layers' speeds equalized: four hidden layers "
-                                         "cannot be told apart from two, +0.05 points (95 % interval")
+                                         "are undecided against two, +0.05 points (95 % interval")
     assert "equalized" not in words["readings"]
     assert report.remedies_answer(q).startswith("More layers help with ReLU with He's init: four hidden layers "
                                                 "beat two by +1.00 points")
@@ -277,3 +277,26 @@ def test_budget_not_tested_with_too_few_seeds():
     assert q["claim"]["verdict"] == "not tested"
     assert report.budget_sentence(q).startswith("Whether two hidden layers catch up with one in 4 epochs is not tested "
                                                 "(seeds with two hidden layers 2 (needs ≥ 5)")
+
+
+def test_undecided_after_holm_says_the_claims_own_verdict_and_no_answer_quotes_a_missing_interval():
+    """A claim decided alone but not after Holm's correction says both; Q2's answer quotes a measured
+    pair, never a pair without an interval; Q1's answer says plainly when it cannot place the deficit."""
+    from vanishing.why_deeper import report_values as report
+
+    interval = {"estimate": -9.29, "lo": -16.89, "hi": -1.69, "bounded": True}
+    claims = {"equalized_4_vs_2": {"remedy": "equalized", "deeper": 4, "shallower": 2, "verdict": "cannot tell",
+                                   "verdict_per_claim": "contradicts", "interval": interval},
+              "equalized_6_vs_2": {"remedy": "equalized", "deeper": 6, "shallower": 2, "verdict": "not tested",
+                                   "interval": None, "not_tested_because": "finite runs 0 (needs ≥ 5)"}}
+    reading = report.remedy_reading("equalized", claims)
+    assert "four hidden layers are undecided against two, −9.29 points" in reading.replace("-", "−")
+    assert "(alone: worse; undecided after Holm's correction over the family)" in reading
+    assert "six hidden layers against two: not tested (finite runs 0 (needs ≥ 5))" in reading
+    answer = report.equalized_answer({"claims": claims})
+    assert "four hidden layers against two" in answer and "–" not in answer
+    fit = {"claims": {"4_vs_2": {"verdict": "cannot tell", "validation_direction": "lower", "deficit": "cannot tell",
+                                 "deeper": 4, "shallower": 2, "validation_difference": interval,
+                                 "interval": interval}}}
+    assert report.fit_answer(fit).startswith("This run cannot yet say whether deeper nets' validation deficit lies "
+                                             "in training or in generalization: with four hidden layers")

@@ -226,11 +226,18 @@ def _claims_line(beyond):
                     for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     text = (f"**The papers' claims** ({'; '.join(CLAIM_GROUPS.values())}). Of {len(claims)} claims of Glorot and "
             f"Bengio and of Sutskever et al.: {tally} (@tbl-beyond-verdicts).")
-    table1 = next(iter((beyond.get("r4") or {}).get("claims", {}).values()), None)
+    r4 = beyond.get("r4") or {}
+    # a claim is quoted with its effect only when its test could bear a verdict; R4's stuck nets are
+    # a finding of their own
+    table1 = next((c for c in r4.get("claims", {}).values() if c.get("verdict") not in ("not tested", "not run")),
+                  None)
     interval = interval_from_json(table1.get("interval")) if table1 is not None else None
     if interval is not None and math.isfinite(interval["half_width"]):
         text += (f" {table1['claim'].rstrip('.')}: {signed_points(interval['estimate'])} points (95 % interval "
                  f"{signed_points(interval['lo'])} to {signed_points(interval['hi'])}), *{table1.get('verdict', '–')}*.")
+    stuck = r4.get("stuck_findings") or []
+    if stuck:
+        text += f" In R4, {stuck[0]}."
     return text
 
 

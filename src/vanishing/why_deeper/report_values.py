@@ -9,8 +9,14 @@ from vanishing.chapter import book
 from vanishing.publication.formats import DASH, pct, ratio, sig, signed_points
 from vanishing.publication.wording import plural, table, word
 
-DEFICIT = {"training": "in fitting the training set", "generalization": "in generalizing from it",
-           "no deficit": "nowhere: its validation accuracy is not surely lower", "cannot tell": "undecided"}
+DEFICIT = {"training": "so the deficit lies in fitting the training set",
+           "generalization": "so the deficit lies in generalizing from it",
+           "no deficit": "so there is no deficit: its validation accuracy is not surely lower",
+           "cannot tell": "so this run cannot say whether the deficit lies in fitting the training set or in "
+                          "generalizing from it"}
+# a claim's own verdict, in words, where Holm's correction over its family leaves it undecided
+ALONE = {"supports": "better by more than the minimal effect", "smaller than claimed": "not better by the minimal effect",
+         "contradicts": "worse"}
 
 
 def points(interval):
@@ -44,7 +50,7 @@ def fit_reading(claim, minimal):
     text = f"{deep[0].upper()}{deep[1:]} {fits}: {train}"
     text += f"; their validation accuracy differs by {points(claim['validation_difference'])}"
     if claim["validation_direction"] == "lower":
-        text += f", so the deficit lies {DEFICIT[claim['deficit']]}"
+        text += f", {DEFICIT[claim['deficit']]}"
     return text + "."
 
 
@@ -83,12 +89,16 @@ def remedy_reading(remedy, claims):
     parts = []
     for c in mine:
         verdict = {"supports": "beat", "smaller than claimed": "do not beat by the minimal effect",
-                   "contradicts": "are worse than", "cannot tell": "cannot be told apart from"}.get(c["verdict"])
+                   "contradicts": "are worse than", "cannot tell": "are undecided against"}.get(c["verdict"])
         deep = plural(c["deeper"], "hidden layer")
         if verdict is None:
             parts.append(f"{deep} against {word(c['shallower'])}: not tested ({c['not_tested_because']})")
         else:
-            parts.append(f"{deep} {verdict} {word(c['shallower'])}, {points(c['interval'])}")
+            text = f"{deep} {verdict} {word(c['shallower'])}, {points(c['interval'])}"
+            alone = ALONE.get(c.get("verdict_per_claim")) if c["verdict"] == "cannot tell" else None
+            if alone:
+                text += f" (alone: {alone}; undecided after Holm's correction over the family)"
+            parts.append(text)
     return f"With {REMEDY_NAMES[remedy]}: " + "; ".join(parts) + "."
 
 
@@ -177,9 +187,12 @@ def fit_answer(q):
                 "there is no deficit to place.")
     places = {c["deficit"] for c in lower}
     deepest = max(lower, key=lambda c: c["deeper"])
-    where = ("in training" if places == {"training"} else "in generalization" if places == {"generalization"}
-             else "not yet placed" if places == {"cannot tell"} else "not in one place for every depth")
-    return (f"Deeper nets' validation deficit lies {where}: with {plural(deepest['deeper'], 'hidden layer')} "
+    lead = ("Deeper nets' validation deficit lies in training" if places == {"training"}
+            else "Deeper nets' validation deficit lies in generalization" if places == {"generalization"}
+            else "This run cannot yet say whether deeper nets' validation deficit lies in training or in "
+                 "generalization" if places == {"cannot tell"}
+            else "Deeper nets' validation deficit does not lie in one place for every depth")
+    return (f"{lead}: with {plural(deepest['deeper'], 'hidden layer')} "
             f"against {word(deepest['shallower'])} the validation accuracy differs by "
             f"{points(deepest['validation_difference'])} and the training accuracy by {points(deepest['interval'])}.")
 
@@ -189,11 +202,12 @@ def equalized_answer(q):
     mine = [c for c in q["claims"].values() if c["remedy"] == "equalized"]
     if not mine:
         return ""
-    best = max(mine, key=lambda c: -1 if c["interval"] is None else c["interval"]["estimate"])
+    measured = [c for c in mine if c["interval"] is not None]
+    best = max(measured, key=lambda c: c["interval"]["estimate"]) if measured else None
     if any(c["verdict"] == "supports" for c in mine):
         return (f"With the layers' speeds equalized, depth helps: {plural(best['deeper'], 'hidden layer')} beat two by "
                 f"{points(best['interval'])}, so the vanishing gradient was holding the deeper nets back.")
-    if all(c["verdict"] in ("not tested", "not run") for c in mine):
+    if best is None or all(c["verdict"] in ("not tested", "not run") for c in mine):
         return f"Whether equalizing the speeds lets depth help is not tested ({mine[0]['not_tested_because']})."
     return (f"Equalizing the layers' speeds does not make depth surely help ({plural(best['deeper'], 'hidden layer')} "
             f"against two: {points(best['interval'])}), so the vanishing gradient alone does not explain it.")
