@@ -252,7 +252,7 @@ def test_the_answer_is_at_most_three_sentences_from_the_claims():
     text = report.answer(s)
     assert text.count(". ") + 1 <= 3 and text.endswith(".")
     assert "lies in generalization" in text
-    assert "Equalizing the layers' speeds does not make depth surely help (four hidden layers against two: +0.00" in text
+    assert "Equalizing the layers' speeds does not make depth surely help at this budget (four hidden layers against two: +0.00" in text
     assert "More layers help with ReLU with He's init: four hidden layers beat two by +1.00 points" in text
 
 
