@@ -66,6 +66,7 @@ def _figures():
     from vanishing.chapter import book, plots
     from vanishing.beyond import plots as beyond_plots
     from vanishing.causes import plots as causes_plots
+    from vanishing.why_deeper import plots as why_deeper_plots
 
     summary = json.loads((DOCS / "summary.json").read_text())["window"]
     best_eta = json.loads((DOCS / "beyond_summary.json").read_text())["r3"]["best_eta"]
@@ -90,6 +91,8 @@ def _figures():
         "beyond_r4": lambda: beyond_plots.beyond_table1(
             _table("beyond_table1"), book.GLOROT_TABLE1_MNIST,
             f"Glorot & Bengio, Table 1 ({arch['hidden_layers']} x {arch['width']} units)"),
+        "why_deeper_remedies": lambda: why_deeper_plots.remedies(_table("why_deeper_remedies"),
+                                                                 _table("why_deeper_remedies_speed")),
     }
     for depth in sorted(learning["hidden_layers"].unique()):
         figures[f"learning_speed_depth{depth}"] = lambda d=int(depth): plots.learning_speed(learning, d)
@@ -99,7 +102,7 @@ def _figures():
 FIGURE_NAMES = [
     "depth_accuracy", "initial_speed_bars", "initial_speed", "chain", "window", "causes_depth_sweep",
     "causes_depth_speed", "causes_regime", "causes_layerwise", "beyond_r1", "beyond_r2", "beyond_r3",
-    "beyond_r3_speed", "beyond_r4",
+    "beyond_r3_speed", "beyond_r4", "why_deeper_remedies",
 ]
 
 
