@@ -26,3 +26,12 @@ def central_differences(net, x, y, h=1e-6):
             grads.append(numeric)
         out.append(grads)
     return tuple(out)
+
+
+def assert_backprop_matches_central_differences(net, x, y, label, tol=1e-6):
+    """Every weight and bias gradient of ``net.backprop`` within ``tol`` (relative) of central differences."""
+    nabla_b, nabla_w = net.backprop(x, y)
+    numeric_w, numeric_b = central_differences(net, x, y)
+    for analytic, numeric in ((nabla_w, numeric_w), (nabla_b, numeric_b)):
+        for grad, num in zip(analytic, numeric, strict=True):
+            assert rel_err(grad, num) < tol, (*label, num.shape)

@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
-from gradcheck import central_differences, rel_err
+from gradcheck import assert_backprop_matches_central_differences, central_differences, rel_err
 
 from vanishing.chapter.chain import backprop_gradients, eq122_gradients, exploding_chain, vanishing_chain
 from vanishing.engine import per_example
@@ -34,11 +34,7 @@ def test_backprop_matches_central_differences(activation, cost):
     rng = np.random.default_rng(1)
     net = Network([5, 4, 4, 3], rng, activation=activation, cost=cost)
     x, _, y = small_batch(rng)
-    nabla_b, nabla_w = net.backprop(x, y)
-    numeric_w, numeric_b = central_differences(net, x, y)
-    for analytic, numeric in ((nabla_w, numeric_w), (nabla_b, numeric_b)):
-        for grad, num in zip(analytic, numeric, strict=True):
-            assert rel_err(grad, num) < 1e-6, (activation, cost, num.shape)
+    assert_backprop_matches_central_differences(net, x, y, (activation, cost))
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
