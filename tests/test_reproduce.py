@@ -39,6 +39,17 @@ def edit_json(path, change):
     path.write_text(json.dumps(tree))
 
 
+def forget_blas(*folders):
+    """Drop the BLAS record from every summary, as runs made before BLAS was recorded have none."""
+    for folder in folders:
+        for path in folder.glob("*.json"):
+            edit_json(path, lambda s: s.get("provenance", {}).pop("blas", None))
+
+
+def published_provenance(folder):
+    return json.loads((folder / "summary.json").read_text())["provenance"]
+
+
 def row_of(result, path):
     return next(r for r in result["numbers"] if r["path"] == path)
 
@@ -51,7 +62,8 @@ def test_identical_runs_are_reproduced(runs, tmp_path):
     result = reproduce.check(run, published)
     assert result["status"] == reproduce.REPRODUCED
     assert result["verdict"].startswith(f"reproduced: {N_TABLES}/{N_TABLES} tables identical")
-    assert N_TABLES == 16 and all(t["status"] == tables.IDENTICAL for t in result["tables"])
+    assert N_TABLES >= 16 and len(result["tables"]) == N_TABLES
+    assert all(t["status"] == tables.IDENTICAL for t in result["tables"])
     assert {r["status"] for r in result["numbers"]} == {numbers.IDENTICAL} and len(result["numbers"]) > 3000
     assert all(r["status"] == "same" for r in result["origins"] if r["what"] != "BLAS")
     proc = subprocess.run([sys.executable, "-m", "vanishing.reproduce", "--run", str(run), "--against", str(published),
@@ -138,6 +150,7 @@ def test_a_missing_table_is_named(runs):
 
 def test_a_different_config_is_named_as_the_likely_cause(runs):
     published, run = runs
+    forget_blas(published, run)
     edit_json(run / "summary.json", lambda s: s["config"]["depth_accuracy"].update(epochs=3))
     result = reproduce.check(run, published)
     digest = next(r for r in result["origins"] if r["what"] == "config digest (summary.json)")
@@ -148,13 +161,15 @@ def test_a_different_config_is_named_as_the_likely_cause(runs):
     edit_json(run / "summary.json", lambda s: s["depth_accuracy"]["per_depth"][3]["final_accuracy"].update(mean=90.0))
     result = reproduce.check(run, published)
     assert result["verdict"].startswith("differs: 1 numbers outside the seed spread")
-    # the fixture's published run, like docs/ before BLAS was recorded, names no BLAS: not ruled out
+    # runs that recorded no BLAS: not ruled out
     assert result["verdict"].endswith("possible causes: another config (summary.json: depth_accuracy.epochs)"
                                       "; not recorded, so not ruled out: BLAS")
 
 
 def test_other_code_numpy_and_blas_are_named(runs):
     published, run = runs
+    forget_blas(published)
+    before = published_provenance(published)
 
     def change(s):
         s["provenance"]["code_version"] = "0123456789ab"
@@ -162,13 +177,13 @@ def test_other_code_numpy_and_blas_are_named(runs):
         s["provenance"]["blas"] = {"libraries": [{"internal_api": "openblas", "version": "0.3.31",
                                                   "architecture": "Haswell", "num_threads": 1}],
                                    "OPENBLAS_CORETYPE": "Haswell"}
-    for name in ("summary.json", "beyond_summary.json", "causes_summary.json"):
-        edit_json(run / name, change)
+    for path in run.glob("*.json"):
+        edit_json(path, change)
     result = reproduce.check(run, published)
     causes = result["explanations"]
-    assert causes[0] == "another code version (d88bc76ffbf0 → 0123456789ab)"
-    assert "another numpy (2.4.6 → 2.3.0)" in causes
-    assert any(c.startswith("another BLAS") for c in causes) is False  # docs/ recorded no BLAS
+    assert causes[0] == f"another code version ({before['code_version']} → 0123456789ab)"
+    assert f"another numpy ({before['packages']['numpy']} → 2.3.0)" in causes
+    assert any(c.startswith("another BLAS") for c in causes) is False  # the published run recorded no BLAS
     assert "BLAS: not recorded by the published run" in result["unknowns"]
     edit_json(published / "summary.json", lambda s: s["provenance"].update(
         blas={"libraries": [{"internal_api": "openblas", "version": "0.3.31", "architecture": "SkylakeX",
@@ -210,19 +225,21 @@ def test_a_table_without_a_key_is_compared_by_position(tmp_path):
 
 def test_appendix_section_says_what_the_check_found(runs):
     published, run = runs
+    forget_blas(published, run)
     text = reproduce.appendix_section(reproduce.check(run, published))
-    assert "reproduced: 16/16 tables identical" in text.replace("Reproduced", "reproduced")
+    assert f"reproduced: {N_TABLES}/{N_TABLES} tables identical" in text.replace("Reproduced", "reproduced")
     assert "{#tbl-reproduce-tables}" in text and "{#tbl-reproduce-origins}" in text
     assert "tbl-reproduce-numbers" not in text and "values of the summaries are equal" in text
     assert text.count("| identical |") == N_TABLES
-    std = json.loads((published / "summary.json").read_text())["depth_accuracy"]["per_depth"][3]["final_accuracy"]["std"]
+    published_e1 = json.loads((published / "summary.json").read_text())["depth_accuracy"]["per_depth"][3]
+    mean, std = published_e1["final_accuracy"]["mean"], published_e1["final_accuracy"]["std"]
     edit_json(run / "summary.json", lambda s: s["depth_accuracy"]["per_depth"][3]["final_accuracy"].update(mean=99.0))
     (run / "tables" / "chain.csv").unlink()
     text = reproduce.appendix_section(reproduce.check(run, published))
     assert "Differs: 1 missing (chain)" in text and "| `chain.csv` | – | missing | – |" in text
     assert "{#tbl-reproduce-numbers}" in text
     line = next(x for x in text.splitlines() if f"{E1_DEPTH4}.mean" in x)
-    assert "| 96.372 | 99 | 2.628 |" in line and f"±{std:.6g} (std over seeds)" in line and "outside spread" in line
+    assert f"| {mean:.6g} | 99 | {99 - mean:.6g} |" in line and f"±{std:.6g} (std over seeds)" in line and "outside spread" in line
     assert "Not recorded, so not ruled out: BLAS: not recorded by either run." in text
 
 

@@ -186,6 +186,10 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
     e1, e2, e3 = config["depth_accuracy"], config["initial_speed"], config["learning_speed"]
     b = resolved_beyond(config)
     r1, r2, r3, r4 = b["init"], b["saturation"], b["optimizers"], b["table1"]
+    why_deeper = resolved_sections(config, "why_deeper")
+    base_e1 = yaml.safe_load((slurm.REPO / "config" / "config.yaml").read_text())["depth_accuracy"]
+    budget = {**base_e1, **e1, **why_deeper["budget"]}
+    remedies = why_deeper["remedies"]
     return {
         "prepare_mnist": {""},
         "initial_speed": {str(d) for d in e2["hidden_layers"]},
@@ -201,6 +205,12 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
                        r4["seeds"], b["stack_seeds"]["table1"]),
         # the chapter's causes: one job per experiment (workflow/rules/causes.smk)
         "causes_run": {"depth_sweep", "jacobian", "regime", "layerwise"},
+        # why deeper is no better: E1's runs for longer, E2 at N(0, 1) weights, the remedies
+        **stacked_jobs("why_deeper_budget", {str(d) for d in budget["hidden_layers"]}, budget["seeds"],
+                       budget["stack_seeds"]),
+        "why_deeper_large_init": {str(d) for d in e2["hidden_layers"]},
+        **stacked_jobs("why_deeper_remedies", {f"{r}_{d}" for r in remedies["remedies"] for d in remedies["hidden_layers"]},
+                       remedies["seeds"], remedies["stack_seeds"]),
     }
 
 
@@ -220,10 +230,18 @@ def selection_jobs(r3: dict, size: int) -> dict[str, set[str]]:
             for k in chunks}
 
 
+def resolved_sections(config: dict, part: str) -> dict:
+    """A config part made of sections (`beyond:`, `why_deeper:`) as Snakemake resolves it:
+    config/config.yaml's sections updated by ``config``'s."""
+    base = yaml.safe_load((slurm.REPO / "config" / "config.yaml").read_text())[part]
+    given = config.get(part, {})
+    return {name: {**section, **given.get(name, {})} if isinstance(section, dict) else given.get(name, section)
+            for name, section in base.items()}
+
+
 def resolved_beyond(config: dict) -> dict:
-    """The `beyond:` section as Snakemake resolves it: config/config.yaml updated by ``config``."""
-    base = yaml.safe_load((slurm.REPO / "config" / "config.yaml").read_text())["beyond"]
-    return {name: {**section, **config.get("beyond", {}).get(name, {})} for name, section in base.items()}
+    """The `beyond:` section as Snakemake resolves it."""
+    return resolved_sections(config, "beyond")
 
 
 @pytest.mark.slow

@@ -64,7 +64,10 @@ def script_value(html, name):
 
 def part_of(name):
     """Where a figure or table belongs: the experiments beyond the chapter, the chapter's causes
-    (E1's per-layer speed per epoch among them), or the chapter."""
+    (E1's per-layer speed per epoch among them), why deeper is no better (the learning-speed fit among
+    them), or the chapter."""
+    if name.startswith("why_deeper_") or name == "learning_speed_fit":
+        return "Why deeper is no better"
     if name.startswith("beyond_"):
         return "Beyond the chapter"
     if name.startswith("causes_") or name == "depth_speed":
@@ -87,7 +90,8 @@ def placed(categories):
 
 def test_report_zip_holds_every_figure_and_table_in_its_part(quick_run, report_zip):
     expected = {path: (part_of(Path(path).stem), sub) for path, sub in study_results(quick_run).items()}
-    assert len(expected) >= 30 and {p for p, _ in expected.values()} == {"Chapter 5", "Causes", "Beyond the chapter"}
+    parts = {p for p, _ in expected.values()}
+    assert len(expected) >= 30 and parts == {"Chapter 5", "Causes", "Beyond the chapter", "Why deeper is no better"}
     assert placed(report_zip["categories"]) == expected
     for path in expected:  # the zip's copy is the run's file
         uri = report_zip["results"][path]["data_uri"]

@@ -127,6 +127,8 @@ def test_the_beyond_tables_read_a_diverged_run_with_nulls_as_diverged_not_stuck(
 
     r2 = {"activation": "tanh", "init": "standard", "seed": 0, "updates_per_epoch": 10,
           "history": {"epoch": [0, 1], "activation_mean": [[0.0, 0.1], [None, None]],
-                      "activation_std": [[0.5, 0.5], [None, None]], "activation_percentile": [[0.9, 0.9], [None, None]]}}
+                      "activation_std": [[0.5, 0.5], [None, None]], "activation_percentile": [[0.9, 0.9], [None, None]],
+                      "activation_saturated": [[0.2, 0.3], [None, None]]}}
     sat = r2_saturation.saturation_table([r2])
-    assert len(sat) == 4 and sat[sat["epoch"] == 1][["mean", "std", "p98", "derivative"]].isna().all().all()
+    assert len(sat) == 4 and sat[sat["epoch"] == 1][["mean", "std", "p98", "saturated", "derivative"]].isna().all().all()
+    assert sat[sat["epoch"] == 0]["saturated"].tolist() == [0.2, 0.3]
