@@ -153,6 +153,27 @@ def test_remedy_claims_read_deeper_against_two_and_leave_diverged_runs_out():
     assert s["family"]["tested"] == 3  # four claims, one not tested
 
 
+def test_a_depth_whose_nets_did_not_train_leaves_its_claim_not_tested():
+    """Four hidden layers stuck near chance in some seeds: whether depth helps is not tested, with the
+    count of untrained runs as the reason; the same depth off chance in every seed is judged."""
+    from vanishing.why_deeper import remedies, report_values as report
+
+    final = {("book", 2): 91.0, ("book", 4): 25.0, ("residual", 2): 92.0, ("residual", 4): 51.0}
+    records = remedy_records(final, spread=10.0)  # book at 4: 5 % to 45 %; residual at 4: 31 % to 71 %
+    s = remedies.summarize_remedies(remedies.remedies_table(records), remedies.remedies_speed_table(records))
+    book, residual = s["claims"]["book_4_vs_2"], s["claims"]["residual_4_vs_2"]
+    assert book["verdict"] == residual["verdict"] == "not tested"
+    assert book["not_tested_because"] == "compared runs below 50 % validation accuracy (not trained) 5 (needs ≤ 0)"
+    assert residual["not_tested_because"].endswith("(not trained) 2 (needs ≤ 0)")
+    assert "four hidden layers against two: not tested (compared runs below 50 %" in report.remedy_reading("book", s["claims"])
+    assert report.remedies_answer(s, {"train_size": 10000}) == (
+        "None of the remedies makes four or six hidden layers surely better than two in 2 epochs on 10,000 "
+        "training images, a shorter budget than E1's.")
+    trained = remedies.summarize_remedies(*(f(remedy_records({("book", 2): 91.0, ("book", 4): 55.0}, spread=1.0))
+                                            for f in (remedies.remedies_table, remedies.remedies_speed_table)))
+    assert trained["claims"]["book_4_vs_2"]["verdict"] == "contradicts"  # 53 % to 57 %: trained, and worse
+
+
 def test_remedy_nets_and_the_remedies_text():
     from vanishing.why_deeper import remedies, report_values as report
 

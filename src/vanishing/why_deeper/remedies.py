@@ -23,6 +23,7 @@ from vanishing.engine.nets import make_net, sizes
 from vanishing.publication.wording import plural
 from vanishing.pipeline.provenance import describe
 from vanishing.engine.train import Monitor
+from vanishing.why_deeper.fit import TRAINED_ACCURACY
 
 # remedy -> (hidden activation, init, residual, equalized speeds)
 REMEDIES = {"book": ("sigmoid", "scaled", False, False), "equalized": ("sigmoid", "scaled", False, True),
@@ -135,9 +136,16 @@ def speed_readings(speed):
 
 
 def depth_claim(finals, remedy, deeper, shallower):
+    """Whether ``deeper`` hidden layers beat ``shallower`` with ``remedy``. Judged only where the nets
+    trained: MIN_SEEDS finite runs per depth, and every one of them off chance (validation accuracy at
+    least TRAINED_ACCURACY); a depth whose nets did not leave chance in the budget says nothing about
+    whether depth helps once trained, so the claim is then not tested."""
     a, b = (finals[finals["hidden_layers"] == k]["validation_accuracy"].dropna() for k in (deeper, shallower))
     conditions = [v.precondition(f"finite runs with {plural(k, 'hidden layer')}", int(len(g)), MIN_SEEDS)
                   for k, g in ((deeper, a), (shallower, b))]
+    untrained = int((pd.concat([a, b]) < TRAINED_ACCURACY).sum())
+    conditions.append(v.precondition(f"compared runs below {TRAINED_ACCURACY:g} % validation accuracy (not trained)",
+                                     untrained, 0, "<="))
     return v.judge(f"with {remedy}, {deeper} hidden layers beat {shallower} by more than {DEPTH_MINIMAL:g} points",
                    source="this study", where="Q4", tested_as_stated=True, deviations=[],
                    measure=f"final validation accuracy, {deeper} − {shallower} hidden layers (points)",

@@ -216,14 +216,21 @@ def equalized_answer(q):
             "decide whether the vanishing gradient causes the deficit.")
 
 
-def remedies_answer(q):
-    """Q4's sentence of the answer: which remedies make more layers surely better."""
+def budget_text(q, section=None):
+    """The remedies' training budget: '5 epochs on 10,000 training images' (epochs alone without the section)."""
+    epochs = plural(q["epochs"], "epoch", words=False)
+    return f"{epochs} on {section['train_size']:,} training images" if section else epochs
+
+
+def remedies_answer(q, section=None):
+    """Q4's sentence of the answer: which remedies make more layers surely better; ``section``: the
+    remedies' config, for their budget."""
     helped = [c for c in q["claims"].values() if c["verdict"] == "supports" and c["remedy"] not in ("equalized", "book")]
     if not q["claims"]:
         return ""
     if not helped:
         return (f"None of the remedies makes four or six hidden layers surely better than two in "
-                f"{plural(q['epochs'], 'epoch', words=False)} of the book's training.")
+                f"{budget_text(q, section)}, a shorter budget than E1's.")
     best = max(helped, key=lambda c: c["interval"]["estimate"])
     return (f"More layers help with {' and '.join(dict.fromkeys(REMEDY_NAMES[c['remedy']] for c in helped))}: "
             f"{plural(best['deeper'], 'hidden layer')} beat two by {points(best['interval'])} with "
@@ -234,8 +241,9 @@ def answer(s):
     """The answer to the chapter's question for the Key findings, at most three sentences with this
     run's numbers: where the deficit lies (Q1), whether equalized speeds let depth help (Q2) and which
     remedy makes depth help (Q4). The Key findings can include it as it is."""
+    section = s.get("config", {}).get("remedies")
     return " ".join(t for t in (fit_answer(s["fit"]), equalized_answer(s["remedies"]),
-                                remedies_answer(s["remedies"])) if t)
+                                remedies_answer(s["remedies"], section)) if t)
 
 
 # --- Q5: the missing readings --------------------------------------------------------------------
