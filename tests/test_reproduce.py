@@ -238,7 +238,8 @@ def test_appendix_section_says_what_the_check_found(runs):
     text = reproduce.appendix_section(reproduce.check(run, published))
     assert "Differs: 1 missing (chain)" in text and "| `chain.csv` | – | missing | – |" in text
     assert "{#tbl-reproduce-numbers}" in text
-    line = next(x for x in text.splitlines() if f"{E1_DEPTH4}.mean" in x)
+    line = next(x for x in text.splitlines() if f"`{E1_DEPTH4}.mean`" in x.replace("`\u200b`", ""))
+    assert f"`depth_accuracy.`\u200b`per_depth[hidden_layers=4].`\u200b`final_accuracy.`\u200b`mean`" in line
     assert f"| {mean:.6g} | 99 | {99 - mean:.6g} |" in line and f"±{std:.6g} (std over seeds)" in line and "outside spread" in line
     assert "Not recorded, so not ruled out: BLAS: not recorded by either run." in text
 

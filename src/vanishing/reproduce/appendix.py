@@ -36,6 +36,17 @@ def _rows_text(t: dict) -> str:
     return f"{cell(t['rows_published'])} / {cell(t['rows_run'])}"
 
 
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def _value_name(row: dict) -> str:
+    """The file and the path of a summary value as code, the path free to break after each dot (a
+    zero-width space between its code pieces), so that a long path wraps in its column instead of
+    running into the next."""
+    pieces = [f"`{piece}`" for piece in row["path"].replace(".", ".\n").splitlines()]
+    return f"`{row['file']}` " + ZERO_WIDTH_SPACE.join(pieces)
+
+
 def _spread_text(row: dict) -> str:
     return "none known" if row["spread"] is None else f"±{cell(row['spread'])} ({row['spread_kind']})"
 
@@ -58,7 +69,7 @@ def appendix_section(result: dict) -> str:
     if differing:
         order = {s: i for i, s in enumerate(SEVERITY)}
         worst = sorted(differing, key=lambda r: (order[r["status"]], -(r["relative"] or 0)))[:SHOWN]
-        rows = [(f"`{r['file']}` `{r['path']}`", cell(r["published"]), cell(r["run"]), cell(r["difference"]),
+        rows = [(_value_name(r), cell(r["published"]), cell(r["run"]), cell(r["difference"]),
                  _spread_text(r), r["status"]) for r in worst]
         shown = f"the {len(worst)} that differ most" if len(differing) > len(worst) else "all of them"
         out.append(f"{len(differing)} of the {total} values differ; @tbl-reproduce-numbers shows {shown} "
