@@ -20,19 +20,23 @@ from vanishing.publication.report_values import read_benchmarks
 NAMES = {"depth_accuracy": "E1 depth vs accuracy", "initial_speed": "E2 speed at initialization",
          "learning_speed": "E3 speed during training", "window": "E5 window",
          "beyond/r1": "R1 gradients at initialization", "beyond/r2": "R2 saturation",
-         "beyond/r3": "R3 optimizers", "beyond/r4": "R4 Table 1"}
+         "beyond/r3": "R3 optimizers", "beyond/r4": "R4 Table 1", "causes": "the chapter's causes (E6 and more)",
+         "why_deeper/budget": "Q3 trained longer", "why_deeper/large_init": "Q5 E2 with N(0, 1) weights",
+         "why_deeper/remedies": "Q2 and Q4 equalized speeds and remedies"}
+PARTS = ("beyond", "why_deeper")  # grouped by their own sub-folder, after the chapter's experiments
 BEGIN, END = "<!-- job-seconds:begin -->", "<!-- job-seconds:end -->"
 
 
 def job_seconds(rows):
-    """{group: (jobs, total seconds, longest seconds)} from read_benchmarks rows; the beyond
-    experiments are grouped by their own folder (beyond/r1, ..., beyond/r4)."""
+    """{group: (jobs, total seconds, longest seconds)} from read_benchmarks rows; the experiments of
+    PARTS are grouped by their own folder (beyond/r1, ..., why_deeper/remedies)."""
     groups = {}
     for name, seconds, _ in rows:
         parts = name.split("/")
-        key = "/".join(parts[:2]) if parts[0] == "beyond" and len(parts) > 2 else parts[0]
+        key = "/".join(parts[:2]) if parts[0] in PARTS and len(parts) > 2 else parts[0]
         groups.setdefault(key, []).append(seconds)
-    order = sorted(groups, key=lambda k: (k.startswith("beyond"), k))  # the chapter first, then R1-R4
+    # the chapter first, then R1-R4, then the why-deeper questions
+    order = sorted(groups, key=lambda k: (PARTS.index(k.split("/")[0]) + 1 if k.split("/")[0] in PARTS else 0, k))
     return {k: (len(groups[k]), sum(groups[k]), max(groups[k])) for k in order}
 
 

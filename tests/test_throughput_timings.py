@@ -27,18 +27,25 @@ def results(tmp_path):
     bench(tmp_path, "beyond/r3/sgd/eta0.1/seed0", 7.0)
     bench(tmp_path, "beyond/r3/nesterov-0.9/eta0.1/seed0", 9.0)
     bench(tmp_path, "beyond/r4/relu_glorot/seed0", 4.0)
+    bench(tmp_path, "why_deeper/remedies/residual/depth6/seeds0-4", 6.0)
+    bench(tmp_path, "causes/regime", 3.0)
     return tmp_path
 
 
 def test_groups_sum_job_seconds_per_experiment(results):
     rows = job_seconds.read_benchmarks(sorted(str(p) for p in (results / "benchmarks").rglob("*.tsv")))
     groups = job_seconds.job_seconds(rows)
-    assert groups == {"beyond/r3": (2, 16.0, 9.0), "beyond/r4": (1, 4.0, 4.0),
-                      "depth_accuracy": (2, 80.5, 50.5), "learning_speed": (1, 2.0, 2.0)}
+    assert groups == {"beyond/r3": (2, 16.0, 9.0), "beyond/r4": (1, 4.0, 4.0), "causes": (1, 3.0, 3.0),
+                      "depth_accuracy": (2, 80.5, 50.5), "learning_speed": (1, 2.0, 2.0),
+                      "why_deeper/remedies": (1, 6.0, 6.0)}
+    # the chapter's experiments first, then R1-R4, then the why-deeper questions
+    assert list(groups) == ["causes", "depth_accuracy", "learning_speed", "beyond/r3", "beyond/r4",
+                            "why_deeper/remedies"]
     table = job_seconds.markdown(groups, t=0.5)
     assert "| E1 depth vs accuracy (`depth_accuracy`) | 2 | 80 | 50 | 161 |" in table
     assert "| R3 optimizers (`beyond/r3`) | 2 | 16 | 9 | 32 |" in table
-    assert table.splitlines()[-1] == "| all | 6 | 102 | 50 | 205 |"
+    assert "| Q2 and Q4 equalized speeds and remedies (`why_deeper/remedies`) | 1 | 6 | 6 | 12 |" in table
+    assert table.splitlines()[-1] == "| all | 8 | 112 | 50 | 223 |"
 
 
 def test_update_replaces_only_the_marked_block(results, tmp_path, monkeypatch, capsys):
