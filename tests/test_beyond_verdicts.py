@@ -236,6 +236,30 @@ def test_effect_detectable_with_80_percent_power():
     assert v.detectable({**i, "se": math.inf}, 1.25, "above") is None
 
 
+def test_seeds_to_decide_is_where_an_effect_of_twice_the_minimal_is_found_in_80_percent_of_runs():
+    rng = np.random.default_rng(1)
+    sd_a, sd_b, minimal = 0.4, 0.2, 0.2
+    observed = v.welch_from_stats(0.0, sd_a, 5, 0.0, sd_b, 5)
+    n = v.seeds_to_decide(observed, minimal)
+    assert 5 < n < 200
+
+    def found(seeds, reps=3000):
+        """Share of simulated Welch intervals wholly above the minimal, the true difference 2 × minimal."""
+        a = 2 * minimal + sd_a * rng.standard_normal((reps, seeds))
+        b = sd_b * rng.standard_normal((reps, seeds))
+        va, vb = a.var(axis=1, ddof=1) / seeds, b.var(axis=1, ddof=1) / seeds
+        df = (va + vb) ** 2 / (va**2 / (seeds - 1) + vb**2 / (seeds - 1))
+        lo = a.mean(axis=1) - b.mean(axis=1) - stats.t.ppf(0.975, df) * np.sqrt(va + vb)
+        return float(np.mean(lo > minimal))
+
+    assert found(n) == pytest.approx(0.8, abs=0.05)
+    assert found(max(2, n // 2)) < 0.7  # half the seeds fall well short
+    assert v.seeds_to_decide(observed, -minimal) == n  # the size of the minimal effect counts, not its sign
+    assert v.seeds_to_decide(observed, 0.002) is None  # more than MAX_SEEDS_TO_DECIDE
+    assert v.seeds_to_decide(v.welch_from_stats(0.0, 0.1, 1, 0.0, 0.1, 5), minimal) is None  # unbounded
+    assert v.seeds_to_decide(None, minimal) is None
+
+
 def test_judge_builds_a_verdict_row():
     row = v.judge("c", source="s", where="Table 1", tested_as_stated="partly", deviations=["width"],
                   measure="m", interval=interval(1.3, 1.6), minimal=1.25, side="above")

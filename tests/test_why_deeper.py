@@ -194,6 +194,8 @@ def test_remedy_nets_and_the_remedies_text():
     assert words["equalized"].startswith("With the book's net with its layers' speeds equalized: four hidden layers "
                                          "are undecided against two, +0.05 points (95 % interval")
     assert "equalized" not in words["readings"]
+    n = q["claims"]["equalized_4_vs_2"]["seeds_to_decide"]
+    assert 5 < n < 50 and f"(about {n} seeds per depth would decide it with 80 % power at this seed spread)" in words["equalized"]
     assert report.remedies_answer(q).startswith("More layers help with ReLU with He's init: four hidden layers "
                                                 "beat two by +1.00 points")
     assert "| ReLU with He's init | 95.00 ± 0.16 | 96.00 ± 0.16 | 1000 | 8.0 |" in report.remedies_table(q)

@@ -324,6 +324,9 @@ def apply_family(claims, alpha=ALPHA):
             "decided_after_correction": sum(c["verdict"] in DECIDED for c in tested)}
 
 
+MAX_SEEDS_TO_DECIDE = 200  # seeds_to_decide looks no further
+
+
 def power_shift(df, level=LEVEL, power=POWER):
     """How many standard errors beyond a boundary a true effect must lie for the level-``level``
     interval to lie beyond it with probability ``power``: the non-centrality δ with
@@ -349,6 +352,27 @@ def detectable_band(interval, band, log=False, power=POWER):
     low = detectable(interval, band[0], "above", log, power)
     high = detectable(interval, band[1], "below", log, power)
     return None if low is None else [low, high]
+
+
+def seeds_to_decide(interval, minimal, power=POWER, max_seeds=MAX_SEEDS_TO_DECIDE):
+    """Seeds per group at which a difference of two groups' means would be decided with ``power``
+    (80 %), the observed seed spread taken as the true one: the smallest n with power_shift(df(n))
+    · se(n) ≤ |minimal|, se(n) = se·√(n₀/n) and df(n) = df·(n − 1)/(n₀ − 1) for the n₀ seeds per
+    group of ``interval``. At that n an effect of twice the minimal is found beyond it, and for a
+    band ±minimal a true difference of zero is found inside it, each in 80 % of runs. None for an
+    unbounded interval or when more than ``max_seeds`` would be needed."""
+    if interval is None or not math.isfinite(interval.get("se", math.inf)) or interval.get("df") is None:
+        return None
+    n0 = min(interval["n"])
+    if n0 < 2:
+        return None
+    if interval["se"] == 0.0:
+        return n0
+    for n in range(2, max_seeds + 1):
+        df = interval["df"] * (n - 1) / (n0 - 1)
+        if power_shift(df, interval.get("level", LEVEL), power) * interval["se"] * math.sqrt(n0 / n) <= abs(minimal):
+            return n
+    return None
 
 
 def all_of(verdicts):

@@ -89,6 +89,7 @@ def pair_claim(last: pd.DataFrame, deeper: int, shallower: int, images: int):
                             f"{deeper} − {shallower} hidden layers (points)",
                     interval=interval, minimal=FIT_MINIMAL, band=(-FIT_MINIMAL, FIT_MINIMAL),
                     preconditions=conditions, deeper=deeper, shallower=shallower)
+    claim["seeds_to_decide"] = v.seeds_to_decide(interval, FIT_MINIMAL)
     validation = v.difference_interval(a["validation_accuracy"], b["validation_accuracy"])
     gap = v.difference_interval(a["gap"], b["gap"])
     claim["validation_difference"] = v.interval_json(validation)

@@ -146,12 +146,13 @@ def depth_claim(finals, remedy, deeper, shallower):
     untrained = int((pd.concat([a, b]) < TRAINED_ACCURACY).sum())
     conditions.append(v.precondition(f"compared runs below {TRAINED_ACCURACY:g} % validation accuracy (not trained)",
                                      untrained, 0, "<="))
+    interval = v.difference_interval(a, b)
     return v.judge(f"with {remedy}, {deeper} hidden layers beat {shallower} by more than {DEPTH_MINIMAL:g} points",
                    source="this study", where="Q4", tested_as_stated=True, deviations=[],
                    measure=f"final validation accuracy, {deeper} − {shallower} hidden layers (points)",
-                   interval=v.difference_interval(a, b), minimal=DEPTH_MINIMAL, side="above", null=0.0,
+                   interval=interval, minimal=DEPTH_MINIMAL, side="above", null=0.0,
                    preconditions=conditions, ran=bool(len(a) or len(b)), remedy=remedy, deeper=deeper,
-                   shallower=shallower)
+                   shallower=shallower, seeds_to_decide=v.seeds_to_decide(interval, DEPTH_MINIMAL))
 
 
 def summarize_remedies(table: pd.DataFrame, speed: pd.DataFrame):

@@ -5,6 +5,7 @@ formatted here once."""
 
 from __future__ import annotations
 
+from vanishing.beyond import verdicts as v
 from vanishing.chapter import book
 from vanishing.publication.formats import DASH, pct, ratio, sig, signed_points
 from vanishing.publication.wording import plural, table, word
@@ -29,6 +30,19 @@ def points(interval):
     return text + f" (95 % interval {signed_points(interval['lo'])} to {signed_points(interval['hi'])})"
 
 
+def seeds_text(claim):
+    """How many seeds per depth would decide an undecided claim at this seed spread (80 % power;
+    ``verdicts.seeds_to_decide``), or '' when its interval is unbounded."""
+    interval = claim.get("interval")
+    if interval is None or not interval["bounded"]:
+        return ""
+    n = claim.get("seeds_to_decide")
+    if n is None:
+        return (f"more than {v.MAX_SEEDS_TO_DECIDE} seeds per depth would be needed to decide it with 80 % power at "
+                "this seed spread")
+    return f"about {n} seeds per depth would decide it with 80 % power at this seed spread"
+
+
 def images_text(n):
     return "all 50,000 training images" if n == 50000 else f"the first {n:,} training images"
 
@@ -48,6 +62,8 @@ def fit_reading(claim, minimal):
         return (f"With {deep} against {shallow} the training accuracy differs by {train}; not tested: "
                 f"{claim['not_tested_because']}.")
     text = f"{deep[0].upper()}{deep[1:]} {fits}: {train}"
+    if claim["reading"] == "cannot tell" and seeds_text(claim):
+        text += f" ({seeds_text(claim)})"
     text += f"; their validation accuracy differs by {points(claim['validation_difference'])}"
     if claim["validation_direction"] == "lower":
         text += f", {DEFICIT[claim['deficit']]}"
@@ -98,6 +114,8 @@ def remedy_reading(remedy, claims):
             alone = ALONE.get(c.get("verdict_per_claim")) if c["verdict"] == "cannot tell" else None
             if alone:
                 text += f" (alone: {alone}; undecided after Holm's correction over the family)"
+            elif c["verdict"] == "cannot tell" and seeds_text(c):
+                text += f" ({seeds_text(c)})"
             parts.append(text)
     return f"With {REMEDY_NAMES[remedy]}: " + "; ".join(parts) + "."
 
@@ -192,9 +210,11 @@ def fit_answer(q):
             else "This run cannot yet say whether deeper nets' validation deficit lies in training or in "
                  "generalization" if places == {"cannot tell"}
             else "Deeper nets' validation deficit does not lie in one place for every depth")
+    needed = f"; {seeds_text(deepest)}" if deepest["deficit"] == "cannot tell" and seeds_text(deepest) else ""
     return (f"{lead}: with {plural(deepest['deeper'], 'hidden layer')} "
             f"against {word(deepest['shallower'])} the validation accuracy differs by "
-            f"{points(deepest['validation_difference'])} and the training accuracy by {points(deepest['interval'])}.")
+            f"{points(deepest['validation_difference'])} and the training accuracy by {points(deepest['interval'])}"
+            f"{needed}.")
 
 
 def equalized_answer(q):
