@@ -27,6 +27,8 @@ TABLES = {
     "why_deeper_large_init": experiments.initial_speed_table,
     "why_deeper_remedies": remedies.remedies_table,
     "why_deeper_remedies_speed": remedies.remedies_speed_table,
+    "why_deeper_equalized": remedies.remedies_table,
+    "why_deeper_equalized_speed": remedies.remedies_speed_table,
 }
 
 sm = snakemake  # noqa: F821 - injected by Snakemake's script: directive

@@ -95,6 +95,8 @@ STUDY_TABLES = {
         "why_deeper_large_init",
         "why_deeper_remedies",
         "why_deeper_remedies_speed",
+        "why_deeper_equalized",
+        "why_deeper_equalized_speed",
     ],
 }
 

@@ -196,6 +196,22 @@ JOBS = {
             constraints={"remedy": REMEDY},
         ),
         Job(
+            name="why_deeper_equalized",
+            script_name="train.py",
+            section=WHY_DEEPER["equalized"],
+            run=paths.RUNS["why_deeper_equalized"],
+            grid={
+                "remedy": WHY_DEEPER["equalized"]["remedies"],
+                "depth": WHY_DEEPER["equalized"]["hidden_layers"],
+                "seed": WHY_DEEPER["equalized"]["seeds"],
+            },
+            axis="seed",
+            size=WHY_DEEPER["equalized"]["stack_seeds"],
+            work="remedies",
+            runtime=60,
+            constraints={"remedy": REMEDY},
+        ),
+        Job(
             name="causes_run",
             script_name="causes_run.py",
             section=lambda wildcards: CAUSES[wildcards.experiment],

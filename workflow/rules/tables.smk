@@ -116,6 +116,22 @@ RUN_TABLES = {
             WHY_DEEPER["remedies"],
         ),
     ),
+    "why_deeper_table_equalized": RunTable(
+        "why_deeper_equalized",
+        JOBS["why_deeper_equalized"].runs(),
+        WHY_DEEPER_PART,
+        labels("Q2", "accuracy per epoch with equalized speeds, E1's protocol", WHY_DEEPER["equalized"]),
+    ),
+    "why_deeper_table_equalized_speed": RunTable(
+        "why_deeper_equalized_speed",
+        JOBS["why_deeper_equalized"].runs(),
+        WHY_DEEPER_PART,
+        labels(
+            "Q2",
+            "speed of each layer per epoch with equalized speeds, E1's protocol",
+            WHY_DEEPER["equalized"],
+        ),
+    ),
     "table_depth_speed": RunTable(
         "depth_speed",
         JOBS["train_depth_accuracy"].runs(),

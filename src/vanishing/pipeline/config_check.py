@@ -231,7 +231,7 @@ RULES = [
     *[
         (name, "mini_batch_size", "train_size", "a mini-batch cannot hold more images than the training set")
         for name in ("depth_accuracy", "beyond.saturation", "beyond.optimizers", "beyond.table1",
-                     "why_deeper.remedies")
+                     "why_deeper.remedies", "why_deeper.equalized")
     ],
     *[
         (name, "probe_size", "train_size", "the probe images are taken from the training images")
@@ -239,7 +239,10 @@ RULES = [
     ],
     ("beyond.saturation", "record_epochs", "epochs", "the fine records are taken during the first epochs"),
     ("initial_speed", "bar_neurons", "width", "the bar figure shows that many neurons of each layer"),
-    ("why_deeper.remedies", "cost_images", "train_size", "the cost and accuracy are read on the training images"),
+    *[
+        (name, "cost_images", "train_size", "the cost and accuracy are read on the training images")
+        for name in ("why_deeper.remedies", "why_deeper.equalized")
+    ],
 ]
 
 

@@ -30,6 +30,7 @@ RUNS = {
     "why_deeper_budget": "results/why_deeper/budget/depth{depth}/seed{seed}.json",
     "why_deeper_large_init": "results/why_deeper/large_init/depth{depth}.json",
     "why_deeper_remedies": "results/why_deeper/remedies/{remedy}/depth{depth}/seed{seed}.json",
+    "why_deeper_equalized": "results/why_deeper/equalized/{remedy}/depth{depth}/seed{seed}.json",
 }
 
 

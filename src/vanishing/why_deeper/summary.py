@@ -20,6 +20,7 @@ def summarize(tables, e1_cost_images, config, e2_width, e1_epochs):
     why_deeper section the runs used."""
     return {"fit": fit.summarize(tables["depth_accuracy"], e1_cost_images),
             "remedies": remedies.summarize_remedies(tables["why_deeper_remedies"], tables["why_deeper_remedies_speed"]),
+            "equalized": remedies.summarize_remedies(tables["why_deeper_equalized"], tables["why_deeper_equalized_speed"]),
             "budget": budget.summarize_budget(tables["why_deeper_budget"], e1_epochs),
             "exploding": readings.exploding(tables["beyond_init"]),
             "e3_fit": readings.e3_fit(tables["learning_speed_fit"]),
