@@ -112,9 +112,10 @@ def test_quick_run_records_training_accuracy_and_renders_the_section(quick_run):
 # --- Q2 and Q4: the remedies and the equalized speeds ------------------------------------------------
 
 
-def remedy_records(final, seeds=5, epochs=2, spread=0.1, diverged=()):
+def remedy_records(final, seeds=5, epochs=2, spread=0.1, diverged=(), equalized_flat=True):
     """Hand-made remedies' records: per (remedy, depth) the final validation accuracy; speeds that
-    shrink towards the input by 10× per layer at init, 2× after training."""
+    shrink towards the input by 10× per layer at init, 2× after training (the same in every layer
+    after training with equalized speeds, unless not ``equalized_flat``)."""
     records = []
     for (remedy, k), valid in final.items():
         for s in range(seeds):
@@ -124,7 +125,8 @@ def remedy_records(final, seeds=5, epochs=2, spread=0.1, diverged=()):
                  "training_accuracy": [50.0] * epochs + [None if gone else acc + 1],
                  "validation_accuracy": [50.0] * epochs + [None if gone else acc],
                  "speed_b": [[10.0 ** -(k - j) for j in range(1, k + 1)] + [1.0]]
-                 + [[2.0 ** -(k - j) for j in range(1, k + 1)] + [1.0]] * epochs}
+                 + [[1.0 if remedy == "equalized" and equalized_flat else 2.0 ** -(k - j) for j in range(1, k + 1)]
+                    + [1.0]] * epochs}
             records.append({"remedy": remedy, "hidden_layers": k, "seed": s, "diverged_at_epoch": epochs if gone else None,
                             "history": h})
     return records
@@ -275,8 +277,37 @@ def test_the_answer_is_at_most_three_sentences_from_the_claims():
     text = report.answer(s)
     assert text.count(". ") + 1 <= 3 and text.endswith(".")
     assert "lies in generalization" in text
-    assert "Equalizing the layers' speeds does not make depth surely help at this budget (four hidden layers against two: +0.00" in text
+    assert ("Whether equalizing the layers' speeds at this budget lets depth help this run cannot tell (four hidden "
+            "layers against two: +0.00") in text
     assert "More layers help with ReLU with He's init: four hidden layers beat two by +1.00 points" in text
+
+
+def test_q2_in_e1s_protocol_answers_from_the_equalized_runs_and_reads_them_against_e1():
+    from vanishing.why_deeper import remedies, report_values as report
+
+    records = remedy_records({("equalized", 2): 96.0, ("equalized", 4): 95.0})  # four surely worse
+    table = remedies.remedies_table(records)
+    q = {**remedies.summarize_remedies(table, remedies.remedies_speed_table(records)),
+         "against_book": remedies.against_book(table, e1_table({2: (97.5, 96.5), 4: (97.0, 96.5)}))}
+    assert q["claims"]["equalized_4_vs_2"]["verdict"] == "contradicts"
+    assert [r["hidden_layers"] for r in q["against_book"]] == [2, 4]
+    assert q["against_book"][1]["difference"]["estimate"] == pytest.approx(95.0 - 96.5)
+    assert q["against_book"][0]["equalized"]["n"] == q["against_book"][0]["book"]["n"] == 5
+    remedy = remedies.summarize_remedies(remedies.remedies_table(remedy_records({("relu_he", 2): 95.0})),
+                                         remedies.remedies_speed_table(remedy_records({("relu_he", 2): 95.0})))
+    s = {"fit": fit.summarize(e1_table({2: (97.5, 96.5), 4: (97.5, 96.0)}), 50000), "remedies": remedy, "equalized": q,
+         "config": {"remedies": {"train_size": 10000},
+                    "equalized": {"epochs": 30, "train_size": 50000, "hidden_layers": [2, 4], "seeds": [0, 1, 2, 3, 4]}}}
+    text = report.answer(s)
+    assert ("With the layers' speeds equalized in E1's training, four hidden layers are still worse than two "
+            "(−1.00 points (95 % interval") in text
+    assert "so the slow learning of the first layers is not what holds them back." in text
+    words = report.equalized_variables(q, s["config"]["equalized"])
+    assert words["reading"].startswith("With the book's net with its layers' speeds equalized: four hidden layers "
+                                       "are worse than two, −1.00 points")
+    assert words["against_book"].startswith("Against E1's nets of the same depth, trained the same way without "
+                                            "equalizing, the final validation accuracy differs by −0.50 points")
+    assert words["epochs"] == "30 epochs" and words["train_size"] == "50,000" and words["depths"] == "2 and 4"
 
 
 def test_budget_claim_is_a_bound_on_the_deeper_nets_shortfall():
@@ -323,3 +354,22 @@ def test_undecided_after_holm_says_the_claims_own_verdict_and_no_answer_quotes_a
                                  "interval": interval}}}
     assert report.fit_answer(fit).startswith("This run cannot yet say whether deeper nets' validation deficit lies "
                                              "in training or in generalization: with four hidden layers")
+
+
+def test_q2_is_judged_only_where_the_speeds_were_equalized():
+    """The equalized runs' claim needs the deeper nets' last/first speed ratio after the last epoch
+    inside 0.5-2 (R1's "roughly the same size"); the hand-made runs end at 2^(k-1) = 8 with four
+    hidden layers, so the claim is not tested, while the same accuracies with the book's net are judged."""
+    from vanishing.why_deeper import remedies
+
+    final = {("equalized", 2): 96.0, ("equalized", 4): 95.0, ("book", 2): 96.0, ("book", 4): 95.0}
+    records = remedy_records(final, equalized_flat=False)
+    s = remedies.summarize_remedies(remedies.remedies_table(records), remedies.remedies_speed_table(records))
+    eq, book = s["claims"]["equalized_4_vs_2"], s["claims"]["book_4_vs_2"]
+    assert eq["where"] == "Q2" and book["where"] == "Q4"
+    assert eq["verdict"] == "not tested" and book["verdict"] == "contradicts"
+    assert eq["not_tested_because"] == ("last/first speed ratio after the last epoch (speeds equalized) 8 "
+                                        "(needs ≤ 2)")
+    flat = remedy_records(final)
+    s = remedies.summarize_remedies(remedies.remedies_table(flat), remedies.remedies_speed_table(flat))
+    assert s["claims"]["equalized_4_vs_2"]["verdict"] == "contradicts"  # ratio 1 after training: judged

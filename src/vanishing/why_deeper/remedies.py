@@ -135,24 +135,39 @@ def speed_readings(speed):
     return out
 
 
-def depth_claim(finals, remedy, deeper, shallower):
+# Q2's regime: the speeds count as equalized when the deeper nets' last over first hidden layer's
+# speed after the last epoch (geometric mean over seeds) is "roughly the same size", R1's band.
+EQUALIZED_BAND = (0.5, 2.0)
+
+
+def depth_claim(finals, remedy, deeper, shallower, conditions=()):
     """Whether ``deeper`` hidden layers beat ``shallower`` with ``remedy``. Judged only where the nets
     trained: MIN_SEEDS finite runs per depth, and every one of them off chance (validation accuracy at
     least TRAINED_ACCURACY); a depth whose nets did not leave chance in the budget says nothing about
-    whether depth helps once trained, so the claim is then not tested."""
+    whether depth helps once trained, so the claim is then not tested. ``conditions``: further
+    preconditions (the equalized runs': their speeds were equalized)."""
     a, b = (finals[finals["hidden_layers"] == k]["validation_accuracy"].dropna() for k in (deeper, shallower))
-    conditions = [v.precondition(f"finite runs with {plural(k, 'hidden layer')}", int(len(g)), MIN_SEEDS)
-                  for k, g in ((deeper, a), (shallower, b))]
+    conditions = [*(v.precondition(f"finite runs with {plural(k, 'hidden layer')}", int(len(g)), MIN_SEEDS)
+                    for k, g in ((deeper, a), (shallower, b))), *conditions]
     untrained = int((pd.concat([a, b]) < TRAINED_ACCURACY).sum())
-    conditions.append(v.precondition(f"compared runs below {TRAINED_ACCURACY:g} % validation accuracy (not trained)",
-                                     untrained, 0, "<="))
+    conditions = [*conditions, v.precondition(f"compared runs below {TRAINED_ACCURACY:g} % validation accuracy "
+                                              "(not trained)", untrained, 0, "<=")]
     interval = v.difference_interval(a, b)
     return v.judge(f"with {remedy}, {deeper} hidden layers beat {shallower} by more than {DEPTH_MINIMAL:g} points",
-                   source="this study", where="Q4", tested_as_stated=True, deviations=[],
+                   source="this study", where="Q2" if REMEDIES.get(remedy, (None,) * 4)[3] else "Q4",
+                   tested_as_stated=True, deviations=[],
                    measure=f"final validation accuracy, {deeper} − {shallower} hidden layers (points)",
                    interval=interval, minimal=DEPTH_MINIMAL, side="above", null=0.0,
                    preconditions=conditions, ran=bool(len(a) or len(b)), remedy=remedy, deeper=deeper,
                    shallower=shallower, seeds_to_decide=v.seeds_to_decide(interval, DEPTH_MINIMAL))
+
+
+def equalized_conditions(reading):
+    """The equalized runs' regime: the deeper nets' last/first speed ratio after the last epoch inside
+    EQUALIZED_BAND (from ``speed_readings``; None, as for runs that all diverged, fails)."""
+    ratio = None if reading is None else reading["ratio_final"]
+    name = "last/first speed ratio after the last epoch (speeds equalized)"
+    return [v.precondition(name, ratio, EQUALIZED_BAND[0], ">="), v.precondition(name, ratio, EQUALIZED_BAND[1], "<=")]
 
 
 def summarize_remedies(table: pd.DataFrame, speed: pd.DataFrame):
@@ -169,13 +184,37 @@ def summarize_remedies(table: pd.DataFrame, speed: pd.DataFrame):
                     "training_accuracy": _stats(ok["training_accuracy"]), "diverged": int(gone.sum()),
                     "stuck": int((ok["validation_accuracy"] <= CHANCE_ACCURACY).sum()), "seeds": int(len(g))})
     claims = {}
+    speeds = {(r["remedy"], r["hidden_layers"]): r for r in speed_readings(speed)}
     finals = last[~last["diverged"].astype(str).str.lower().isin(["true", "1"])]
     for remedy in table["remedy"].unique():
         mine = finals[finals["remedy"] == remedy]
         depths = set(last[last["remedy"] == remedy]["hidden_layers"].astype(int))
         for deeper, shallower in DEPTH_PAIRS:
             if {deeper, shallower} <= depths:
-                claims[f"{remedy}_{deeper}_vs_{shallower}"] = depth_claim(mine, remedy, deeper, shallower)
+                claims[f"{remedy}_{deeper}_vs_{shallower}"] = depth_claim(
+                    mine, remedy, deeper, shallower, equalized_conditions(speeds.get((remedy, deeper))) if
+                    REMEDIES.get(remedy, (None,) * 4)[3] else ())
     family = v.apply_family(claims.values())
     return {"epochs": epochs, "minimal": DEPTH_MINIMAL, "min_seeds": MIN_SEEDS, "per_depth": per,
             "speeds": speed_readings(speed), "claims": claims, "family": family}
+
+
+def against_book(table: pd.DataFrame, e1: pd.DataFrame):
+    """Read alongside Q2's claim, without a claim of their own: per depth that both ran, the final
+    validation accuracy of the nets with equalized speeds minus that of E1's nets of that depth
+    (the same nets, seeds and protocol without equalizing), Welch's interval over seeds; diverged
+    runs left out."""
+    def finals(t):
+        last = t[t["epoch"] == t.groupby(["hidden_layers", "seed"])["epoch"].transform("max")]
+        if "diverged" in last.columns:
+            last = last[~last["diverged"].astype(str).str.lower().isin(["true", "1"])]
+        return last
+    mine = finals(table[table["remedy"] == "equalized"])
+    book = finals(e1)
+    out = []
+    for k in sorted(set(mine["hidden_layers"].astype(int)) & set(book["hidden_layers"].astype(int))):
+        a = mine[mine["hidden_layers"] == k]["validation_accuracy"]
+        b = book[book["hidden_layers"] == k]["validation_accuracy"]
+        out.append({"hidden_layers": k, "difference": v.interval_json(v.difference_interval(a, b)),
+                    "equalized": _stats(a), "book": _stats(b)})
+    return out

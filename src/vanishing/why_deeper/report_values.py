@@ -137,9 +137,30 @@ def remedies_variables(q, section):
             "family": family_text(q["family"])}
 
 
+def against_book_text(rows):
+    """The equalized nets against E1's nets of the same depth, in words."""
+    if not rows:
+        return ""
+    parts = [f"{points(r['difference'])} with {plural(r['hidden_layers'], 'hidden layer')}" for r in rows]
+    return ("Against E1's nets of the same depth, trained the same way without equalizing, the final validation "
+            "accuracy differs by " + ", and by ".join(parts) + " (read alongside, without a claim).")
+
+
+def equalized_variables(q, section):
+    """Q2 in E1's protocol: the claim's reading, the comparison with E1's nets, the protocol."""
+    if q is None:
+        return {"reading": "This run did not train E1's nets with equalized speeds.", "against_book": "",
+                "epochs": "", "train_size": "", "depths": ""}
+    return {"reading": remedy_reading("equalized", q["claims"]), "against_book": against_book_text(q["against_book"]),
+            "epochs": plural(section["epochs"], "epoch", words=False), "train_size": f"{section['train_size']:,}",
+            "depths": " and ".join(str(k) for k in section["hidden_layers"]),
+            "seeds": plural(len(section["seeds"]), "seed", words=False)}
+
+
 def report_variables(s):
     """The ``why_deeper`` namespace of the report's variables."""
     return {"fit": fit_variables(s["fit"]), "remedies": remedies_variables(s["remedies"], s["config"]["remedies"]),
+            "equalized": equalized_variables(s.get("equalized"), s["config"].get("equalized")),
             "readings": readings_variables(s), "budget": {"sentence": budget_sentence(s["budget"]),
                                                           "epochs": str(s["budget"]["epochs"])}}
 
@@ -217,23 +238,31 @@ def fit_answer(q):
             f"{needed}.")
 
 
-def equalized_answer(q):
-    """Q2's sentence of the answer: whether depth helps once the layers' speeds are equalized."""
+def equalized_answer(q, where="at this budget"):
+    """Q2's sentence of the answer: whether depth helps once the layers' speeds are equalized
+    (``where``: the training the claim was judged in). Its verdict read as the question asks: depth
+    helping points to the vanishing gradient; deeper nets surely worse with equalized speeds point
+    away from it; anything else leaves the question open, with the seeds it would take."""
     mine = [c for c in q["claims"].values() if c["remedy"] == "equalized"]
     if not mine:
         return ""
-    measured = [c for c in mine if c["interval"] is not None]
-    best = max(measured, key=lambda c: c["interval"]["estimate"]) if measured else None
-    if any(c["verdict"] == "supports" for c in mine):
-        return (f"With the layers' speeds equalized, depth helps: {plural(best['deeper'], 'hidden layer')} beat two by "
-                f"{points(best['interval'])}, so the vanishing gradient was holding the deeper nets back.")
-    if best is None or all(c["verdict"] in ("not tested", "not run") for c in mine):
-        return f"Whether equalizing the speeds lets depth help is not tested ({mine[0]['not_tested_because']})."
-    # not helping is no evidence against the vanishing gradient unless the equalized nets trained as
-    # well as the shallower one, which this claim does not check: say what was measured, no more
-    return (f"Equalizing the layers' speeds does not make depth surely help at this budget "
-            f"({plural(best['deeper'], 'hidden layer')} against two: {points(best['interval'])}); this run does not "
-            "decide whether the vanishing gradient causes the deficit.")
+    tested = [c for c in mine if c["verdict"] not in ("not tested", "not run")]
+    if not tested:
+        return f"Whether equalizing the speeds {where} lets depth help is not tested ({mine[0]['not_tested_because']})."
+    c = max(tested, key=lambda c: c["interval"]["estimate"])
+    deep = plural(c["deeper"], "hidden layer")
+    if c["verdict"] == "supports":
+        return (f"With the layers' speeds equalized {where}, depth helps: {deep} beat two by {points(c['interval'])}, "
+                "so the slow learning of the first layers was holding the deeper nets back.")
+    if c["verdict"] == "contradicts":
+        return (f"With the layers' speeds equalized {where}, {deep} are still worse than two "
+                f"({points(c['interval'])}), so the slow learning of the first layers is not what holds them back.")
+    if c["verdict"] == "smaller than claimed":
+        return (f"With the layers' speeds equalized {where}, {deep} beat two by less than the minimal effect "
+                f"({points(c['interval'])}).")
+    needed = f"; {seeds_text(c)}" if seeds_text(c) else ""
+    return (f"Whether equalizing the layers' speeds {where} lets depth help this run cannot tell ({deep} against two: "
+            f"{points(c['interval'])}{needed}).")
 
 
 def budget_text(q, section=None):
@@ -262,8 +291,8 @@ def answer(s):
     run's numbers: where the deficit lies (Q1), whether equalized speeds let depth help (Q2) and which
     remedy makes depth help (Q4). The Key findings can include it as it is."""
     section = s.get("config", {}).get("remedies")
-    return " ".join(t for t in (fit_answer(s["fit"]), equalized_answer(s["remedies"]),
-                                remedies_answer(s["remedies"], section)) if t)
+    q2 = equalized_answer(s["equalized"], "in E1's training") if s.get("equalized") else equalized_answer(s["remedies"])
+    return " ".join(t for t in (fit_answer(s["fit"]), q2, remedies_answer(s["remedies"], section)) if t)
 
 
 # --- Q5: the missing readings --------------------------------------------------------------------

@@ -15,12 +15,16 @@ def read_tables(paths):
 def summarize(tables, e1_cost_images, config, e2_width, e1_epochs):
     """Q1 from E1's table (``depth_accuracy``), its training accuracy read over the first
     ``e1_cost_images`` training images; Q2 and Q4 from the remedies' tables; Q3 from E1's runs
-    trained longer, beside E1's ``e1_epochs``; Q5's readings from R1's table, E3's cost and accuracy
+    trained longer, beside E1's ``e1_epochs``; Q2 in E1's protocol from the equalized runs'
+    tables, beside E1's nets of the same depths; Q5's readings from R1's table, E3's cost and accuracy
     and E2's speeds with both inits (``e2_width`` units per hidden layer); ``config``: the
     why_deeper section the runs used."""
     return {"fit": fit.summarize(tables["depth_accuracy"], e1_cost_images),
             "remedies": remedies.summarize_remedies(tables["why_deeper_remedies"], tables["why_deeper_remedies_speed"]),
-            "equalized": remedies.summarize_remedies(tables["why_deeper_equalized"], tables["why_deeper_equalized_speed"]),
+            "equalized": {**remedies.summarize_remedies(tables["why_deeper_equalized"],
+                                                        tables["why_deeper_equalized_speed"]),
+                          "against_book": remedies.against_book(tables["why_deeper_equalized"],
+                                                                tables["depth_accuracy"])},
             "budget": budget.summarize_budget(tables["why_deeper_budget"], e1_epochs),
             "exploding": readings.exploding(tables["beyond_init"]),
             "e3_fit": readings.e3_fit(tables["learning_speed_fit"]),
