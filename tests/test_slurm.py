@@ -189,7 +189,7 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
     why_deeper = resolved_sections(config, "why_deeper")
     base_e1 = yaml.safe_load((slurm.REPO / "config" / "config.yaml").read_text())["depth_accuracy"]
     budget = {**base_e1, **e1, **why_deeper["budget"]}
-    remedies = why_deeper["remedies"]
+    remedies, equalized = why_deeper["remedies"], why_deeper["equalized"]
     return {
         "prepare_mnist": {""},
         "initial_speed": {str(d) for d in e2["hidden_layers"]},
@@ -211,6 +211,8 @@ def expected_slurm_jobs(config: dict) -> dict[str, set[str]]:
         "why_deeper_large_init": {str(d) for d in e2["hidden_layers"]},
         **stacked_jobs("why_deeper_remedies", {f"{r}_{d}" for r in remedies["remedies"] for d in remedies["hidden_layers"]},
                        remedies["seeds"], remedies["stack_seeds"]),
+        **stacked_jobs("why_deeper_equalized", {f"{r}_{d}" for r in equalized["remedies"] for d in equalized["hidden_layers"]},
+                       equalized["seeds"], equalized["stack_seeds"]),
     }
 
 
