@@ -308,6 +308,9 @@ def test_q2_in_e1s_protocol_answers_from_the_equalized_runs_and_reads_them_again
     assert words["against_book"].startswith("Against E1's nets of the same depth, trained the same way without "
                                             "equalizing, the final validation accuracy differs by −0.50 points")
     assert words["epochs"] == "30 epochs" and words["train_size"] == "50,000" and words["depths"] == "2 and 4"
+    assert words["regime"] == ("With four hidden layers the last over the first hidden layer's speed is 1000 at "
+                               "initialization and 1.0 after the last epoch (geometric means over seeds).")
+    assert words["text"] == f"{words['regime']} {words['reading']} {words['against_book']}"
 
 
 def test_budget_claim_is_a_bound_on_the_deeper_nets_shortfall():

@@ -149,9 +149,17 @@ def against_book_text(rows):
 def equalized_variables(q, section):
     """Q2 in E1's protocol: the claim's reading, the comparison with E1's nets, the protocol."""
     if q is None:
-        return {"reading": "This run did not train E1's nets with equalized speeds.", "against_book": "",
-                "epochs": "", "train_size": "", "depths": ""}
-    return {"reading": remedy_reading("equalized", q["claims"]), "against_book": against_book_text(q["against_book"]),
+        text = "This run did not train E1's nets with equalized speeds."
+        return {"reading": text, "against_book": "", "regime": "", "text": text, "epochs": "", "train_size": "",
+                "depths": "", "seeds": ""}
+    reading, against = remedy_reading("equalized", q["claims"]), against_book_text(q["against_book"])
+    deepest = max((r for r in q["speeds"] if r["remedy"] == "equalized"), key=lambda r: r["hidden_layers"], default=None)
+    regime = "" if deepest is None or not deepest["ratio_final"] else (
+        f"With {plural(deepest['hidden_layers'], 'hidden layer')} the last over the first hidden layer's speed is "
+        f"{ratio(deepest['ratio_init'])} at initialization and {ratio(deepest['ratio_final'])} after the last epoch "
+        "(geometric means over seeds).")
+    return {"reading": reading, "against_book": against, "regime": regime,
+            "text": " ".join(t for t in (regime, reading, against) if t),
             "epochs": plural(section["epochs"], "epoch", words=False), "train_size": f"{section['train_size']:,}",
             "depths": " and ".join(str(k) for k in section["hidden_layers"]),
             "seeds": plural(len(section["seeds"]), "seed", words=False)}
