@@ -169,6 +169,8 @@ def report_variables(s):
     """The ``why_deeper`` namespace of the report's variables."""
     return {"fit": fit_variables(s["fit"]), "remedies": remedies_variables(s["remedies"], s["config"]["remedies"]),
             "equalized": equalized_variables(s.get("equalized"), s["config"].get("equalized")),
+            "abstract": (equalized_answer(s["equalized"], "in E1's training") if s.get("equalized") else "")
+            or "This run did not decide it.",
             "readings": readings_variables(s), "budget": {"sentence": budget_sentence(s["budget"]),
                                                           "epochs": str(s["budget"]["epochs"])}}
 
