@@ -22,7 +22,8 @@ NAMES = {"depth_accuracy": "E1 depth vs accuracy", "initial_speed": "E2 speed at
          "beyond/r1": "R1 gradients at initialization", "beyond/r2": "R2 saturation",
          "beyond/r3": "R3 optimizers", "beyond/r4": "R4 Table 1", "causes": "the chapter's causes (E6 and more)",
          "why_deeper/budget": "Q3 trained longer", "why_deeper/large_init": "Q5 E2 with N(0, 1) weights",
-         "why_deeper/remedies": "Q2 and Q4 equalized speeds and remedies"}
+         "why_deeper/equalized": "Q2 equalized speeds in E1's protocol",
+         "why_deeper/remedies": "Q4 remedies (and Q2's rule at their budget)"}
 PARTS = ("beyond", "why_deeper")  # grouped by their own sub-folder, after the chapter's experiments
 BEGIN, END = "<!-- job-seconds:begin -->", "<!-- job-seconds:end -->"
 
