@@ -120,7 +120,11 @@ RUN_TABLES = {
         "why_deeper_equalized",
         JOBS["why_deeper_equalized"].runs(),
         WHY_DEEPER_PART,
-        labels("Q2", "accuracy per epoch with equalized speeds, E1's protocol", WHY_DEEPER["equalized"]),
+        labels(
+            "Q2",
+            "accuracy per epoch with equalized speeds, E1's protocol",
+            WHY_DEEPER["equalized"],
+        ),
     ),
     "why_deeper_table_equalized_speed": RunTable(
         "why_deeper_equalized_speed",
