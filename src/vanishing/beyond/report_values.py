@@ -10,8 +10,7 @@ from vanishing.chapter import book
 from vanishing.publication.formats import DASH, mean_pm_std, pct_or_dash, short
 from .r1_init import PAPER_ACTIVATION
 from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer, selection_costs
-from .r4_table1 import TRAINED_ACCURACY
-from .training import CHANCE_ACCURACY, stats
+from .training import CHANCE_ACCURACY, TRAINED_ACCURACY, stats
 from .verdicts import POWER, interval_from_json
 
 ACTIVATION_ORDER = ["sigmoid", "tanh", "relu"]

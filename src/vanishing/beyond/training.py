@@ -24,6 +24,9 @@ from vanishing.engine.train import Monitor, TrainingDiverged, one_hot, train
 # A run that ends with finite numbers but an accuracy at or below this (%) is stuck at chance (ten
 # classes give 10 % by chance); one whose weights or cost stopped being finite has diverged.
 CHANCE_ACCURACY = 15.0
+# A net is "trained" when its accuracy (%) is at least this: the precondition of every claim that
+# compares trained nets (a net below it has not left chance, 10 %, by far).
+TRAINED_ACCURACY = 50.0
 
 
 def section_net(section, activation, init, width, seed, dtype):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from vanishing.beyond import verdicts as v
+from vanishing.beyond.training import TRAINED_ACCURACY
 from vanishing.publication.wording import plural
 
 # The pairs (deeper, shallower) decided, declared before the run: the book's two readings
@@ -25,7 +26,6 @@ from vanishing.publication.wording import plural
 FIT_PAIRS = ((2, 1), (3, 2), (4, 2))
 FIT_MINIMAL = 0.2  # points of accuracy: the minimal effect of the chapter's E1 readings
 MIN_SEEDS = 5
-TRAINED_ACCURACY = 50.0  # % on the training images: a net below it has not left chance (10 %)
 
 
 def final_rows(table: pd.DataFrame) -> pd.DataFrame:

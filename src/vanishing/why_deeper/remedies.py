@@ -16,14 +16,13 @@ import pandas as pd
 
 from vanishing.chapter import book
 from vanishing.beyond import verdicts as v
-from vanishing.beyond.training import CHANCE_ACCURACY, is_diverged, train_seeds
+from vanishing.beyond.training import CHANCE_ACCURACY, TRAINED_ACCURACY, is_diverged, train_seeds
 from vanishing.mnist.data import load_split
 from vanishing.engine.layer_rates import EqualizedSpeeds
 from vanishing.engine.nets import make_net, sizes
 from vanishing.publication.wording import plural
 from vanishing.pipeline.provenance import describe
 from vanishing.engine.train import Monitor
-from vanishing.why_deeper.fit import TRAINED_ACCURACY
 
 # remedy -> (hidden activation, init, residual, equalized speeds)
 REMEDIES = {"book": ("sigmoid", "scaled", False, False), "equalized": ("sigmoid", "scaled", False, True),
@@ -32,6 +31,21 @@ REMEDIES = {"book": ("sigmoid", "scaled", False, False), "equalized": ("sigmoid"
 COLUMNS = ["remedy", "hidden_layers", "seed", "epoch", "diverged", "training_cost", "training_accuracy",
            "validation_accuracy"]
 SPEED_COLUMNS = ["remedy", "hidden_layers", "seed", "epoch", "layer", "speed"]
+
+
+def is_equalized(remedy):
+    """Whether ``remedy`` trains with the layers' speeds equalized (Q2's rule)."""
+    return remedy in REMEDIES and REMEDIES[remedy][3]
+
+
+def final_rows(table: pd.DataFrame, runs=("remedy", "hidden_layers", "seed")) -> pd.DataFrame:
+    """The last epoch's row of every run (a run: one value of the ``runs`` columns)."""
+    return table[table["epoch"] == table.groupby(list(runs))["epoch"].transform("max")]
+
+
+def diverged_rows(rows: pd.DataFrame) -> pd.Series:
+    """Which rows belong to a run that diverged (the ``diverged`` column, read back from CSV as text)."""
+    return rows["diverged"].astype(str).str.lower().isin(["true", "1"])
 
 
 def remedy_net(section, remedy, hidden_layers, seed, dtype):
@@ -154,7 +168,7 @@ def depth_claim(finals, remedy, deeper, shallower, conditions=()):
                                               "(not trained)", untrained, 0, "<=")]
     interval = v.difference_interval(a, b)
     return v.judge(f"with {remedy}, {deeper} hidden layers beat {shallower} by more than {DEPTH_MINIMAL:g} points",
-                   source="this study", where="Q2" if REMEDIES.get(remedy, (None,) * 4)[3] else "Q4",
+                   source="this study", where="Q2" if is_equalized(remedy) else "Q4",
                    tested_as_stated=True, deviations=[],
                    measure=f"final validation accuracy, {deeper} − {shallower} hidden layers (points)",
                    interval=interval, minimal=DEPTH_MINIMAL, side="above", null=0.0,
@@ -174,29 +188,30 @@ def summarize_remedies(table: pd.DataFrame, speed: pd.DataFrame):
     """Q4's numbers: per remedy and depth the final accuracies (diverged runs counted and left out)
     and the speeds; per remedy the claims of DEPTH_PAIRS whose depths ran, Holm's correction over all
     of them."""
-    last = table[table["epoch"] == table.groupby(["remedy", "hidden_layers", "seed"])["epoch"].transform("max")]
+    last = final_rows(table)
     epochs = int(table["epoch"].max())
     per = []
     for (remedy, k), g in last.groupby(["remedy", "hidden_layers"], sort=False):
-        gone = g["diverged"].astype(str).str.lower().isin(["true", "1"])
+        gone = diverged_rows(g)
         ok = g[~gone]
         per.append({"remedy": remedy, "hidden_layers": int(k), "validation_accuracy": _stats(ok["validation_accuracy"]),
                     "training_accuracy": _stats(ok["training_accuracy"]), "diverged": int(gone.sum()),
                     "stuck": int((ok["validation_accuracy"] <= CHANCE_ACCURACY).sum()), "seeds": int(len(g))})
     claims = {}
-    speeds = {(r["remedy"], r["hidden_layers"]): r for r in speed_readings(speed)}
-    finals = last[~last["diverged"].astype(str).str.lower().isin(["true", "1"])]
+    readings = speed_readings(speed)
+    speeds = {(r["remedy"], r["hidden_layers"]): r for r in readings}
+    finals = last[~diverged_rows(last)]
     for remedy in table["remedy"].unique():
         mine = finals[finals["remedy"] == remedy]
         depths = set(last[last["remedy"] == remedy]["hidden_layers"].astype(int))
         for deeper, shallower in DEPTH_PAIRS:
             if {deeper, shallower} <= depths:
                 claims[f"{remedy}_{deeper}_vs_{shallower}"] = depth_claim(
-                    mine, remedy, deeper, shallower, equalized_conditions(speeds.get((remedy, deeper))) if
-                    REMEDIES.get(remedy, (None,) * 4)[3] else ())
+                    mine, remedy, deeper, shallower,
+                    equalized_conditions(speeds.get((remedy, deeper))) if is_equalized(remedy) else ())
     family = v.apply_family(claims.values())
     return {"epochs": epochs, "minimal": DEPTH_MINIMAL, "min_seeds": MIN_SEEDS, "per_depth": per,
-            "speeds": speed_readings(speed), "claims": claims, "family": family}
+            "speeds": readings, "claims": claims, "family": family}
 
 
 def against_book(table: pd.DataFrame, e1: pd.DataFrame):
@@ -205,10 +220,8 @@ def against_book(table: pd.DataFrame, e1: pd.DataFrame):
     (the same nets, seeds and protocol without equalizing), Welch's interval over seeds; diverged
     runs left out."""
     def finals(t):
-        last = t[t["epoch"] == t.groupby(["hidden_layers", "seed"])["epoch"].transform("max")]
-        if "diverged" in last.columns:
-            last = last[~last["diverged"].astype(str).str.lower().isin(["true", "1"])]
-        return last
+        last = final_rows(t, runs=("hidden_layers", "seed"))
+        return last[~diverged_rows(last)] if "diverged" in last.columns else last
     mine = finals(table[table["remedy"] == "equalized"])
     book = finals(e1)
     out = []
