@@ -134,8 +134,8 @@ def layerwise_verdict(lw, margin):
         return (f"Freezing the first layer changes the final accuracy by {gap}, but this comparison is not tested: "
                 f"{claim['not_tested_because']}. Until both nets have left the initial plateau, the gap measures "
                 "how long a net sits there, not whether the first layer's learning is needed.")
-    reading = {"supports": f"more than {margin:g} points: the first layer was not near an optimum, and its small "
-                           "updates are what the net needed",
+    reading = {"supports": f"more than {margin:g} points, so the first layer was not near an optimum, and its "
+                           "small updates are what the net needed",
                "smaller than claimed": f"less than {margin:g} points, by the interval: in this run its learning "
                                        "matters little",
                "contradicts": "freezing it does no harm",

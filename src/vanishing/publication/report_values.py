@@ -71,10 +71,10 @@ def e1_findings(s):
                     "first comparison.")
     if len(means) > 1:
         best = s["best_depth"]
-        agrees = "agrees" if best == book_best else "does not agree"
+        book_too = ("as in the book" if best == book_best
+                    else f"the book's best is {plural(book_best, 'hidden layer')}")
         text.append(f"The best mean accuracy is reached with {plural(best, 'hidden layer')} "
-                    f"({pct(means[best])} %), which {agrees} with the book's best depth "
-                    f"({plural(book_best, 'hidden layer')}).")
+                    f"({pct(means[best])} %), {book_too}.")
     else:
         only = next(iter(means))
         text.append(f"Only one depth ran ({plural(only, 'hidden layer')}), so this run has no best depth to "
@@ -148,22 +148,20 @@ def e1_reading_sentences(depths, seeds):
         i = r["interval"]
         interval = (f"{signed_points(i['estimate'])} points (95 % interval {signed_points(i['lo'])} to "
                     f"{signed_points(i['hi'])}, Welch)")
+        worse_or_better = "better" if r["direction"] == "higher" else "worse"
         if name not in _E1_CLAIMS:
             if r["direction"]:
-                out.append(f"{r['deeper']} hidden layers against {r['shallower']}: the difference of the means is "
-                           f"{interval}, so the deeper nets are {'better' if r['direction'] == 'higher' else 'worse'}; "
-                           "no reading of the book is about this pair.")
+                out.append(f"{r['deeper']} hidden layers against {r['shallower']}: {interval}, "
+                           f"{worse_or_better}; the book reads nothing into this pair.")
             continue
         claim = _E1_CLAIMS[name].format(m=pct(r["minimal"]))
         plain = ("" if not r["direction"] else
-                 f" The interval excludes no difference: the deeper nets are "
-                 f"{'better' if r['direction'] == 'higher' else 'worse'}"
-                 + (", by an amount the interval leaves undetermined against the minimal effect."
-                    if r["verdict"] == CANNOT_TELL else "."))
-        detect = (f" With this spread, a difference of {signed_points(r['detectable'])} points would be detected "
-                  "with 80 % power." if r["detectable"] is not None and math.isfinite(r["detectable"]) else "")
-        out.append(f"The book's reading that {claim}: the difference of the means is {interval}, so by the rule "
-                   f"of @sec-beyond (at the per-claim level) this run's verdict is *{r['verdict']}*.{plain}{detect}")
+                 f": the deeper nets are {worse_or_better}"
+                 + (", by an amount the interval leaves undetermined" if r["verdict"] == CANNOT_TELL else ""))
+        detect = (f" (80 % power detects {signed_points(r['detectable'])} points at this spread)"
+                  if r["detectable"] is not None and math.isfinite(r["detectable"]) else "")
+        out.append(f"The book's reading that {claim}: {interval}, verdict *{r['verdict']}* by the rule of "
+                   f"@sec-beyond{plain}{detect}.")
     if not any(name in _E1_CLAIMS for name in readings):
         out.append("This run lacks the depths (1, 2 and 4 hidden layers) of the book's two readings, so "
                    "neither is judged.")

@@ -142,8 +142,8 @@ def against_book_text(rows):
     if not rows:
         return ""
     parts = [f"{points(r['difference'])} with {plural(r['hidden_layers'], 'hidden layer')}" for r in rows]
-    return ("Against E1's nets of the same depth, trained the same way without equalizing, the final validation "
-            "accuracy differs by " + ", and by ".join(parts) + " (read alongside, without a claim).")
+    return ("Against E1's own nets of the same depth (no equalizing), read alongside without a claim: "
+            + ", ".join(parts) + ".")
 
 
 def equalized_variables(q, section):
@@ -326,11 +326,15 @@ def exploding_sentence(e):
     if not e["exploding"]:
         return (f"In none of R1's {total} nets at initialization (@sec-beyond-r1) does ‖δʲ‖ surely grow towards "
                 "the input.")
-    cases = "; ".join(f"{ACTIVATION_NAMES[c['activation']]} with the {INIT_NAMES[c['init']]} init at width "
-                      f"{c['width']}, last over first {_times(c['ratio'])}" for c in e["exploding"])
+    by_kind = {}
+    for c in e["exploding"]:
+        by_kind.setdefault((c["activation"], c["init"]), []).append(c)
+    cases = "; ".join(f"{ACTIVATION_NAMES[act]} with the {INIT_NAMES[init]} init, "
+                      + ", ".join(f"{sig(c['ratio']['estimate'])} at width {c['width']}" for c in kind)
+                      for (act, init), kind in by_kind.items())
     return (f"Real nets explode too: in {plural(len(e['exploding']), 'case', words=False)} of R1's {total} nets of "
             f"{plural(e['exploding'][0]['hidden_layers'], 'hidden layer')} at initialization (@sec-beyond-r1) the "
-            f"speed grows towards the input, the last hidden layer's ‖δ‖ over the first's wholly below 1: {cases}.")
+            f"last hidden layer's ‖δ‖ over the first's is wholly below 1 (95 % interval; geometric means: {cases}).")
 
 
 ARGUMENT_VERDICTS = {"supports": "as the argument says", "smaller than claimed": "less than the argument's factor",
