@@ -10,7 +10,7 @@ import numpy as np
 
 from vanishing.publication.palette import OKABE_ITO, OKABE_ITO_NAMED
 from vanishing.publication.figure_style import STYLE
-from .r3_optimizers import parse_optimizer
+from .r3_optimizers import METHOD_NAMES, parse_optimizer
 
 WIDTH = 6.0  # inches: the PDF's text width (US letter, 1.25 in margins); figures are drawn at their printed size
 SMALL = 8  # pt: the smallest text in any figure
@@ -21,7 +21,6 @@ INIT_ORDER = ["large", "scaled", "standard", "glorot"]
 INIT_COLORS = dict(zip(INIT_ORDER, [OKABE_ITO_NAMED["reddish_purple"], OKABE_ITO_NAMED["orange"],
                                     OKABE_ITO_NAMED["vermillion"], OKABE_ITO_NAMED["blue"]]))
 PAPER_STYLE = {"marker": "*", "s": 90, "color": OKABE_ITO_NAMED["black"], "zorder": 5}
-METHOD_NAMES = {"sgd": "SGD", "momentum": "classical momentum", "nesterov": "Nesterov"}
 MU_COLORS = {0.0: OKABE_ITO_NAMED["black"], 0.9: OKABE_ITO_NAMED["orange"], 0.99: OKABE_ITO_NAMED["blue"]}
 
 

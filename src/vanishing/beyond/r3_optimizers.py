@@ -78,6 +78,15 @@ def parse_optimizer(name):
     return match.group(1), float(match.group(2) or 0.0)
 
 
+METHOD_NAMES = {"sgd": "SGD", "momentum": "classical momentum", "nesterov": "Nesterov"}
+
+
+def optimizer_label(name):
+    """'nesterov-0.99' -> 'Nesterov, cap 0.99'; 'sgd' -> 'SGD': an optimizer's name for readers."""
+    method, mu = parse_optimizer(name)
+    return METHOD_NAMES[method] + (f", cap {mu:g}" if mu > 0 else "")
+
+
 def total_updates(section):
     return section["epochs"] * -(-section["train_size"] // section["mini_batch_size"])
 
@@ -239,15 +248,15 @@ def claim_preconditions(section, selection, runs, compared):
     for opt in compared:
         mu = parse_optimizer(opt)[1]
         if mu > 0:
-            out.append(precondition(f"fraction of updates at the momentum cap μ = {mu:g} ({opt})",
+            out.append(precondition(f"fraction of updates at the momentum cap μ = {mu:g} ({optimizer_label(opt)})",
                                     fraction_at_mu_max(mu, updates, section["schedule"], section["final_updates"]),
                                     MU_FRACTION))
     for opt in compared:
-        out.append(precondition(f"chosen η inside the grid on {SELECTION_MEASURE.replace('_', ' ')} ({opt})",
+        out.append(precondition(f"chosen η inside the grid on {SELECTION_MEASURE.replace('_', ' ')} ({optimizer_label(opt)})",
                                 selection[opt]["edge"] is None, True, "=="))
     out.append(precondition("selection seeds", len(section["select_seeds"]), MIN_SEEDS))
     for opt in compared:
-        out.append(precondition(f"comparison seeds that did not diverge ({opt})",
+        out.append(precondition(f"comparison seeds that did not diverge ({optimizer_label(opt)})",
                                 runs[opt]["seeds"] - runs[opt]["diverged_seeds"], MIN_SEEDS))
     return out
 
