@@ -45,7 +45,8 @@ if "why_deeper_summary" in sm.input.keys():
     generated.update(why_deeper_report.report_tables(why_deeper_summary))
     answer = why_deeper_report.answer(why_deeper_summary)
     generated["_generated/why_deeper_answer.md"] = answer
-    why_deeper_answer = f"**Why deeper is no better** (@sec-why-deeper). {answer}" if answer else None
+    short = why_deeper_report.answer(why_deeper_summary, numbers=False)
+    why_deeper_answer = f"**Why deeper is no better** (@sec-why-deeper). {short}" if short else None
 # the explorable figures beside the chain and window figures, from this run's tables
 generated.update(widgets.report_fragments(summary, sm.input.chain_table, sm.input.window_table))
 variables = report_values.report_variables(summary, *extra, run=run)

@@ -299,8 +299,8 @@ def test_q2_in_e1s_protocol_answers_from_the_equalized_runs_and_reads_them_again
          "config": {"remedies": {"train_size": 10000},
                     "equalized": {"epochs": 30, "train_size": 50000, "hidden_layers": [2, 4], "seeds": [0, 1, 2, 3, 4]}}}
     text = report.answer(s)
-    assert ("With the layers' speeds equalized in E1's training, four hidden layers are still worse than two "
-            "(−1.00 points (95 % interval") in text
+    assert ("With the layers' speeds equalized in E1's training, four hidden layers are still worse than two: "
+            "−1.00 points (95 % interval") in text
     assert "so the slow learning of the first layers is not what holds them back." in text
     words = report.equalized_variables(q, s["config"]["equalized"])
     assert words["reading"].startswith("With the book's net with its layers' speeds equalized: four hidden layers "

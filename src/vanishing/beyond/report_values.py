@@ -85,9 +85,7 @@ def r1_variables(s):
     v = {"claims": _claims(r1), "hidden_layers": str(cfg["hidden_layers"]),
          "widths": " and ".join(str(w) for w in cfg["widths"]), "width": str(r1["paper_case"]["width"]),
          "probe_size": f"{cfg['probe_size']:,}", "seeds": str(len(cfg["seeds"])), "activation": PAPER_ACTIVATION,
-         "band_lo": short(r1["flat_band"][0]), "band_hi": short(r1["flat_band"][1]), "shrink": short(r1["shrink_minimal"]),
-         "jacobian_normalized": short(r1["published"].get("normalized")),
-         "jacobian_standard": short(r1["published"].get("standard"))}
+         "band_lo": short(r1["flat_band"][0]), "band_hi": short(r1["flat_band"][1]), "shrink": short(r1["shrink_minimal"])}
     for c in r1["combinations"]:
         # Every width as <act>_<init>_w<width>_*, and the judged width also without the suffix.
         for base in [f"{c['activation']}_{c['init']}_w{c['width']}"] + (

@@ -9,8 +9,8 @@ from vanishing.publication.wording import plural, table
 NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 INIT_NAMES = {"scaled": "the book's N(0, 1/n~in~)", "glorot": "normalized", "standard": "standard U[±1/√n]",
               "large": "N(0, 1)"}
-VERDICTS = {"holds": "holds (inside the 95 % interval)", "close": "is close (within {close:.0%}, outside the interval)",
-            "fails": "fails (off by more than {close:.0%})"}
+VERDICTS = {"holds": "holds (inside the 95 % interval)", "close": "is close (within {close}, outside the interval)",
+            "fails": "fails (off by more than {close})"}
 VARIANT_NAMES = {"baseline": "baseline (the book's mini-batch settings)", "weights": "weights", "biases": "biases",
                  "mini_batch_size": "mini-batch size", "lmbda": "λ", "eta": "η", "all": "all (R3's settings)"}
 
@@ -37,10 +37,10 @@ def simple_sentence(row, close):
     """Whether the simple estimate √(n · mean w²) · rms f′ is within ``close`` of the measured gain."""
     off = row["simple_gain"] / row["measured_gain"] - 1.0
     if abs(off) <= close:
-        return (f"The simple estimate is within {close:.0%} of the measured gain: the decay is the weights' "
+        return (f"The simple estimate is within {100 * close:.0f} % of the measured gain: the decay is the weights' "
                 "stretch times the rms of f′, once per layer.")
-    return (f"The simple estimate is off by {abs(off):.0%} (more than {close:.0%}): the weights' stretch and the "
-            "rms of f′ do not account for the whole decay.")
+    return (f"The simple estimate is off by {100 * abs(off):.0f} % (more than {100 * close:.0f} %): the "
+            "weights' stretch and the rms of f′ do not account for the whole decay.")
 
 
 def trend(row):
@@ -52,14 +52,24 @@ def trend(row):
     return "neither vanishes nor explodes (the interval contains 1)"
 
 
+def larger_derivative_trend(tanh, relu):
+    """'with tanh and with ReLU the gradient still vanishes' (one clause when both trend alike) from
+    the two activations' ``factor_variables`` with the book's initialization; '' without them."""
+    if tanh is None or relu is None:
+        return ""
+    if tanh["trend"] == relu["trend"]:
+        return f"with tanh and with ReLU the gradient {tanh['trend']}"
+    return f"with tanh the gradient {tanh['trend']}, with ReLU it {relu['trend']}"
+
+
 def factor_variables(row, close):
-    return {"trend": trend(row),"k": str(row["hidden_layers"]), "seeds": str(row["seeds"]),
+    return {"trend": trend(row), "k": str(row["hidden_layers"]), "seeds": str(row["seeds"]),
             "measured": fixed3(row["measured_gain"]), "drop": ratio(1 / row["measured_gain"]),
             "interval": _interval(row["measured_low"], row["measured_high"]),
             "predicted": fixed3(row["predicted_gain"]),
             "predicted_interval": _interval(row["predicted_low"], row["predicted_high"]),
             "simple": fixed3(row["simple_gain"]), "r2": fixed3(row["r2"]),
-            "verdict": VERDICTS[row["verdict"]].format(close=close),
+            "verdict": VERDICTS[row["verdict"]].format(close=f"{100 * close:.0f} %"),
             "exponential": "exponential" if row["exponential"] else "not a clean exponential",
             "exponential_sentence": ("the decay is exponential in the number of layers, as eq. (124) says"
                                      if row["exponential"] else
@@ -74,11 +84,10 @@ def report_variables(s):
     close = s["thresholds"]["close"]
     out = {f"{r['activation']}_{r['init']}": factor_variables(r, close) for r in s["factors"]}
     verdicts = {r["verdict"] for r in s["factors"]}
-    out["holds_everywhere"] = ("the per-example check holds inside the interval for every activation and "
-                               "initialization" if verdicts == {"holds"} else
-                               "the per-example check does not hold inside the interval for every activation "
-                               "and initialization")
+    out["holds_everywhere"] = ("holds inside the interval in every case" if verdicts == {"holds"} else
+                               "does not hold inside the interval in every case")
     out["failing_sentence"] = failing_sentence(s["factors"])
+    out["larger_derivative_trend"] = larger_derivative_trend(out.get("tanh_scaled"), out.get("relu_scaled"))
     sweep = s["sweep"]
     if "sigmoid_scaled" in sweep:
         sigmoid = sweep["sigmoid_scaled"]
@@ -207,9 +216,9 @@ def factors_table(s):
                  "mean per-example gain of eq. (124)'s factor (wˡ⁺¹)ᵀΣ′(zˡ⁺¹) on the same nets and images (the "
                  "chain rule the measurement is made of: a check of the code, not a finding) and the simple "
                  "estimate √(n · mean w²) · rms f′(z), n the layer's units (the independent prediction: holds "
-                 f"within {close:.0%} of the measured gain, else fails). R²: the straight-line fit of ln ‖δʲ‖. "
-                 f"Per-example check: holds inside the interval, close within {close:.0%}, else fails; not tested "
-                 "with too few seeds.",
+                 f"within {100 * close:.0f} % of the measured gain, else fails). R²: the straight-line fit of "
+                 f"ln ‖δʲ‖. Per-example check: holds inside the interval, close within {100 * close:.0f} %, else "
+                 "fails; not tested with too few seeds.",
                  "tbl-causes-factors")
 
 

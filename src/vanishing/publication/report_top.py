@@ -71,10 +71,9 @@ def reproduce_box(run: dict) -> str:
         f"- **Command**: {run['command']}, from a clone of the repository at the code version below "
         "(the README lists the one-time setup).",
         f"- **Code version**: {run['code_version']} (`git describe`; `-dirty` marks uncommitted changes).",
-        f"- **Configuration**: {run['config_name']}; digest {run['config_digest']} (SHA-256 of the "
-        "resolved configuration printed in @sec-reproducibility).",
-        f"- **This run**: {run['wall_time']} of wall time, {run['job_time']} of job time (the sum over "
-        "its benchmarked jobs, @tbl-timings).",
+        f"- **Configuration**: {run['config_name']}; digest {run['config_digest']} (@sec-reproducibility).",
+        f"- **This run**: {run['wall_time']} of wall time, {run['job_time']} of job time summed over its "
+        "jobs (@tbl-timings).",
     ]) + "\n"
 
 
@@ -170,8 +169,9 @@ def _cause_line(causes):
     row = _factor(causes, "sigmoid", "scaled")
     if row is None or "simple_gain" not in row:
         return ""
-    return ("**Its cause, eq. (124).** The stretch of the weights times the root mean square of σ′ predicts a "
-            f"factor of {fixed3(row['simple_gain'])} per layer without any back-propagation; measured: {_gain(row)}.")
+    return ("**Its cause, eq. (124).** The stretch of the weights times the root mean square of σ′ predicts "
+            f"{fixed3(row['simple_gain'])} per layer without any back-propagation (measured: "
+            f"{fixed3(row['measured_gain'])}).")
 
 
 def _activation_line(causes):

@@ -82,9 +82,9 @@ def e1_findings(s):
     deeper = sorted(k for k in means if k >= 2)
     if len(deeper) > 1:
         gap = max(means[k] for k in deeper) - min(means[k] for k in deeper)
-        text.append(f"Among the nets with {depth_phrase(deeper)} the means differ by at most {pct(gap)} points"
-                    + ("; with one seed there is no seed-to-seed spread to judge that gap against." if seeds < 2
-                       else "."))
+        if seeds < 2:  # with seeds, the readings below judge the depths' differences
+            text.append(f"Among the nets with {depth_phrase(deeper)} the means differ by at most {pct(gap)} points; "
+                        "with one seed there is no seed-to-seed spread to judge that gap against.")
     else:
         text.append("Fewer than two nets with two or more hidden layers ran, so this run cannot say whether "
                     "depth beyond two hidden layers helps.")

@@ -222,8 +222,9 @@ def claims_table(q):
                  "after Holm's correction over the pairs.", "tbl-why-fit-claims")
 
 
-def fit_answer(q):
-    """Q1's sentence of the answer: where deeper nets' validation deficit lies (tested claims only)."""
+def fit_answer(q, numbers=True):
+    """Q1's sentence of the answer: where deeper nets' validation deficit lies (tested claims only);
+    without ``numbers``, the deepest pair's differences are left out (the Key findings give them)."""
     claims = list(q["claims"].values())
     tested = [c for c in claims if c["verdict"] not in ("not tested", "not run")]
     if not claims:
@@ -242,6 +243,8 @@ def fit_answer(q):
                  "generalization" if places == {"cannot tell"}
             else "Deeper nets' validation deficit does not lie in one place for every depth")
     needed = f"; {seeds_text(deepest)}" if deepest["deficit"] == "cannot tell" and seeds_text(deepest) else ""
+    if not numbers:
+        return f"{lead}{needed}."
     return (f"{lead}: with {plural(deepest['deeper'], 'hidden layer')} "
             f"against {word(deepest['shallower'])} the validation accuracy differs by "
             f"{points(deepest['validation_difference'])} and the training accuracy by {points(deepest['interval'])}"
@@ -265,8 +268,8 @@ def equalized_answer(q, where="at this budget"):
         return (f"With the layers' speeds equalized {where}, depth helps: {deep} beat two by {points(c['interval'])}, "
                 "so the slow learning of the first layers was holding the deeper nets back.")
     if c["verdict"] == "contradicts":
-        return (f"With the layers' speeds equalized {where}, {deep} are still worse than two "
-                f"({points(c['interval'])}), so the slow learning of the first layers is not what holds them back.")
+        return (f"With the layers' speeds equalized {where}, {deep} are still worse than two: "
+                f"{points(c['interval'])}, so the slow learning of the first layers is not what holds them back.")
     if c["verdict"] == "smaller than claimed":
         return (f"With the layers' speeds equalized {where}, {deep} beat two by less than the minimal effect "
                 f"({points(c['interval'])}).")
@@ -296,13 +299,14 @@ def remedies_answer(q, section=None):
             f"{REMEDY_NAMES[best['remedy']]}.")
 
 
-def answer(s):
-    """The answer to the chapter's question for the Key findings, at most three sentences with this
-    run's numbers: where the deficit lies (Q1), whether equalized speeds let depth help (Q2) and which
-    remedy makes depth help (Q4). The Key findings can include it as it is."""
+def answer(s, numbers=True):
+    """The answer to the chapter's question, at most three sentences with this run's numbers: where
+    the deficit lies (Q1), whether equalized speeds let depth help (Q2) and which remedy makes depth
+    help (Q4). Without ``numbers`` Q1's sentence leaves out the differences that the Key findings'
+    depth line already gives."""
     section = s.get("config", {}).get("remedies")
     q2 = equalized_answer(s["equalized"], "in E1's training") if s.get("equalized") else equalized_answer(s["remedies"])
-    return " ".join(t for t in (fit_answer(s["fit"]), q2, remedies_answer(s["remedies"], section)) if t)
+    return " ".join(t for t in (fit_answer(s["fit"], numbers), q2, remedies_answer(s["remedies"], section)) if t)
 
 
 # --- Q5: the missing readings --------------------------------------------------------------------
