@@ -70,15 +70,22 @@ def job_estimates(config: dict) -> list[tuple[str, int, str]]:
         add("initial_speed", e2, e2["width"], max(e2["hidden_layers"]), 1, "probe_size", e2["probe_size"])
     if e3:
         add("learning_speed", e3, e3["width"], max(e3["hidden_layers"]), 1, "train_size", e3["train_size"])
-    remedies = config.get("why_deeper", {}).get("remedies")
-    if remedies:
-        add("why_deeper.remedies", remedies, remedies["width"], max(remedies["hidden_layers"]),
-            stacked(remedies, remedies["stack_seeds"]), "cost_images", max(remedies["cost_images"], VALIDATION_IMAGES),
+    why_deeper = config.get("why_deeper", {})
+    if e1 and why_deeper.get("budget"):  # E1's runs, trained longer: E1's section with the budget's depths
+        budget = {**e1, **why_deeper["budget"]}
+        add("why_deeper.budget", budget, budget["width"], max(budget["hidden_layers"]),
+            stacked(budget, budget["stack_seeds"]), "cost_images", max(budget["cost_images"], VALIDATION_IMAGES),
             alive=1)
+    for key in ("remedies", "equalized"):  # the remedies' runs, in the remedies' protocol or in E1's
+        section = why_deeper.get(key)
+        if section:
+            add(f"why_deeper.{key}", section, section["width"], max(section["hidden_layers"]),
+                stacked(section, section["stack_seeds"]), "cost_images",
+                max(section["cost_images"], VALIDATION_IMAGES), alive=1)
     sections = [
         ("beyond.init", beyond.get("init"), "widths", 1, "probe_size"),
         ("beyond.saturation", beyond.get("saturation"), "width", stack.get("saturation", 1), "probe_size"),
-        ("beyond.optimizers", beyond.get("optimizers"), "width", 1, "probe_size"),
+        ("beyond.optimizers", beyond.get("optimizers"), "width", stack.get("optimizers", 1), "probe_size"),
         ("beyond.table1", beyond.get("table1"), "width", stack.get("table1", 1), "mini_batch_size"),
         ("causes.depth_sweep", causes.get("depth_sweep"), "width", 1, "probe_size"),
         ("causes.jacobian", causes.get("jacobian"), "width", 1, "images"),
@@ -94,7 +101,8 @@ def job_estimates(config: dict) -> list[tuple[str, int, str]]:
         add(name, section, width, layers, stacked(section, stack_size), images_key, section[images_key])
     estimates = [
         (name, net_bytes(width, layers, replicas, images, itemsize, alive),
-         f"width {width}, {layers} hidden layers, {replicas} seed(s) per job, {images_key} {images}, "
+         f"width {width}, {layers} hidden layers, {replicas} {'seed' if replicas == 1 else 'seeds'} per job, "
+         f"{images_key} {images}, "
          f"{itemsize}-byte numbers")
         for name, width, layers, replicas, images_key, images, alive in nets
     ]
