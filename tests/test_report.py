@@ -54,7 +54,7 @@ def test_numbers_shown_are_those_of_summary_json(rendered):
         assert f"{report_values.ratio(d['last_over_first']['mean'])}" in plain
     k4 = [d for d in summary["learning_speed"]["per_depth"] if d["hidden_layers"] == 4][0]
     assert f"learns {report_values.ratio(k4['ratio_over_training']['median'])} times faster" in plain
-    assert f"a factor of {report_values.ratio(summary['chain']['exploding_factor_per_layer']['mean'])} per layer" in plain
+    assert f"grows by {report_values.ratio(summary['chain']['exploding_factor_per_layer']['mean'])} per layer" in plain
     assert f"|w| ≈ {summary['window']['widest_w']:.3f}, with a width of only {summary['window']['widest_width']:.4f}" in plain
     assert summary["provenance"]["code_version"] in plain
     assert summary["data"]["files"]["train-images-idx3-ubyte"]["sha256"] in plain

@@ -31,11 +31,15 @@ def flat(values):
 
 
 def assert_history_close(h, g, rtol=1e-12):
+    """Every recorded history equal to ``rtol`` relative to its own scale (the largest |value| of the
+    key): a mean that cancels to near zero (a tanh layer's mean activation, -0.02 from values up to 1)
+    carries the rounding of its summands, not of its result, when the same sums run in another order."""
     assert h.keys() == g.keys()
     for key in h:
         a, b = flat(h[key]), flat(g[key])
         assert len(a) == len(b) > 0, key
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-14, err_msg=key)
+        scale = float(np.nanmax(np.abs(b))) if np.isfinite(b).any() else 0.0
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=max(rtol * scale, 1e-14), err_msg=key)
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
