@@ -146,7 +146,7 @@ def test_r3_claims_need_mu_max_in_force_and_an_interior_eta():
     longer_final = _r3_claim(final_updates=5000)
     assert longer_final["verdict"] == NOT_TESTED
     assert longer_final["not_tested_because"] == \
-        "fraction of updates at the momentum cap μ = 0.99 (classical momentum, cap 0.99) 0.713 (needs ≥ 0.75)"
+        "fraction of updates at the momentum cap μ = 0.99 (classical momentum) 0.713 (needs ≥ 0.75)"
     edge = _r3_claim(best_eta_of_099=0.01)
     assert edge["verdict"] == NOT_TESTED
     assert edge["not_tested_because"] == "chosen η inside the grid on training cost (classical momentum, cap 0.99) no (needs = yes)"
@@ -384,10 +384,10 @@ def test_a_failed_precondition_is_not_tested_in_the_summary_and_the_rendered_tab
     about μ_max 0.99 is "not tested", naming that condition, in the summary and in the report."""
     s = json.loads((quick_run / "results" / "beyond_summary.json").read_text())
     claim = s["r3"]["claims"]["higher_mu_momentum"]
-    mu = next(c for c in claim["preconditions"] if c["name"] == "fraction of updates at the momentum cap μ = 0.99 (classical momentum, cap 0.99)")
+    mu = next(c for c in claim["preconditions"] if c["name"] == "fraction of updates at the momentum cap μ = 0.99 (classical momentum)")
     assert mu["threshold"] == 0.75 and mu["value"] < 0.75 and mu["met"] is False
     assert claim["verdict"] == NOT_TESTED == s["verdicts"]["r3.higher_mu_momentum"]
-    assert f"fraction of updates at the momentum cap μ = 0.99 (classical momentum, cap 0.99) {mu['value']:.3g} (needs ≥ 0.75)" in \
+    assert f"fraction of updates at the momentum cap μ = 0.99 (classical momentum) {mu['value']:.3g} (needs ≥ 0.75)" in \
         claim["not_tested_because"]
     # Every claim of both summaries declares its preconditions; none with a failed one is decided.
     causes = json.loads((quick_run / "results" / "causes_summary.json").read_text())
@@ -416,7 +416,7 @@ def test_a_failed_precondition_is_not_tested_in_the_summary_and_the_rendered_tab
     assert f"not tested</strong>: {reasons[0]}" in row
     assert len(reasons) == 1 or f"and {len(reasons) - 1} more" in row
     row = next(r for r in details.split("<tr")[1:] if "With classical momentum" in r and "μ<sub>max</sub> = 0.99 trains" in r)
-    assert f"fraction of updates at the momentum cap μ = 0.99 (classical momentum, cap 0.99) {mu['value']:.3g} (needs ≥ 0.75)" in row
+    assert f"fraction of updates at the momentum cap μ = 0.99 (classical momentum) {mu['value']:.3g} (needs ≥ 0.75)" in row
 
 
 def test_summary_holds_intervals_published_values_and_verdicts(quick_run):

@@ -321,7 +321,7 @@ def test_budget_claim_is_a_bound_on_the_deeper_nets_shortfall():
     q = budget.summarize_budget(t, e1_epochs=3)
     assert q["claim"]["verdict"] == "supports" and q["claim"]["interval"]["estimate"] == pytest.approx(-0.05)
     assert q["at_e1_epochs"]["estimate"] == pytest.approx(-0.05)
-    assert report.budget_sentence(q).startswith("Trained for 6 epochs, four hidden layers catch up: they end at most "
+    assert report.budget_sentence(q).startswith("Trained for 6 epochs, four hidden layers catch up, ending at most "
                                                 "0.2 points below, or above: −0.05 points")
     behind = budget.summarize_budget(e1_table({2: (97.0, 96.5), 4: (97.0, 95.5)}, epochs=6), e1_epochs=3)
     assert behind["claim"]["verdict"] == "contradicts"

@@ -246,9 +246,9 @@ def claim_preconditions(section, selection, runs, compared):
     updates = total_updates(section)
     out = []
     for opt in compared:
-        mu = parse_optimizer(opt)[1]
+        method, mu = parse_optimizer(opt)
         if mu > 0:
-            out.append(precondition(f"fraction of updates at the momentum cap μ = {mu:g} ({optimizer_label(opt)})",
+            out.append(precondition(f"fraction of updates at the momentum cap μ = {mu:g} ({METHOD_NAMES[method]})",
                                     fraction_at_mu_max(mu, updates, section["schedule"], section["final_updates"]),
                                     MU_FRACTION))
     for opt in compared:

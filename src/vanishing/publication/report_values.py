@@ -160,8 +160,8 @@ def e1_reading_sentences(depths, seeds):
                  + (", by an amount the interval leaves undetermined" if r["verdict"] == CANNOT_TELL else ""))
         detect = (f" (80 % power detects {signed_points(r['detectable'])} points at this spread)"
                   if r["detectable"] is not None and math.isfinite(r["detectable"]) else "")
-        out.append(f"The book's reading that {claim}: {interval}, verdict *{r['verdict']}* by the rule of "
-                   f"@sec-beyond{plain}{detect}.")
+        out.append(f"For the book's reading that {claim}, the difference is {interval}, verdict *{r['verdict']}* by "
+                   f"the rule of @sec-beyond{plain}{detect}.")
     if not any(name in _E1_CLAIMS for name in readings):
         out.append("This run lacks the depths (1, 2 and 4 hidden layers) of the book's two readings, so "
                    "neither is judged.")

@@ -399,8 +399,8 @@ def budget_sentence(q):
     if c["verdict"] == "not tested":
         return (f"Whether {deep} catch up with {shallow} in {q['epochs']} epochs is not tested "
                 f"({c['not_tested_because']}); the difference is {points(c['interval'])} after the last epoch.")
-    reading = {"supports": f"catch up: they end at most {q['catch_up']:g} points below, or above",
-               "contradicts": f"do not catch up: they end more than {q['catch_up']:g} points below",
-               "cannot tell": f"may or may not catch up: the interval contains −{q['catch_up']:g} points"}[c["verdict"]]
+    reading = {"supports": f"catch up, ending at most {q['catch_up']:g} points below, or above",
+               "contradicts": f"do not catch up, ending more than {q['catch_up']:g} points below",
+               "cannot tell": f"may or may not catch up (the interval contains −{q['catch_up']:g} points)"}[c["verdict"]]
     return (f"Trained for {q['epochs']} epochs, {deep} {reading}: {points(c['interval'])} against {shallow} after the "
             f"last epoch, {points(q['at_e1_epochs'])} after epoch {min(q['e1_epochs'], q['epochs'])}, E1's last.")
