@@ -165,6 +165,8 @@ def test_layout_in_chromium_at_1280_and_390(rendered):
     for width in (1280, 390):  # what is wider than the column scrolls inside its own box
         assert facts[width]["overflowing"] == [], (width, facts[width]["overflowing"])
     assert narrow["toc"]["visible"] and narrow["toc"]["top"] < narrow["text"]["top"], narrow
+    # above the text on a phone the contents are folded to their title, so the story comes first
+    assert narrow["toc"]["height"] < 80 < wide["toc"]["height"], (narrow["toc"], wide["toc"])
     for width in (1280, 390):
         assert (ARTIFACTS / f"report-{width}.png").stat().st_size > 50_000
     # The story first: the Key findings box starts on the first screen of a wide window.
