@@ -201,7 +201,7 @@ def summarize_saturation(table, section):
         "sigmoid_top_to_zero": judge(
             "With sigmoid units the top hidden layer's activations are driven towards 0 early in training.",
             where="Sect. 3, Fig. 2", measure="top layer's lowest mean in the first "
-            f"{EARLY_FRACTION:.0%} of the updates / its initial mean (sigmoid, standard init)",
+            f"{100 * EARLY_FRACTION:.0f} % of the updates / its initial mean (sigmoid, standard init)",
             interval=geometric_mean_interval([e["early_ratio"] for e in sig.values()]) if sig else None,
             minimal=DROP_MINIMAL, side="below", null=1.0, log=True,
             preconditions=[precondition("sigmoid seeds", len(sig), MIN_SEEDS)], **common),

@@ -291,8 +291,9 @@ def summarize_optimizers(table, section, selection):
         best = min(in_force, key=lambda o: min(selection_costs(selection[o]).values()))
         claims["sgd_worse"] = judge(
             "A well-initialized net trains markedly worse without momentum.", where="Abstract; Sect. 4, Table 1",
-            measure=f"final training cost, SGD / {best} (the momentum setting with the lowest selection cost "
-                    f"among those at μ_max for at least {MU_FRACTION:.0%} of the updates), ratio of geometric means",
+            measure=f"final training cost of SGD over that of {optimizer_label(best)} (the momentum setting with the "
+                    f"lowest selection cost among those at μ_max for at least {100 * MU_FRACTION:.0f} % of the "
+                    "updates), ratio of geometric means",
             compared=["sgd", best],
             interval=ratio_interval(costs("sgd"), costs(best)), minimal=MARKEDLY, side="above", null=1.0,
             preconditions=claim_preconditions(section, selection, runs, ["sgd", best]), **common)
@@ -302,14 +303,17 @@ def summarize_optimizers(table, section, selection):
             claims[f"higher_mu_{method}"] = judge(
                 f"With {'classical momentum' if method == 'momentum' else 'Nesterov'}, μ_max = {MU_HIGH} trains "
                 f"better than {MU_LOW}.", where="Sect. 4, Table 1",
-                measure=f"final training cost, {lo} / {hi}, ratio of geometric means", compared=[lo, hi],
+                measure=f"final training cost with μ_max = {MU_LOW} over that with {MU_HIGH} ({METHOD_NAMES[method]}), "
+                        "ratio of geometric means", compared=[lo, hi],
                 interval=ratio_interval(costs(lo), costs(hi)), minimal=HIGHER_MU_MINIMAL, side="above", null=1.0,
                 preconditions=claim_preconditions(section, selection, runs, [lo, hi]), **common)
     cm, nag = f"momentum-{MU_HIGH}", f"nesterov-{MU_HIGH}"
     if cm in runs and nag in runs:
         claims["nesterov_better"] = judge(
             f"At μ_max = {MU_HIGH} Nesterov's accelerated gradient trains better than classical momentum.",
-            where="Sect. 4, Table 1", measure=f"final training cost, {cm} / {nag}, ratio of geometric means",
+            where="Sect. 4, Table 1",
+            measure=f"final training cost of classical momentum over that of Nesterov at μ_max = {MU_HIGH}, ratio of "
+                    "geometric means",
             compared=[cm, nag], interval=ratio_interval(costs(cm), costs(nag)), minimal=NESTEROV_MINIMAL,
             side="above", null=1.0, preconditions=claim_preconditions(section, selection, runs, [cm, nag]), **common)
     updates = total_updates(section)

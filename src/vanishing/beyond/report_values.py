@@ -9,7 +9,7 @@ import re
 from vanishing.chapter import book
 from vanishing.publication.formats import DASH, mean_pm_std, pct_or_dash, short
 from .r1_init import PAPER_ACTIVATION
-from .r3_optimizers import MU_HIGH, MU_LOW, parse_optimizer, selection_costs
+from .r3_optimizers import MU_HIGH, MU_LOW, optimizer_label, parse_optimizer, selection_costs
 from .training import CHANCE_ACCURACY, TRAINED_ACCURACY, stats
 from .verdicts import POWER, interval_from_json
 
@@ -256,7 +256,7 @@ def report_tables(beyond_summary: dict) -> dict:
         for k, c in selection_costs(e).items():
             bold = "**" if float(k) == e["eta"] else ""
             cells.append(bold + short(c) + bold + _left_out(e, k))
-        rows.append([opt] + cells + [f"at the {e['edge']} edge" if e["edge"] else "inside"])
+        rows.append([optimizer_label(opt)] + cells + [f"at the {e['edge']} edge" if e["edge"] else "inside"])
     grid = next(iter(sel.values()))["selection_cost_by_eta"].keys() if sel else []
     out["_generated/beyond_r3_select.md"] = _md_table(
         ["optimizer"] + [f"η = {k}" for k in grid] + ["chosen η lies"], rows,
@@ -269,7 +269,8 @@ def report_tables(beyond_summary: dict) -> dict:
     for opt in sorted(s["r3"]["runs"], key=lambda o: (o != "sgd", o)):
         r = s["r3"]["runs"][opt]
         mu = parse_optimizer(opt)[1]
-        rows.append([opt, short(r["eta"]) + (f" ({r['edge']} edge)" if r["edge"] else ""), short(r["eta"] / (1 - mu)),
+        rows.append([optimizer_label(opt), short(r["eta"]) + (f" ({r['edge']} edge)" if r["edge"] else ""),
+                     short(r["eta"] / (1 - mu)),
                      mean_pm_std(r["final_training_cost"]),
                      mean_pm_std(r["final_validation_accuracy"], pct_or_dash), mean_pm_std(r["test_error"], pct_or_dash),
                      f"{r['diverged_seeds']} of {r['seeds']}", f"{r['stuck_seeds']} of {r['seeds']}"])

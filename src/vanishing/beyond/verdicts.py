@@ -316,7 +316,8 @@ def apply_family(claims, alpha=ALPHA):
         c["p_holm"], c["verdict_per_claim"] = p, c["verdict"]
         if c["verdict"] in DECIDED and not p < alpha:
             c["verdict"] = CANNOT_TELL
-            c["family_note"] = (f"{c['verdict_per_claim']} at the per-claim {LEVEL:.0%} level (p = {c['p_value']:.3g}), "
+            c["family_note"] = (f"{c['verdict_per_claim']} at the per-claim {100 * LEVEL:.0f} % level "
+                                f"(p = {c['p_value']:.3g}), "
                                 f"not after Holm's correction over {len(tested)} claims (adjusted p = {p:.3g})")
     return {"rule": "Holm", "alpha": alpha, "claims": len(claims), "tested": len(tested),
             "not_tested": sum(c["verdict"] == NOT_TESTED for c in claims),
