@@ -1,4 +1,4 @@
-"""The stacked training rules of workflow/rules/training.smk: params.work names the runs of TRAINING
+"""The stacked training rules of workflow/rules/runs.smk: params.work names the runs of TRAINING
 below, params.members the chunk of seeds (or of R3's selection etas) that this job trains as one
 stacked computation; one results file per member, in the order of the members, with a progress
 line per epoch in the log."""

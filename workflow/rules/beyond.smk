@@ -1,7 +1,7 @@
 # Beyond the chapter: the claims of Glorot & Bengio (2010) and Sutskever et al. (2013), tested as
-# the papers state them. R1 gradients at initialization (here), R2 saturation during training,
+# the papers state them. R1 gradients at initialization, R2 saturation during training,
 # R3 optimizers (eta chosen on selection seeds, then compared on other seeds) and R4 a small
-# Table 1 (stacked jobs, training.smk); then R3's choice of eta and beyond_summary.json with the
+# Table 1, whose jobs are rows of runs.smk; here R3's choice of eta and beyond_summary.json with the
 # intervals and verdicts.
 
 

@@ -1,5 +1,5 @@
-# The chapter's experiments E1-E5 beside E1's stacked training (training.smk): E2's runs per depth,
-# E3's per depth and seed, E4 and E5 straight to their tables, and the chapter's summary.
+# The chapter's experiments beside their training jobs (E1-E3's, in runs.smk): E4 and E5 straight
+# to their tables, and the chapter's summary.
 # Cheap steps run on the submitting machine, not as cluster jobs.
 
 
