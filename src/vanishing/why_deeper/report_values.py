@@ -151,7 +151,7 @@ def equalized_variables(q, section):
     if q is None:
         text = "This run did not train E1's nets with equalized speeds."
         return {"reading": text, "against_book": "", "regime": "", "text": text, "epochs": "", "train_size": "",
-                "depths": "", "seeds": ""}
+                "depths": "", "seeds": "", "open_gap": ""}
     reading, against = remedy_reading("equalized", q["claims"]), against_book_text(q["against_book"])
     deepest = max((r for r in q["speeds"] if r["remedy"] == "equalized"), key=lambda r: r["hidden_layers"], default=None)
     regime = "" if deepest is None or not deepest["ratio_final"] else (
@@ -162,7 +162,7 @@ def equalized_variables(q, section):
             "text": " ".join(t for t in (regime, reading, against) if t),
             "epochs": plural(section["epochs"], "epoch", words=False), "train_size": f"{section['train_size']:,}",
             "depths": " and ".join(str(k) for k in section["hidden_layers"]),
-            "seeds": plural(len(section["seeds"]), "seed", words=False)}
+            "seeds": plural(len(section["seeds"]), "seed", words=False), "open_gap": f"{q['open_gap']:g}"}
 
 
 def report_variables(s):
